@@ -1,0 +1,89 @@
+"""Kinds of organisation, the roles of their people, and what each role may do."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class OrgKind(StrEnum):
+    MANUFACTURER = "manufacturer"
+    DISTRIBUTOR = "distributor"
+    STORE = "store"
+
+
+class PartnerStatus(StrEnum):
+    ONBOARDING = "onboarding"
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+
+
+class UserStatus(StrEnum):
+    INVITED = "invited"
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+
+
+class Role(StrEnum):
+    # manufacturer
+    MANUFACTURER_ADMIN = "manufacturer_admin"
+    CHANNEL_MANAGER = "channel_manager"
+    SALES_OPS = "sales_ops"
+    # distributor (any tier)
+    DISTRIBUTOR_ADMIN = "distributor_admin"
+    BUYER = "buyer"
+    SALES = "sales"
+    WAREHOUSE = "warehouse"
+    # store
+    STORE_MANAGER = "store_manager"
+    CLERK = "clerk"
+
+
+ROLES_BY_KIND: dict[OrgKind, tuple[Role, ...]] = {
+    OrgKind.MANUFACTURER: (Role.MANUFACTURER_ADMIN, Role.CHANNEL_MANAGER, Role.SALES_OPS),
+    OrgKind.DISTRIBUTOR: (Role.DISTRIBUTOR_ADMIN, Role.BUYER, Role.SALES, Role.WAREHOUSE),
+    OrgKind.STORE: (Role.STORE_MANAGER, Role.CLERK),
+}
+
+# The role that administers an organisation of each kind: users, API tokens, its downstream.
+ADMIN_ROLE: dict[OrgKind, Role] = {
+    OrgKind.MANUFACTURER: Role.MANUFACTURER_ADMIN,
+    OrgKind.DISTRIBUTOR: Role.DISTRIBUTOR_ADMIN,
+    OrgKind.STORE: Role.STORE_MANAGER,
+}
+
+
+class Permission(StrEnum):
+    VIEW_NETWORK = "view_network"  # see partners, their users and activity within one's scope
+    MANAGE_PARTNERS = "manage_partners"  # create downstream partners, change level/region/status/credit
+    ASSIGN_CHANNEL_MANAGERS = "assign_channel_managers"
+    MANAGE_USERS = "manage_users"  # invite, suspend, change roles (own organisation and downstream)
+    MANAGE_API_TOKENS = "manage_api_tokens"  # own organisation only
+    CONFIGURE_CHANNEL = "configure_channel"  # partner levels and regions
+
+
+_P = Permission
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.MANUFACTURER_ADMIN: frozenset(_P),
+    Role.CHANNEL_MANAGER: frozenset({_P.VIEW_NETWORK, _P.MANAGE_PARTNERS, _P.MANAGE_USERS}),
+    Role.SALES_OPS: frozenset({_P.VIEW_NETWORK}),
+    Role.DISTRIBUTOR_ADMIN: frozenset(
+        {_P.VIEW_NETWORK, _P.MANAGE_PARTNERS, _P.MANAGE_USERS, _P.MANAGE_API_TOKENS}
+    ),
+    Role.BUYER: frozenset({_P.VIEW_NETWORK}),
+    Role.SALES: frozenset({_P.VIEW_NETWORK}),
+    Role.WAREHOUSE: frozenset({_P.VIEW_NETWORK}),
+    Role.STORE_MANAGER: frozenset({_P.VIEW_NETWORK, _P.MANAGE_USERS, _P.MANAGE_API_TOKENS}),
+    Role.CLERK: frozenset(),
+}
+
+
+def permissions_of(roles: frozenset[Role]) -> frozenset[Permission]:
+    granted: set[Permission] = set()
+    for role in roles:
+        granted |= ROLE_PERMISSIONS[role]
+    return frozenset(granted)
+
+
+def roles_fit_kind(roles: frozenset[Role], kind: OrgKind) -> bool:
+    """A user's roles must all belong to their organisation's kind, and there must be at least one."""
+    return bool(roles) and roles <= set(ROLES_BY_KIND[kind])

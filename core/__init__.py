@@ -1,0 +1,1 @@
+"""Shared building blocks: money, the clock, domain errors. The standard library and msgspec only."""

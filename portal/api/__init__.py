@@ -1,0 +1,25 @@
+"""The JSON API under ``/api``: thin controllers over the same services as the pages."""
+
+from litestar import Router
+
+from portal.api.activity import ActivityController
+from portal.api.me import MeController
+from portal.api.partners import ChannelManagersController, PartnersController
+from portal.api.people import InvitationsController, UsersController
+from portal.api.reference import PartnerLevelsController, RegionsController
+from portal.api.tokens import ApiTokensController
+
+router = Router(
+    path="/api",
+    route_handlers=[
+        MeController,
+        PartnersController,
+        ChannelManagersController,
+        UsersController,
+        InvitationsController,
+        ApiTokensController,
+        ActivityController,
+        PartnerLevelsController,
+        RegionsController,
+    ],
+)

@@ -1,0 +1,245 @@
+"""The ``portal`` command: init, demo, serve, create-user.
+
+Modules that reach the database are imported inside the commands, so that a bad ``DATABASE_URL``
+becomes a one-line error instead of a traceback at start-up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import click
+
+T = TypeVar("T")
+
+
+def _fail(message: str) -> None:
+    raise click.ClickException(message)
+
+
+def _run(work: Callable[[], Awaitable[T]]) -> T:
+    """Run one async command body, turning configuration and connection problems into clear errors."""
+    from piccolo_conf import DatabaseURLError
+
+    try:
+        return asyncio.run(work())
+    except DatabaseURLError as error:
+        _fail(str(error))
+        raise  # unreachable: _fail raises
+    except Exception as error:
+        from portal.database import DatabaseUnavailableError
+
+        if isinstance(error, DatabaseUnavailableError):
+            _fail(str(error))
+        raise
+
+
+def _import_config() -> Any:
+    """Import the database configuration, reporting a bad DATABASE_URL in one line."""
+    try:
+        import piccolo_conf
+    except ValueError as error:
+        _fail(str(error))
+    return piccolo_conf
+
+
+async def _prepare_database() -> str:
+    from piccolo_conf import DATABASE_URL
+    from portal.database import check_reachable, migrate
+
+    await check_reachable(DATABASE_URL)
+    return await migrate()
+
+
+@click.group()
+def cli() -> None:
+    """Channel Portal: the manufacturer's whole sales channel in one place."""
+
+
+@cli.command()
+@click.option("--code", help="The manufacturer's short code, e.g. ACME.")
+@click.option("--name", help="The manufacturer's name.")
+@click.option("--currency", default="EUR", show_default=True, help="ISO 4217 currency code.")
+@click.option("--locale", default="en", show_default=True, help="Language, e.g. en, zh_Hans_CN, de_DE.")
+@click.option("--country", default="", help="Two-letter country code.")
+def init(code: str | None, name: str | None, currency: str, locale: str, country: str) -> None:
+    """Create or migrate the database; with --code and --name, also create the manufacturer."""
+    config = _import_config()
+
+    async def work() -> None:
+        await _prepare_database()
+        click.echo(f"Database ready: {_describe(config.DATABASE_URL)}")
+        if code and name:
+            from channel.services import setup
+            from core.clock import SystemClock
+            from core.errors import ConflictError
+
+            try:
+                created = await setup.create_manufacturer(
+                    setup.ManufacturerCreate(
+                        code=code, name=name, currency=currency, locale=locale, country=country
+                    ),
+                    SystemClock(),
+                )
+            except ConflictError as error:
+                _fail(f"Not created: {error.code.replace('_', ' ')}")
+            else:
+                click.echo(f"Manufacturer {created.name} ({created.code}) created.")
+
+    _run(work)
+
+
+@cli.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", "display_name", required=True)
+@click.option("--organisation", "organisation_code", required=True, help="The organisation's partner code.")
+@click.option("--role", "roles", multiple=True, required=True, help="Repeat for several roles.")
+@click.password_option(help="Prompted for when not given (at least 10 characters).")
+def create_user(
+    email: str, display_name: str, organisation_code: str, roles: tuple[str, ...], password: str
+) -> None:
+    """Create a person who can sign in at once (as if invited and accepted)."""
+    _import_config()
+
+    async def work() -> None:
+        from channel import schemas
+        from channel.roles import ROLES_BY_KIND, Role
+        from channel.services import access, partners, people
+        from core.clock import SystemClock
+        from core.errors import DomainError
+
+        await _prepare_database()
+        clock = SystemClock()
+        try:
+            system = await access.system_actor()
+            organisation = await partners.find_partner_by_code(system, organisation_code)
+            if organisation is None:
+                _fail(f"No organisation has the code {organisation_code!r}.")
+                return
+            try:
+                chosen = [Role(r) for r in roles]
+            except ValueError:
+                allowed = ", ".join(r.value for r in ROLES_BY_KIND[organisation.kind])
+                _fail(f"Roles of a {organisation.kind.value}: {allowed}")
+                return
+            issued = await people.invite_user(
+                system,
+                schemas.InvitationCreate(
+                    organisation_id=organisation.id, email=email, display_name=display_name, roles=chosen
+                ),
+                clock,
+            )
+            await people.accept_invitation(issued.token, password, clock)
+        except DomainError as error:
+            _fail(f"Not created: {error.code.replace('_', ' ')} {error.params or ''}".strip())
+        click.echo(f"{display_name} <{email}> can now sign in to {organisation.name}.")
+
+    _run(work)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--reload", is_flag=True, help="Restart on code changes (development).")
+@click.option("--production", is_flag=True, help="Serve with granian and several workers.")
+@click.option("--workers", default=2, show_default=True, type=int, help="With --production.")
+def serve(host: str, port: int, reload: bool, production: bool, workers: int) -> None:
+    """Serve the portal (migrating the database first)."""
+    config = _import_config()
+    _run(_prepare_database)
+    _serve(config, host, port, reload, production, workers)
+
+
+def _serve(config: Any, host: str, port: int, reload: bool, production: bool, workers: int) -> None:
+    click.echo(f"Serving Channel Portal on http://{host}:{port} ({_describe(config.DATABASE_URL)})")
+    if production:
+        from granian import Granian
+        from granian.constants import Interfaces
+
+        Granian(
+            "portal.asgi:app",
+            address=host,
+            port=port,
+            interface=Interfaces.ASGI,
+            workers=workers,
+        ).serve()
+        return
+    import uvicorn
+
+    uvicorn.run("portal.asgi:app", host=host, port=port, reload=reload, proxy_headers=False, log_level="info")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="Load the demo and stop, without serving.")
+def demo(host: str, port: int, no_serve: bool) -> None:
+    """Load a realistic demo channel (once), print its sign-ins and serve it."""
+    config = _import_config()
+
+    async def load() -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        from core.clock import SystemClock
+        from portal.demo import network
+
+        await _prepare_database()
+        existing = await network.loaded_manufacturer()
+        if existing == network.MANUFACTURER_CODE:
+            click.echo("The demo channel is already loaded.")
+            return
+        if existing is not None:
+            _fail(f"This database already holds the channel of {existing}; the demo needs an empty database.")
+        with Progress(
+            TextColumn("Loading the demo channel"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.description}"),
+        ) as progress:
+            task = progress.add_task("", total=network.STEPS)
+            await network.load_network(
+                SystemClock(), lambda step: progress.update(task, advance=1, description=step)
+            )
+
+    _run(load)
+    _print_sign_ins()
+    if not no_serve:
+        _serve(config, host, port, reload=False, production=False, workers=1)
+
+
+def _print_sign_ins() -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from portal.demo import network
+
+    table = Table(title="Demo sign-ins (http://127.0.0.1:8000/sign-in)")
+    for column in ("Portal", "Role", "Organisation"):
+        table.add_column(column)
+    table.add_column("E-mail", no_wrap=True)
+    table.add_column("Password", no_wrap=True)
+    for sign_in in network.sign_ins():
+        table.add_row(sign_in.portal, sign_in.role, sign_in.organisation, sign_in.email, sign_in.password)
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=150)  # a log or a pipe: no terminal width to fit into
+    console.print(table)
+
+
+def _describe(url: str) -> str:
+    from portal.database import redacted
+
+    return redacted(url)
+
+
+def main() -> None:
+    os.environ.setdefault("PORTAL_ENV", "development")
+    cli(prog_name="portal")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

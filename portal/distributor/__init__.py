@@ -1,0 +1,22 @@
+"""The distributor portal, ``/d``: a distributor of any tier and everything below it."""
+
+from litestar import Router
+from litestar.di import Provide
+
+from channel.roles import OrgKind
+from portal.distributor.home import home
+from portal.pages.account import AccountPages
+from portal.pages.activity import ActivityPages
+from portal.pages.partners import PartnerPages
+from portal.pages.people import PeoplePages
+from portal.pages.tokens import ApiTokenPages
+from portal.portals import DISTRIBUTOR
+from portal.security.guards import requires_portal
+
+router = Router(
+    path=DISTRIBUTOR.prefix,
+    guards=[requires_portal(OrgKind.DISTRIBUTOR)],
+    dependencies={"portal": Provide(lambda: DISTRIBUTOR, sync_to_thread=False)},
+    route_handlers=[home, PartnerPages, PeoplePages, ActivityPages, ApiTokenPages, AccountPages],
+    include_in_schema=False,
+)

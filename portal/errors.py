@@ -1,0 +1,219 @@
+"""Turning refusals and failures into answers: problem details (RFC 9457) for the API, pages for people.
+
+No answer ever carries a traceback, SQL or a file path; unexpected errors are logged and answered
+with a generic message.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import msgspec
+from litestar import MediaType, Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    PermissionDeniedException,
+    ValidationException,
+)
+from litestar.response import Redirect, Template
+
+from core.errors import (
+    AuthenticationError,
+    ConflictError,
+    DomainError,
+    InvalidInputError,
+    NotFoundError,
+    PermissionDeniedError,
+)
+from core.validation import FieldValueError
+from portal.messages import MESSAGES, message, status_title
+
+log = logging.getLogger("portal.errors")
+
+STATUS_OF: dict[type[DomainError], int] = {
+    NotFoundError: 404,
+    PermissionDeniedError: 403,
+    ConflictError: 409,
+    InvalidInputError: 422,
+    AuthenticationError: 401,
+}
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class Problem(msgspec.Struct, frozen=True, omit_defaults=True):
+    """One field's problem in an answer."""
+
+    field: str
+    code: str
+    message: str
+
+
+def wants_json(request: Request[Any, Any, Any]) -> bool:
+    path = request.url.path
+    return path.startswith("/api") or path == "/health" or "authorization" in request.headers
+
+
+def status_of(error: DomainError) -> int:
+    for kind in type(error).__mro__:
+        if kind in STATUS_OF:
+            return STATUS_OF[kind]  # type: ignore[index]
+    return 400
+
+
+def answer(
+    request: Request[Any, Any, Any],
+    status: int,
+    code: str,
+    detail: str,
+    problems: list[Problem] | None = None,
+) -> Response[Any]:
+    if wants_json(request):
+        body: dict[str, Any] = {
+            "type": "about:blank",
+            "title": HTTPStatus(status).phrase,
+            "status": status,
+            "code": code,
+            "detail": detail,
+        }
+        if problems:
+            body["problems"] = [msgspec.structs.asdict(p) for p in problems]
+        return Response(content=body, status_code=status, media_type=PROBLEM_JSON)
+    return Template(
+        template_name="errors/error.html.jinja",
+        context={
+            "status": status,
+            "title": status_title(status),
+            "detail": detail,
+            "problems": problems or [],
+        },
+        status_code=status,
+        media_type=MediaType.HTML,
+    )
+
+
+def field_problems(error: InvalidInputError) -> list[Problem]:
+    return [Problem(field=p.field, code=p.code, message=message(p.code, p.params)) for p in error.problems]
+
+
+def problem_from_validation(exc: BaseException) -> Problem | None:
+    """The field problem behind a msgspec ValidationError, translated when the domain gave a reason."""
+    cause: BaseException | None = exc
+    while cause is not None and not isinstance(cause, FieldValueError):
+        cause = cause.__cause__
+    if isinstance(cause, FieldValueError):
+        return Problem(field=cause.field, code=cause.code, message=message(cause.code, cause.params))
+    return None
+
+
+def on_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    problems = field_problems(exc) if isinstance(exc, InvalidInputError) else None
+    detail = problems[0].message if problems and len(problems) == 1 else message(exc.code, exc.params)
+    return answer(request, status_of(exc), exc.code, detail, problems)
+
+
+def on_validation_error(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
+    problem = problem_from_validation(exc)
+    if problem is not None:
+        return answer(request, 400, problem.code, problem.message, [problem])
+    # msgspec's own text ("Expected `int`, got `str` - at `$.rank`") is precise but English: machine
+    # clients get it as the detail, people get a sentence in their language.
+    items = [item for item in (exc.extra if isinstance(exc.extra, list) else []) if isinstance(item, dict)]
+    problems = [
+        Problem(
+            field=_field_of(str(item.get("message", ""))) or str(item.get("key") or ""),
+            code="invalid_value",
+            message=message("invalid_value"),
+        )
+        for item in items
+    ]
+    precise = str(items[0].get("message", "")) if items else ""
+    detail = precise if wants_json(request) and precise else message("request_not_understood")
+    return answer(request, 400, "invalid_value", detail, problems)
+
+
+def _field_of(text: str) -> str | None:
+    """The field msgspec names in "... - at `$.rank`" (or "... `$.lines[3].quantity`")."""
+    if "`$." in text:
+        return text.split("`$.", 1)[1].split("`", 1)[0]
+    return None
+
+
+def on_not_authorized(request: Request[Any, Any, Any], exc: NotAuthorizedException) -> Response[Any]:
+    if wants_json(request):
+        code = exc.detail if exc.detail in MESSAGES else "not_signed_in"
+        return answer(request, 401, code, message(code))
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return Redirect(path=f"/sign-in?next={quote(target)}", status_code=303)
+
+
+def on_permission_denied(request: Request[Any, Any, Any], exc: PermissionDeniedException) -> Response[Any]:
+    code = exc.detail if exc.detail in MESSAGES else "permission_denied"
+    if code == "csrf_failed" or "CSRF" in exc.detail:
+        code = "csrf_failed"
+    return answer(request, 403, code, message(code))
+
+
+def on_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    status = exc.status_code
+    if status >= 500:
+        log.error("server error on %s %s", request.method, request.url.path, exc_info=exc)
+    code = {404: "not_found", 413: "request_too_large", 429: "sign_in_throttled"}.get(
+        status, "server_error" if status >= 500 else "refused"
+    )
+    detail = message(code) if code in MESSAGES else HTTPStatus(status).phrase
+    response = answer(request, status, code, detail)
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+def on_too_deep(request: Request[Any, Any, Any], exc: RecursionError) -> Response[Any]:
+    return answer(request, 400, "request_too_deep", message("request_too_deep"))
+
+
+def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if _is_database_unavailable(exc):
+        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+        response = answer(request, 503, "unavailable", message("unavailable"))
+        response.headers["Retry-After"] = "2"
+        return response
+    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    return answer(request, 500, "server_error", message("server_error"))
+
+
+def _is_database_unavailable(exc: BaseException) -> bool:
+    """Connection loss, a restarting PostgreSQL, or SQLite's lock wait running out: worth a retry."""
+    if isinstance(exc, ConnectionError | TimeoutError):
+        return True
+    if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+        return True
+    module = type(exc).__module__
+    if module.startswith("asyncpg"):
+        name = type(exc).__name__
+        return name in {
+            "CannotConnectNowError",
+            "ConnectionDoesNotExistError",
+            "ConnectionFailureError",
+            "TooManyConnectionsError",
+            "AdminShutdownError",
+            "CrashShutdownError",
+            "InterfaceError",
+        }
+    return False
+
+
+EXCEPTION_HANDLERS: dict[Any, Any] = {
+    DomainError: on_domain_error,
+    ValidationException: on_validation_error,
+    NotAuthorizedException: on_not_authorized,
+    PermissionDeniedException: on_permission_denied,
+    HTTPException: on_http_exception,
+    RecursionError: on_too_deep,
+    Exception: on_unexpected,
+}

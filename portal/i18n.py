@@ -1,0 +1,166 @@
+"""Languages of the portal: Babel catalogues, the request's locale, and locale-aware formatting.
+
+Catalogues are compiled from the ``.po`` files at start-up, so there is no compiled artefact to
+forget. Every number, amount and date on a page goes through the formatters here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from contextvars import ContextVar
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cache
+from io import BytesIO
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel import Locale, UnknownLocaleError, dates, numbers
+from babel.core import get_global
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+DEFAULT_LOCALE = "en"
+# The languages the portal's own text is translated into, with their names in themselves.
+SUPPORTED_LOCALES: dict[str, str] = {"en": "English", "zh_Hans": "简体中文"}
+LOCALE_COOKIE = "portal_locale"
+
+_current_locale: ContextVar[str] = ContextVar("portal_locale", default=DEFAULT_LOCALE)
+_UTC = ZoneInfo("UTC")
+_display_timezone: ContextVar[ZoneInfo] = ContextVar("portal_timezone", default=_UTC)
+
+
+def N_(message: str) -> str:
+    """Mark a message for extraction where it is defined; it is translated where it is shown."""
+    return message
+
+
+@cache
+def translations(locale: str) -> NullTranslations:
+    po_file = LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po"
+    if not po_file.exists():
+        return NullTranslations()
+    with po_file.open("rb") as handle:
+        catalog = read_po(handle, locale=locale)
+    buffer = BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(fp=buffer)
+
+
+def supported_locale(preference: str | None) -> str | None:
+    """The supported locale closest to ``preference`` (``zh_Hans_CN``, ``zh-CN`` -> ``zh_Hans``)."""
+    if not preference:
+        return None
+    try:
+        wanted = Locale.parse(preference.replace("-", "_"))
+    except (UnknownLocaleError, ValueError, TypeError):
+        return None
+    for supported in SUPPORTED_LOCALES:
+        have = Locale.parse(supported)
+        if have.language == wanted.language and (have.script or None) in (
+            None,
+            wanted.script or _script_of(wanted),
+        ):
+            return supported
+    return None
+
+
+def _script_of(locale: Locale) -> str | None:
+    """The script a locale is written in when it does not say (zh, zh_CN -> Hans; zh_TW -> Hant)."""
+    likely = get_global("likely_subtags")
+    for key in (f"{locale.language}_{locale.territory}" if locale.territory else None, locale.language):
+        if key and key in likely:
+            return Locale.parse(likely[key]).script
+    return None
+
+
+def negotiate(preferences: Iterable[str | None]) -> str:
+    for preference in preferences:
+        if (found := supported_locale(preference)) is not None:
+            return found
+    return DEFAULT_LOCALE
+
+
+def accept_language(header: str | None) -> list[str]:
+    """Languages of an Accept-Language header, most wanted first."""
+    if not header:
+        return []
+    weighted: list[tuple[float, int, str]] = []
+    for position, part in enumerate(header.split(",")[:20]):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        if tag and tag != "*" and quality > 0:
+            weighted.append((-quality, position, tag))
+    return [tag for _, _, tag in sorted(weighted)]
+
+
+def use_locale(locale: str, timezone: str | None = None) -> None:
+    _current_locale.set(locale if locale in SUPPORTED_LOCALES else DEFAULT_LOCALE)
+    if timezone:
+        _display_timezone.set(ZoneInfo(timezone))
+
+
+def current_locale() -> str:
+    return _current_locale.get()
+
+
+def gettext(message: str) -> str:
+    return translations(current_locale()).ugettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return translations(current_locale()).ungettext(singular, plural, n)
+
+
+# --- formatting -----------------------------------------------------------------------------------
+
+
+def format_money(amount: Decimal | int | None, currency: str) -> str:
+    if amount is None:
+        return ""
+    return numbers.format_currency(amount, currency, locale=current_locale())
+
+
+def format_number(value: int | Decimal | None) -> str:
+    if value is None:
+        return ""
+    return numbers.format_decimal(value, locale=current_locale())
+
+
+def format_percent(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    return numbers.format_percent(value, locale=current_locale(), decimal_quantization=False)
+
+
+def format_date(value: date | datetime | None, style: str = "medium") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(_display_timezone.get()).date()
+    return dates.format_date(value, format=style, locale=current_locale())
+
+
+def format_datetime(value: datetime | None, style: str = "medium") -> str:
+    if value is None:
+        return ""
+    return dates.format_datetime(value, format=style, tzinfo=_display_timezone.get(), locale=current_locale())
+
+
+def format_relative(value: datetime | None, now: datetime) -> str:
+    """'3 hours ago' in the user's language."""
+    if value is None:
+        return ""
+    return dates.format_timedelta(value - now, add_direction=True, locale=current_locale())
+
+
+def language_name(locale: str) -> str:
+    return SUPPORTED_LOCALES.get(locale, locale)

@@ -1,0 +1,31 @@
+"""The manufacturer portal, ``/m``: the whole channel (or a channel manager's part of it)."""
+
+from litestar import Router
+from litestar.di import Provide
+
+from channel.roles import OrgKind
+from portal.manufacturer.home import home
+from portal.manufacturer.settings import ChannelSettingsPages
+from portal.pages.account import AccountPages
+from portal.pages.activity import ActivityPages
+from portal.pages.partners import PartnerPages
+from portal.pages.people import PeoplePages
+from portal.pages.tokens import ApiTokenPages
+from portal.portals import MANUFACTURER
+from portal.security.guards import requires_portal
+
+router = Router(
+    path=MANUFACTURER.prefix,
+    guards=[requires_portal(OrgKind.MANUFACTURER)],
+    dependencies={"portal": Provide(lambda: MANUFACTURER, sync_to_thread=False)},
+    route_handlers=[
+        home,
+        PartnerPages,
+        PeoplePages,
+        ActivityPages,
+        ApiTokenPages,
+        AccountPages,
+        ChannelSettingsPages,
+    ],
+    include_in_schema=False,
+)

@@ -1,0 +1,216 @@
+"""Reason codes from the domain, in words a user understands, in their language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from portal.i18n import N_, gettext
+
+MESSAGES: dict[str, str] = {
+    # not found and not allowed
+    "not_found": N_("We could not find that."),
+    "organisation_not_found": N_("We could not find that partner."),
+    "user_not_found": N_("We could not find that person."),
+    "invitation_not_found": N_("This invitation link is not valid any more. Ask for a new one."),
+    "api_token_not_found": N_("We could not find that API token."),
+    "assignment_not_found": N_("That channel manager is not assigned to this partner."),
+    "manufacturer_exists": N_("The channel already has its manufacturer."),
+    "idempotency_key_reused": N_("This Idempotency-Key was already used for a different request."),
+    "idempotency_key_in_use": N_("A request with this Idempotency-Key is still being processed."),
+    "bad_idempotency_key": N_("The Idempotency-Key must be 1 to {maximum} printable characters."),
+    "no_manufacturer": N_("The channel has no manufacturer yet. Run 'portal init' first."),
+    "permission_denied": N_("Your role does not allow this."),
+    "own_terms_set_by_supplier": N_(
+        "Your own level, region, status and credit limit are set by your supplier."
+    ),
+    "manufacturer_cannot_be_suspended": N_("The manufacturer cannot be suspended."),
+    "only_admin_manages_own_organisation": N_(
+        "Only your organisation's administrator can manage its people."
+    ),
+    "session_only": N_("This is only available to a signed-in person, not to an API token."),
+    "wrong_portal": N_("This portal is for another kind of organisation."),
+    # conflicts
+    "conflict": N_("This clashes with the current state; reload and try again."),
+    "supplier_suspended": N_("The supplier is suspended; partners cannot be added under it."),
+    "partner_code_taken": N_("The partner code {code} is already in use."),
+    "email_taken": N_("This e-mail address cannot be invited: it already has an account."),
+    "already_accepted": N_("This person has already accepted their invitation."),
+    "invitation_closed": N_("This invitation was already accepted or revoked."),
+    "cannot_change_own_roles": N_("You cannot change your own roles."),
+    "cannot_change_own_status": N_("You cannot suspend or reactivate yourself."),
+    "not_yet_accepted": N_("This person has not accepted their invitation yet."),
+    "partner_level_code_taken": N_("The level code {code} is already in use."),
+    "region_code_taken": N_("The region code {code} is already in use."),
+    # input
+    "invalid_input": N_("Some fields need your attention."),
+    "invalid_value": N_("This value is not valid."),
+    "required": N_("This field is required."),
+    "too_long": N_("At most {maximum} characters."),
+    "control_characters": N_("Control characters are not allowed."),
+    "not_finite": N_("Enter a number."),
+    "below_minimum": N_("Must be at least {minimum}."),
+    "above_maximum": N_("Must be at most {maximum}."),
+    "too_many_decimals": N_("At most {places} decimal places."),
+    "bad_code": N_("Letters, digits, '.', '_' and '-' only, at most 32."),
+    "bad_email": N_("This is not an e-mail address."),
+    "unknown_currency": N_("Not a currency code (e.g. CNY, EUR, USD)."),
+    "unknown_locale": N_("Not a language code (e.g. en, zh_Hans_CN, de_DE)."),
+    "bad_country": N_("A two-letter country code (e.g. CN, DE)."),
+    "kind_cannot_sit_under": N_("A {kind} cannot be placed under a {supplier_kind}."),
+    "only_one_manufacturer": N_("There is only one manufacturer."),
+    "network_too_deep": N_("The network cannot be deeper than {maximum} levels below the manufacturer."),
+    "unknown_partner_level": N_("There is no partner level {code}."),
+    "unknown_region": N_("There is no region {code}."),
+    "roles_do_not_fit_organisation": N_("These roles do not exist in a {kind}."),
+    "manufacturer_needs_no_channel_manager": N_("The manufacturer itself has no channel manager."),
+    "not_a_channel_manager": N_("Choose an active channel manager of the manufacturer."),
+    "cannot_set_invited": N_("A person cannot be set back to invited."),
+    "password_too_short": N_("Use at least {minimum} characters."),
+    "password_too_long": N_("Use at most {maximum} characters."),
+    "password_is_email": N_("Do not use your e-mail address as password."),
+    "current_password_wrong": N_("Your current password is not correct."),
+    "passwords_differ": N_("The two passwords are not the same."),
+    # sign-in
+    "authentication_failed": N_("The e-mail address or the password is not correct."),
+    "not_signed_in": N_("Sign in first, or send an API token."),
+    "session_ended": N_("Your session has ended; please sign in again."),
+    "token_invalid": N_("The API token is not valid (unknown, revoked, or its organisation is suspended)."),
+    "bearer_expected": N_("Send the API token as: Authorization: Bearer <token>."),
+    "sign_in_throttled": N_("Too many attempts. Wait a few minutes and try again."),
+    "refused": N_("This was refused."),
+    "request_too_deep": N_("The request is nested too deeply."),
+    "request_not_understood": N_("The request could not be read."),
+    "request_too_large": N_("The request is too large."),
+    "server_error": N_("Something went wrong on our side. It has been logged; please try again."),
+    "unavailable": N_("The service is briefly unavailable. Please try again in a moment."),
+    "csrf_failed": N_("This form has expired. Reload the page and send it again."),
+}
+
+# Titles of error pages, by HTTP status.
+STATUS_TITLES: dict[int, str] = {
+    400: N_("Bad request"),
+    401: N_("Not signed in"),
+    403: N_("Not allowed"),
+    404: N_("Not found"),
+    405: N_("Not allowed"),
+    409: N_("Conflict"),
+    413: N_("Too large"),
+    415: N_("Unsupported type"),
+    422: N_("Please check your input"),
+    429: N_("Too many requests"),
+    500: N_("Something went wrong"),
+    503: N_("Briefly unavailable"),
+}
+
+
+def status_title(status: int) -> str:
+    return gettext(STATUS_TITLES.get(status, STATUS_TITLES[400 if status < 500 else 500]))
+
+
+# Words used inside messages (the kinds of organisation).
+TERMS: dict[str, str] = {
+    "manufacturer": N_("manufacturer"),
+    "distributor": N_("distributor"),
+    "store": N_("store"),
+}
+
+
+def message(code: str, params: dict[str, Any] | None = None) -> str:
+    """The user's-language sentence for a reason code; unknown codes fall back to a general one."""
+    text = gettext(MESSAGES.get(code, MESSAGES["refused"]))
+    if not params:
+        return text
+    shown = {k: gettext(TERMS[v]) if isinstance(v, str) and v in TERMS else v for k, v in params.items()}
+    try:
+        return text.format(**shown)
+    except (KeyError, IndexError, ValueError):
+        return text
+
+
+ROLE_LABELS: dict[str, str] = {
+    "manufacturer_admin": N_("Manufacturer admin"),
+    "channel_manager": N_("Channel manager"),
+    "sales_ops": N_("Sales operations"),
+    "distributor_admin": N_("Distributor admin"),
+    "buyer": N_("Buyer"),
+    "sales": N_("Sales"),
+    "warehouse": N_("Warehouse"),
+    "store_manager": N_("Store manager"),
+    "clerk": N_("Clerk"),
+}
+
+STATUS_LABELS: dict[str, str] = {
+    "onboarding": N_("Onboarding"),
+    "active": N_("Active"),
+    "suspended": N_("Suspended"),
+    "invited": N_("Invited"),
+}
+
+KIND_LABELS: dict[str, str] = {
+    "manufacturer": N_("Manufacturer"),
+    "distributor": N_("Distributor"),
+    "store": N_("Store"),
+}
+
+ACTION_LABELS: dict[str, str] = {
+    "partner.created": N_("created the partner"),
+    "partner.updated": N_("changed the partner"),
+    "partner.channel_manager_assigned": N_("assigned a channel manager"),
+    "partner.channel_manager_unassigned": N_("removed a channel manager"),
+    "user.invited": N_("invited a person"),
+    "user.invitation_reissued": N_("sent a new invitation link"),
+    "user.invitation_revoked": N_("revoked an invitation"),
+    "user.invitation_accepted": N_("accepted the invitation"),
+    "user.roles_changed": N_("changed roles"),
+    "user.suspended": N_("suspended a person"),
+    "user.reactivated": N_("reactivated a person"),
+    "user.password_changed": N_("changed their password"),
+    "user.locale_changed": N_("changed their language"),
+    "api_token.created": N_("created an API token"),
+    "api_token.revoked": N_("revoked an API token"),
+    "partner_level.created": N_("added a partner level"),
+    "region.created": N_("added a region"),
+}
+
+
+def activity_label(action: str) -> str:
+    return gettext(ACTION_LABELS[action]) if action in ACTION_LABELS else action
+
+
+FIELD_LABELS: dict[str, str] = {
+    "code": N_("Code"),
+    "name": N_("Name"),
+    "kind": N_("Kind"),
+    "supplier": N_("Supplier"),
+    "partner_level": N_("Partner level"),
+    "region": N_("Region"),
+    "status": N_("Status"),
+    "credit_limit": N_("Credit limit"),
+    "currency": N_("Currency"),
+    "locale": N_("Language"),
+    "contact_email": N_("Contact e-mail"),
+    "phone": N_("Phone"),
+    "city": N_("City"),
+    "country": N_("Country"),
+    "email": N_("E-mail"),
+    "roles": N_("Roles"),
+    "channel_manager": N_("Channel manager"),
+    "rank": N_("Rank"),
+}
+
+
+def field_label(field: str) -> str:
+    return gettext(FIELD_LABELS[field]) if field in FIELD_LABELS else field
+
+
+def audit_value(value: object) -> str:
+    """An audited value as a person reads it: roles and statuses in words, lists joined, empty as a dash."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(audit_value(v) for v in value) or "—"
+    if isinstance(value, str):
+        for labels in (ROLE_LABELS, STATUS_LABELS, KIND_LABELS):
+            if value in labels:
+                return gettext(labels[value])
+    return str(value)

@@ -1,0 +1,176 @@
+"""Routes anyone may open: health, sign-in and sign-out, accepting an invitation, choosing a language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, Router, get, post
+from litestar.enums import MediaType
+from litestar.params import FromPath, FromQuery, URLEncodedBody
+from litestar.plugins.flash import flash
+from litestar.response import Redirect, Template
+
+from channel.services import access, people
+from channel.transactions import engine
+from core.errors import AuthenticationError, InvalidInputError, NotFoundError
+from portal import i18n
+from portal.dependencies import CurrentClock, CurrentSettings, SignInThrottle
+from portal.errors import field_problems
+from portal.locale_middleware import locale_cookie
+from portal.messages import message
+from portal.portals import PORTALS
+from portal.security.authentication import PUBLIC
+from portal.security.sessions import end_session, session_identity, start_session
+from portal.security.throttling import THROTTLED
+
+FormBody = URLEncodedBody[dict[str, str]]
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only a path on this site: never another host (``//evil``, ``/\\evil``, ``https://...``)."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")) or "\n" in target:
+        return None
+    return target
+
+
+async def _home_of_session(request: Request[Any, Any, Any]) -> str | None:
+    identity = session_identity(request)
+    if identity is None:
+        return None
+    actor = await access.actor_for_session(*identity)
+    return PORTALS[actor.organisation_kind].url() if actor else None
+
+
+@get("/health", opt={PUBLIC: True}, summary="Liveness and database reachability", operation_id="Health")
+async def health() -> Response[dict[str, str]]:
+    """Answers without sign-in: 200 when the database answers, 503 when it does not."""
+    try:
+        await engine().run_ddl("SELECT 1", in_pool=True)
+    except Exception:
+        return Response({"status": "unavailable", "database": "unreachable"}, status_code=503)
+    return Response({"status": "ok", "database": "ok"})
+
+
+@get("/", opt={PUBLIC: True}, include_in_schema=False)
+async def root(request: Request[Any, Any, Any]) -> Redirect:
+    return Redirect(await _home_of_session(request) or "/sign-in", status_code=303)
+
+
+def _sign_in_page(
+    next_path: str | None, email: str = "", error: str | None = None, status: int = 200
+) -> Template:
+    return Template(
+        "public/sign_in.html.jinja",
+        context={"next": next_path or "", "email": email, "error": error},
+        status_code=status,
+        media_type=MediaType.HTML,
+    )
+
+
+@get("/sign-in", opt={PUBLIC: True}, include_in_schema=False)
+async def sign_in_page(
+    request: Request[Any, Any, Any], next: FromQuery[str | None] = None
+) -> Template | Redirect:
+    home = await _home_of_session(request)
+    if home:
+        return Redirect(safe_next(next) or home, status_code=303)
+    return _sign_in_page(safe_next(next))
+
+
+@post("/sign-in", opt={PUBLIC: True, THROTTLED: True}, include_in_schema=False)
+async def sign_in(
+    request: Request[Any, Any, Any], data: FormBody, clock: CurrentClock, account_throttle: SignInThrottle
+) -> Template | Redirect:
+    email = data.get("email", "").strip()[:254]
+    next_path = safe_next(data.get("next"))
+    if await account_throttle.is_locked(email):
+        return _sign_in_page(next_path, email, message("sign_in_throttled"), status=429)
+    try:
+        signed_in = await access.sign_in(email, data.get("password", "")[:256], clock)
+    except AuthenticationError:
+        await account_throttle.record_failure(email)
+        return _sign_in_page(next_path, email, message("authentication_failed"), status=401)
+    await account_throttle.clear(email)
+    start_session(request, signed_in.user_id, signed_in.signed_in_at)
+    actor = await access.actor_for_session(signed_in.user_id, signed_in.signed_in_at)
+    assert actor is not None
+    return Redirect(next_path or PORTALS[actor.organisation_kind].url(), status_code=303)
+
+
+@post("/sign-out", opt={PUBLIC: True}, include_in_schema=False)
+async def sign_out(request: Request[Any, Any, Any]) -> Redirect:
+    end_session(request)
+    return Redirect("/sign-in", status_code=303)
+
+
+@get("/invitations/{token:str}", opt={PUBLIC: True}, include_in_schema=False)
+async def invitation_page(token: FromPath[str], clock: CurrentClock) -> Template:
+    try:
+        invitation = await people.find_open_invitation(token, clock)
+    except NotFoundError:
+        return Template("public/invitation_invalid.html.jinja", status_code=404, media_type=MediaType.HTML)
+    return Template(
+        "public/invitation.html.jinja",
+        context={"invitation": invitation, "errors": {}},
+        media_type=MediaType.HTML,
+    )
+
+
+@post("/invitations/{token:str}", opt={PUBLIC: True, THROTTLED: True}, include_in_schema=False)
+async def accept_invitation(
+    request: Request[Any, Any, Any], token: FromPath[str], data: FormBody, clock: CurrentClock
+) -> Template | Redirect:
+    password = data.get("password", "")[:256]
+    try:
+        invitation = await people.find_open_invitation(token, clock)
+    except NotFoundError:
+        return Template("public/invitation_invalid.html.jinja", status_code=404, media_type=MediaType.HTML)
+    errors: dict[str, str] = {}
+    if password != data.get("password_again", ""):
+        errors["password_again"] = message("passwords_differ")
+    else:
+        try:
+            user_id = await people.accept_invitation(token, password, clock)
+        except InvalidInputError as refused:
+            errors = {p.field: p.message for p in field_problems(refused)}
+    if errors:
+        return Template(
+            "public/invitation.html.jinja",
+            context={"invitation": invitation, "errors": errors},
+            status_code=422,
+            media_type=MediaType.HTML,
+        )
+    start_session(request, user_id, clock.now())
+    flash(request, i18n.gettext("Welcome! Your account is ready."), category="success")
+    return Redirect(PORTALS[invitation.organisation.kind].url(), status_code=303)
+
+
+@post("/language", opt={PUBLIC: True}, include_in_schema=False)
+async def choose_language(
+    request: Request[Any, Any, Any], data: FormBody, clock: CurrentClock, settings: CurrentSettings
+) -> Redirect:
+    """Switch the language; a signed-in person keeps it as their preference."""
+    locale = i18n.supported_locale(data.get("locale")) or i18n.DEFAULT_LOCALE
+    identity = session_identity(request)
+    if identity is not None:
+        actor = await access.actor_for_session(*identity)
+        if actor is not None:
+            await people.set_preferred_locale(actor, locale, clock)
+    response = Redirect(safe_next(data.get("next")) or "/", status_code=303)
+    response.set_cookie(locale_cookie(locale, settings.secure_cookies))
+    return response
+
+
+router = Router(
+    path="/",
+    route_handlers=[
+        health,
+        root,
+        sign_in_page,
+        sign_in,
+        sign_out,
+        invitation_page,
+        accept_invitation,
+        choose_language,
+    ],
+)

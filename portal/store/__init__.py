@@ -1,0 +1,20 @@
+"""The store portal, ``/s``: one store, its people and (as features land) its orders."""
+
+from litestar import Router
+from litestar.di import Provide
+
+from channel.roles import OrgKind
+from portal.pages.account import AccountPages
+from portal.pages.people import PeoplePages
+from portal.pages.tokens import ApiTokenPages
+from portal.portals import STORE
+from portal.security.guards import requires_portal
+from portal.store.home import home
+
+router = Router(
+    path=STORE.prefix,
+    guards=[requires_portal(OrgKind.STORE)],
+    dependencies={"portal": Provide(lambda: STORE, sync_to_thread=False)},
+    route_handlers=[home, PeoplePages, ApiTokenPages, AccountPages],
+    include_in_schema=False,
+)

@@ -1,0 +1,251 @@
+"""Every route x every actor x every organisation of the test channel, against the matrix file.
+
+The matrix (docs/security/authorization.toml) says what each request must answer; this module
+builds the channel once, makes a fresh object in the target organisation for each case, sends the
+request as the actor, and reports every difference at once. Lists and pages marked ``scan`` must not
+name any organisation the actor does not see.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+import httpx
+import pytest
+
+from channel import repository, schemas
+from channel.roles import ROLES_BY_KIND, Role
+from channel.services import access, partners, people
+from channel.services.people import token_hash
+from core.clock import FixedClock
+from portal.app import create_app
+from tests.access.matrix import ActorSpec, RouteSpec, actors_for, load_matrix
+from tests.api.conftest import CSRF_COOKIE, serve, settings_for_tests, sign_in
+from tests.builders import ACTORS, World, build_world, email_of
+from tests.conftest import reset_database
+
+MATRIX = load_matrix()
+_counter = itertools.count()
+
+
+@dataclass
+class Harness:
+    world: World
+    client: httpx.AsyncClient
+    jars: dict[str, Any]
+    tokens: dict[str, str]
+    clock: FixedClock
+
+
+@pytest.fixture(scope="module")
+async def harness(migrated: None) -> AsyncIterator[Harness]:
+    await reset_database()
+    clock = FixedClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+    world = await build_world(clock)
+    app = create_app(settings_for_tests(), clock)
+    async with serve(app) as client:
+        jars: dict[str, Any] = {}
+        tokens: dict[str, str] = {}
+        for name, spec in MATRIX.actors.items():
+            if spec.token:
+                admin = next(
+                    a for n, a in world.actors.items() if ACTORS[n][0] == spec.organisation and _is_admin(a)
+                )
+                issued = await access.create_api_token(
+                    admin, schemas.ApiTokenCreate(name=name, roles=[Role(r) for r in spec.roles]), clock
+                )
+                tokens[name] = issued.token
+            else:
+                client.cookies.clear()
+                assert await sign_in(client, email_of(name)) == 303, name
+                jars[name] = httpx.Cookies(client.cookies)
+        yield Harness(world=world, client=client, jars=jars, tokens=tokens, clock=clock)
+    await reset_database()
+
+
+def _is_admin(actor: Any) -> bool:
+    return bool({Role.MANUFACTURER_ADMIN, Role.DISTRIBUTOR_ADMIN, Role.STORE_MANAGER} & actor.roles)
+
+
+def test_the_matrix_describes_the_channel_the_tests_build() -> None:
+    for name, spec in MATRIX.actors.items():
+        if not spec.token:
+            organisation, roles = ACTORS[name]
+            assert (spec.organisation, spec.roles) == (organisation, tuple(r.value for r in roles)), name
+
+
+# --- making the object each case refers to -------------------------------------------------------
+
+
+async def _object_ids(h: Harness, route: RouteSpec, target: str) -> dict[str, str]:
+    """Path and body values for one case: ids of a fresh or existing object in ``target``."""
+    world, org_id = h.world, h.world.org_id(target)
+    kind = h.world.orgs[target].kind
+    unique = f"X{next(_counter)}"
+    values = {
+        "target_id": str(org_id),
+        "unique": unique,
+        "target_basic_role": ROLES_BY_KIND[kind][-1].value,
+        "manager_id": str(world.user_ids["m_cm"]),
+    }
+    if route.object == "organisation":
+        values["partner_id"] = str(org_id)
+    elif route.object == "user":
+        values["user_id"] = str(world.user_ids[f"t_{target}"])
+    elif route.object == "invited_user":
+        issued = await people.invite_user(
+            world.system,
+            schemas.InvitationCreate(
+                organisation_id=org_id,
+                email=f"{unique.lower()}@example.com",
+                display_name=unique,
+                roles=[ROLES_BY_KIND[kind][-1]],
+            ),
+            h.clock,
+        )
+        values["user_id"] = str(issued.invitation.user.id)
+    elif route.object == "invitation":
+        issued = await people.invite_user(
+            world.system,
+            schemas.InvitationCreate(
+                organisation_id=org_id,
+                email=f"{unique.lower()}@example.com",
+                display_name=unique,
+                roles=[ROLES_BY_KIND[kind][-1]],
+            ),
+            h.clock,
+        )
+        values["invitation_id"] = str(issued.invitation.id)
+    elif route.object == "api_token":
+        token_id = uuid4()
+        await repository.insert_api_token(
+            {
+                "id": token_id,
+                "organisation": org_id,
+                "name": unique,
+                "prefix": "cpt_xx",
+                "token_hash": token_hash(unique),
+                "roles": [ROLES_BY_KIND[kind][-1].value],
+                "created_at": h.clock.now(),
+            }
+        )
+        values["token_id"] = str(token_id)
+    elif route.object == "assignment":
+        values["partner_id"] = str(org_id)
+        if kind.value != "manufacturer":
+            manager_id = UUID(values["manager_id"])
+            removing = route.method == "DELETE" or route.path.endswith("/remove")
+            assigned = await repository.assignment_exists(manager_id, org_id)
+            if removing and not assigned:
+                await partners.assign_channel_manager(world.system, org_id, manager_id, h.clock)
+            if not removing and assigned:
+                await partners.unassign_channel_manager(world.system, org_id, manager_id, h.clock)
+    return values
+
+
+def _fill(template: str, values: dict[str, str]) -> str:
+    for key, value in values.items():
+        template = template.replace("{" + key + "}", value)
+    return template
+
+
+def _own_basic_role(actor: ActorSpec) -> str:
+    from channel.roles import OrgKind
+
+    return ROLES_BY_KIND[OrgKind(actor.kind)][-1].value
+
+
+async def _restore_assignments(h: Harness) -> None:
+    """The channel manager looks after D1 only, whatever an assignment case changed."""
+    manager_id = h.world.user_ids["m_cm"]
+    for code, organisation in h.world.orgs.items():
+        if organisation.kind.value == "manufacturer":
+            continue
+        assigned = await repository.assignment_exists(manager_id, organisation.id)
+        if code == "D1" and not assigned:
+            await partners.assign_channel_manager(h.world.system, organisation.id, manager_id, h.clock)
+        elif code != "D1" and assigned:
+            await partners.unassign_channel_manager(h.world.system, organisation.id, manager_id, h.clock)
+
+
+async def _send(h: Harness, route: RouteSpec, actor: ActorSpec, values: dict[str, str]) -> tuple[int, str]:
+    values = {**values, "own_basic_role": _own_basic_role(actor)}
+    path = route.path
+    for name in ("partner_id", "user_id", "invitation_id", "token_id", "manager_id"):
+        if name in values:
+            path = path.replace("{" + name + ":uuid}", values[name])
+    headers: dict[str, str] = {}
+    if actor.token:
+        h.client.cookies.clear()
+        headers["Authorization"] = f"Bearer {h.tokens[actor.name]}"
+    else:
+        h.client.cookies = httpx.Cookies(h.jars[actor.name])
+        headers["x-csrftoken"] = h.client.cookies.get(CSRF_COOKIE, "")
+    content: bytes | None = None
+    if route.body is not None:
+        content = _fill(route.body, values).encode()
+        headers["content-type"] = "application/json"
+    elif route.form is not None:
+        content = _fill(route.form, values).encode()
+        headers["content-type"] = "application/x-www-form-urlencoded"
+    response = await h.client.request(
+        route.method, path, content=content, headers=headers, follow_redirects=False
+    )
+    return response.status_code, response.text
+
+
+# --- the cases -------------------------------------------------------------------------------------
+
+
+def _forbidden_names(actor: ActorSpec) -> list[str]:
+    return [f"{code} Trading" for code in MATRIX.targets if code not in actor.sees | actor.knows]
+
+
+@pytest.mark.parametrize("route", MATRIX.routes, ids=lambda r: r.key)
+async def test_every_actor_gets_what_the_matrix_says(harness: Harness, route: RouteSpec) -> None:
+    failures: list[str] = []
+    cases = 0
+    targets: list[str | None] = list(MATRIX.targets) if route.object else [None]
+    for actor in actors_for(route, MATRIX):
+        for target in targets:
+            values = (
+                await _object_ids(harness, route, target)
+                if target
+                else {
+                    "unique": f"X{next(_counter)}",
+                    "manager_id": str(harness.world.user_ids["m_cm"]),
+                }
+            )
+            expected = route.expected(actor, target)
+            status, text = await _send(harness, route, actor, values)
+            cases += 1
+            if status != expected:
+                failures.append(
+                    f"{actor.name:>13} -> {target or '-':<4} expected {expected}, got {status}: {text[:160]}"
+                )
+            if route.scan and status == 200:
+                leaked = [name for name in _forbidden_names(actor) if name in text]
+                if leaked:
+                    failures.append(f"{actor.name:>13} sees {leaked} in {route.key}")
+            if route.fresh_session and not actor.token:
+                harness.client.cookies.clear()
+                await sign_in(harness.client, email_of(actor.name))
+                harness.jars[actor.name] = httpx.Cookies(harness.client.cookies)
+    if route.object == "assignment":
+        await _restore_assignments(harness)
+    print(f"{route.key}: {cases} cases")
+    assert not failures, f"{route.key}\n" + "\n".join(failures)
+
+
+def test_json_bodies_in_the_matrix_are_valid_json() -> None:
+    for route in MATRIX.routes:
+        if route.body:
+            json.loads(
+                _fill(route.body, {"target_id": str(uuid4()), "unique": "X", "target_basic_role": "clerk"})
+            )

@@ -1,0 +1,1 @@
+"""Benchmarks that print their figures and same-run ratios; see docs/performance.md."""

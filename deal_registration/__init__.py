@@ -1,0 +1,1 @@
+"""Deal registration against channel conflict, and lead distribution with follow-up deadlines."""

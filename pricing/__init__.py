@@ -1,0 +1,1 @@
+"""Configure, price, quote: the catalogue, price books, the promotion rules engine and quotes."""

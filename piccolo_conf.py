@@ -55,5 +55,6 @@ DB = engine_for(DATABASE_URL)
 APP_REGISTRY = AppRegistry(
     apps=[
         "channel.piccolo_app",
+        "pricing.piccolo_app",
     ]
 )

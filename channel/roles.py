@@ -59,21 +59,56 @@ class Permission(StrEnum):
     MANAGE_USERS = "manage_users"  # invite, suspend, change roles (own organisation and downstream)
     MANAGE_API_TOKENS = "manage_api_tokens"  # own organisation only
     CONFIGURE_CHANNEL = "configure_channel"  # partner levels and regions
+    VIEW_CATALOGUE = "view_catalogue"  # products and bundles at one's own prices
+    MANAGE_CATALOGUE = "manage_catalogue"  # the manufacturer's products, categories, bundles
+    MANAGE_PRICES = "manage_prices"  # price books (manufacturer) or one's own sell prices (distributor)
+    MANAGE_PROMOTIONS = "manage_promotions"  # promotions for one's own downstream
+    CREATE_QUOTES = "create_quotes"  # quote end customers
+    APPROVE_QUOTES = "approve_quotes"  # manual discounts past the threshold
 
 
 _P = Permission
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.MANUFACTURER_ADMIN: frozenset(_P),
-    Role.CHANNEL_MANAGER: frozenset({_P.VIEW_NETWORK, _P.MANAGE_PARTNERS, _P.MANAGE_USERS}),
-    Role.SALES_OPS: frozenset({_P.VIEW_NETWORK}),
-    Role.DISTRIBUTOR_ADMIN: frozenset(
-        {_P.VIEW_NETWORK, _P.MANAGE_PARTNERS, _P.MANAGE_USERS, _P.MANAGE_API_TOKENS}
+    Role.CHANNEL_MANAGER: frozenset(
+        {
+            _P.VIEW_NETWORK,
+            _P.MANAGE_PARTNERS,
+            _P.MANAGE_USERS,
+            _P.VIEW_CATALOGUE,
+            _P.MANAGE_PROMOTIONS,
+            _P.APPROVE_QUOTES,
+        }
     ),
-    Role.BUYER: frozenset({_P.VIEW_NETWORK}),
-    Role.SALES: frozenset({_P.VIEW_NETWORK}),
-    Role.WAREHOUSE: frozenset({_P.VIEW_NETWORK}),
-    Role.STORE_MANAGER: frozenset({_P.VIEW_NETWORK, _P.MANAGE_USERS, _P.MANAGE_API_TOKENS}),
-    Role.CLERK: frozenset(),
+    Role.SALES_OPS: frozenset(
+        {
+            _P.VIEW_NETWORK,
+            _P.VIEW_CATALOGUE,
+            _P.MANAGE_CATALOGUE,
+            _P.MANAGE_PRICES,
+            _P.MANAGE_PROMOTIONS,
+            _P.CREATE_QUOTES,
+        }
+    ),
+    Role.DISTRIBUTOR_ADMIN: frozenset(
+        {
+            _P.VIEW_NETWORK,
+            _P.MANAGE_PARTNERS,
+            _P.MANAGE_USERS,
+            _P.MANAGE_API_TOKENS,
+            _P.VIEW_CATALOGUE,
+            _P.MANAGE_PRICES,
+            _P.MANAGE_PROMOTIONS,
+            _P.CREATE_QUOTES,
+        }
+    ),
+    Role.BUYER: frozenset({_P.VIEW_NETWORK, _P.VIEW_CATALOGUE}),
+    Role.SALES: frozenset({_P.VIEW_NETWORK, _P.VIEW_CATALOGUE, _P.MANAGE_PROMOTIONS, _P.CREATE_QUOTES}),
+    Role.WAREHOUSE: frozenset({_P.VIEW_NETWORK, _P.VIEW_CATALOGUE}),
+    Role.STORE_MANAGER: frozenset(
+        {_P.VIEW_NETWORK, _P.MANAGE_USERS, _P.MANAGE_API_TOKENS, _P.VIEW_CATALOGUE}
+    ),
+    Role.CLERK: frozenset({_P.VIEW_CATALOGUE}),
 }
 
 

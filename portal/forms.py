@@ -61,10 +61,10 @@ def struct_from_form(form: FormMultiDict, struct_type: type[T], *, lists: Iterab
     try:
         return msgspec.convert(data, struct_type, strict=False)
     except msgspec.ValidationError as refused:
-        raise FormError(_errors_of(refused)) from None
+        raise FormError(validation_errors(refused)) from None
 
 
-def _errors_of(refused: msgspec.ValidationError) -> dict[str, str]:
+def validation_errors(refused: msgspec.ValidationError) -> dict[str, str]:
     problem = problem_from_validation(refused)
     if problem is not None:
         return {problem.field: problem.message}

@@ -41,6 +41,9 @@ MESSAGES: dict[str, str] = {
     "not_yet_accepted": N_("This person has not accepted their invitation yet."),
     "partner_level_code_taken": N_("The level code {code} is already in use."),
     "region_code_taken": N_("The region code {code} is already in use."),
+    "category_code_taken": N_("The category code {code} is already in use."),
+    "sku_taken": N_("The SKU {sku} is already in the catalogue."),
+    "product_not_found": N_("We could not find that product."),
     # input
     "invalid_input": N_("Some fields need your attention."),
     "invalid_value": N_("This value is not valid."),
@@ -52,6 +55,18 @@ MESSAGES: dict[str, str] = {
     "above_maximum": N_("Must be at most {maximum}."),
     "too_many_decimals": N_("At most {places} decimal places."),
     "bad_code": N_("Letters, digits, '.', '_' and '-' only, at most 32."),
+    "bad_sku": N_("Letters, digits, '.', '_', '/' and '-' only, at most 64."),
+    "unknown_category": N_("There is no category {code}."),
+    "duplicate_row": N_("This SKU already appears in row {row}."),
+    "upload_too_large": N_("The file is larger than {limit} MB."),
+    "upload_empty": N_("The file is empty."),
+    "upload_unsupported_type": N_("Upload a CSV or an XLSX file."),
+    "upload_no_header": N_("The first row must name the columns."),
+    "upload_missing_columns": N_("The file lacks the columns: {columns}."),
+    "upload_too_many_rows": N_("The file has more than {limit} rows; split it."),
+    "upload_too_many_columns": N_("The file has more than {limit} columns."),
+    "upload_unreadable": N_("The file could not be read ({detail})."),
+    "upload_bad_encoding": N_("Save the file as UTF-8 or GB18030 text."),
     "bad_email": N_("This is not an e-mail address."),
     "unknown_currency": N_("Not a currency code (e.g. CNY, EUR, USD)."),
     "unknown_locale": N_("Not a language code (e.g. en, zh_Hans_CN, de_DE)."),
@@ -144,6 +159,8 @@ STATUS_LABELS: dict[str, str] = {
     "active": N_("Active"),
     "suspended": N_("Suspended"),
     "invited": N_("Invited"),
+    "draft": N_("Draft"),
+    "discontinued": N_("Discontinued"),
 }
 
 KIND_LABELS: dict[str, str] = {
@@ -170,6 +187,9 @@ ACTION_LABELS: dict[str, str] = {
     "api_token.revoked": N_("revoked an API token"),
     "partner_level.created": N_("added a partner level"),
     "region.created": N_("added a region"),
+    "category.created": N_("added a category"),
+    "product.created": N_("added a product"),
+    "product.updated": N_("changed a product"),
 }
 
 
@@ -196,6 +216,17 @@ FIELD_LABELS: dict[str, str] = {
     "roles": N_("Roles"),
     "channel_manager": N_("Channel manager"),
     "rank": N_("Rank"),
+    "sku": N_("SKU"),
+    "names": N_("Names"),
+    "descriptions": N_("Descriptions"),
+    "category": N_("Category"),
+    "category_path": N_("Category"),
+    "brand": N_("Brand"),
+    "unit": N_("Unit"),
+    "case_quantity": N_("Case quantity"),
+    "minimum_order_quantity": N_("Minimum order quantity"),
+    "image": N_("Image"),
+    "file": N_("File"),
 }
 
 

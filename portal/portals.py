@@ -37,6 +37,7 @@ MANUFACTURER = Portal(
     nav=(
         NavItem("", N_("Home")),
         NavItem("/partners", N_("Partners"), Permission.VIEW_NETWORK),
+        NavItem("/catalogue", N_("Catalogue"), Permission.VIEW_CATALOGUE),
         NavItem("/people", N_("People"), Permission.VIEW_NETWORK),
         NavItem("/activity", N_("Activity"), Permission.VIEW_NETWORK),
         NavItem("/settings", N_("Channel settings"), Permission.CONFIGURE_CHANNEL),
@@ -51,6 +52,7 @@ DISTRIBUTOR = Portal(
     nav=(
         NavItem("", N_("Home")),
         NavItem("/partners", N_("My partners"), Permission.VIEW_NETWORK),
+        NavItem("/catalogue", N_("Catalogue"), Permission.VIEW_CATALOGUE),
         NavItem("/people", N_("People"), Permission.VIEW_NETWORK),
         NavItem("/activity", N_("Activity"), Permission.VIEW_NETWORK),
         NavItem("/api-tokens", N_("API tokens"), Permission.MANAGE_API_TOKENS),
@@ -63,6 +65,7 @@ STORE = Portal(
     title=N_("Store portal"),
     nav=(
         NavItem("", N_("Home")),
+        NavItem("/catalogue", N_("Catalogue"), Permission.VIEW_CATALOGUE),
         NavItem("/people", N_("People"), Permission.MANAGE_USERS),
         NavItem("/api-tokens", N_("API tokens"), Permission.MANAGE_API_TOKENS),
         _ACCOUNT,

@@ -14,6 +14,7 @@ from litestar.template.config import TemplateConfig
 
 from channel.roles import PartnerStatus, Permission
 from portal import i18n, messages
+from pricing.catalogue import name_in
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -57,6 +58,7 @@ def build_environment() -> Environment:
         date=i18n.format_date,
         datetime=i18n.format_datetime,
         audit_value=messages.audit_value,
+        localized=lambda names: name_in(names or {}, i18n.current_locale()),
     )
     env.globals.update(
         static=static_url,
@@ -77,6 +79,9 @@ def build_environment() -> Environment:
         region_options=lambda regions: [(region.code, region.name) for region in regions],
         status_options=lambda: [
             (s.value, i18n.gettext(messages.STATUS_LABELS[s.value])) for s in PartnerStatus
+        ],
+        category_options=lambda categories: [
+            (c.code, "\u00a0\u00a0" * c.depth + name_in(c.names, i18n.current_locale())) for c in categories
         ],
         manager_options=lambda managers: [(m.id, f"{m.display_name} ({m.email})") for m in managers],
     )

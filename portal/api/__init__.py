@@ -3,6 +3,7 @@
 from litestar import Router
 
 from portal.api.activity import ActivityController
+from portal.api.catalogue import CategoriesController, ProductsController
 from portal.api.me import MeController
 from portal.api.partners import ChannelManagersController, PartnersController
 from portal.api.people import InvitationsController, UsersController
@@ -21,5 +22,7 @@ router = Router(
         ActivityController,
         PartnerLevelsController,
         RegionsController,
+        CategoriesController,
+        ProductsController,
     ],
 )

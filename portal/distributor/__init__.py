@@ -7,6 +7,7 @@ from channel.roles import OrgKind
 from portal.distributor.home import home
 from portal.pages.account import AccountPages
 from portal.pages.activity import ActivityPages
+from portal.pages.catalogue import CataloguePages
 from portal.pages.partners import PartnerPages
 from portal.pages.people import PeoplePages
 from portal.pages.tokens import ApiTokenPages
@@ -17,6 +18,14 @@ router = Router(
     path=DISTRIBUTOR.prefix,
     guards=[requires_portal(OrgKind.DISTRIBUTOR)],
     dependencies={"portal": Provide(lambda: DISTRIBUTOR, sync_to_thread=False)},
-    route_handlers=[home, PartnerPages, PeoplePages, ActivityPages, ApiTokenPages, AccountPages],
+    route_handlers=[
+        home,
+        PartnerPages,
+        CataloguePages,
+        PeoplePages,
+        ActivityPages,
+        ApiTokenPages,
+        AccountPages,
+    ],
     include_in_schema=False,
 )

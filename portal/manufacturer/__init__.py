@@ -8,6 +8,7 @@ from portal.manufacturer.home import home
 from portal.manufacturer.settings import ChannelSettingsPages
 from portal.pages.account import AccountPages
 from portal.pages.activity import ActivityPages
+from portal.pages.catalogue import CataloguePages
 from portal.pages.partners import PartnerPages
 from portal.pages.people import PeoplePages
 from portal.pages.tokens import ApiTokenPages
@@ -21,6 +22,7 @@ router = Router(
     route_handlers=[
         home,
         PartnerPages,
+        CataloguePages,
         PeoplePages,
         ActivityPages,
         ApiTokenPages,

@@ -25,12 +25,15 @@ from channel.services import access, partners, people
 from channel.services.people import token_hash
 from core.clock import FixedClock
 from portal.app import create_app
+from pricing import schemas as pricing_schemas
+from pricing.services import catalogue
 from tests.access.matrix import ActorSpec, RouteSpec, actors_for, load_matrix
 from tests.api.conftest import CSRF_COOKIE, serve, settings_for_tests, sign_in
 from tests.builders import ACTORS, World, build_world, email_of
 from tests.conftest import reset_database
 
 MATRIX = load_matrix()
+_UPLOAD = "sku,name_en,category\n{unique},Uploaded product,MATRIX\n"
 _counter = itertools.count()
 
 
@@ -48,6 +51,9 @@ async def harness(migrated: None) -> AsyncIterator[Harness]:
     await reset_database()
     clock = FixedClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
     world = await build_world(clock)
+    await catalogue.create_category(
+        world.system, pricing_schemas.CategoryCreate(code="MATRIX", names={"en": "Matrix"}), clock
+    )
     app = create_app(settings_for_tests(), clock)
     async with serve(app) as client:
         jars: dict[str, Any] = {}
@@ -149,6 +155,21 @@ async def _object_ids(h: Harness, route: RouteSpec, target: str) -> dict[str, st
     return values
 
 
+async def _global_ids(h: Harness, route: RouteSpec) -> dict[str, str]:
+    """Values for a route whose object belongs to no partner (a catalogue product)."""
+    values = {"unique": f"X{next(_counter)}", "manager_id": str(h.world.user_ids["m_cm"])}
+    if route.raw.get("global") == "product":
+        product = await catalogue.create_product(
+            h.world.system,
+            pricing_schemas.ProductCreate(
+                sku=values["unique"], names={"en": "Matrix product"}, category="MATRIX"
+            ),
+            h.clock,
+        )
+        values["product_id"] = str(product.id)
+    return values
+
+
 def _fill(template: str, values: dict[str, str]) -> str:
     for key, value in values.items():
         template = template.replace("{" + key + "}", value)
@@ -177,7 +198,7 @@ async def _restore_assignments(h: Harness) -> None:
 async def _send(h: Harness, route: RouteSpec, actor: ActorSpec, values: dict[str, str]) -> tuple[int, str]:
     values = {**values, "own_basic_role": _own_basic_role(actor)}
     path = route.path
-    for name in ("partner_id", "user_id", "invitation_id", "token_id", "manager_id"):
+    for name in ("partner_id", "user_id", "invitation_id", "token_id", "manager_id", "product_id"):
         if name in values:
             path = path.replace("{" + name + ":uuid}", values[name])
     headers: dict[str, str] = {}
@@ -188,14 +209,20 @@ async def _send(h: Harness, route: RouteSpec, actor: ActorSpec, values: dict[str
         h.client.cookies = httpx.Cookies(h.jars[actor.name])
         headers["x-csrftoken"] = h.client.cookies.get(CSRF_COOKIE, "")
     content: bytes | None = None
-    if route.body is not None:
+    files: dict[str, tuple[str, bytes, str]] | None = None
+    data: dict[str, str] | None = None
+    if route.raw.get("upload"):
+        files = {route.raw["upload"]: ("catalogue.csv", _fill(_UPLOAD, values).encode(), "text/csv")}
+        if not actor.token:
+            data = {"_csrf_token": headers["x-csrftoken"]}
+    elif route.body is not None:
         content = _fill(route.body, values).encode()
         headers["content-type"] = "application/json"
     elif route.form is not None:
         content = _fill(route.form, values).encode()
         headers["content-type"] = "application/x-www-form-urlencoded"
     response = await h.client.request(
-        route.method, path, content=content, headers=headers, follow_redirects=False
+        route.method, path, content=content, files=files, data=data, headers=headers, follow_redirects=False
     )
     return response.status_code, response.text
 
@@ -215,12 +242,7 @@ async def test_every_actor_gets_what_the_matrix_says(harness: Harness, route: Ro
     for actor in actors_for(route, MATRIX):
         for target in targets:
             values = (
-                await _object_ids(harness, route, target)
-                if target
-                else {
-                    "unique": f"X{next(_counter)}",
-                    "manager_id": str(harness.world.user_ids["m_cm"]),
-                }
+                await _object_ids(harness, route, target) if target else await _global_ids(harness, route)
             )
             expected = route.expected(actor, target)
             status, text = await _send(harness, route, actor, values)

@@ -42,6 +42,6 @@ def test_every_role_belongs_to_exactly_one_kind() -> None:
     assert all(len(kinds) == 1 for kinds in kinds_of.values())
 
 
-def test_a_clerk_may_not_manage_anything() -> None:
-    assert permissions_of(frozenset({Role.CLERK})) == frozenset()
+def test_a_clerk_may_read_the_catalogue_and_manage_nothing() -> None:
+    assert permissions_of(frozenset({Role.CLERK})) == frozenset({Permission.VIEW_CATALOGUE})
     assert Permission.MANAGE_PARTNERS not in permissions_of(frozenset({Role.STORE_MANAGER}))

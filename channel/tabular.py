@@ -1,0 +1,186 @@
+"""Reading and writing the spreadsheets partners exchange: CSV and XLSX, bounded and row-numbered.
+
+Uploads are hostile until proven otherwise: the size is capped before parsing, an XLSX file's
+uncompressed size is checked before openpyxl opens it (a zip bomb is refused, not unpacked), the
+number of rows is capped, and every row keeps the number a person sees in their spreadsheet so
+errors can point at it. CSV files exported by Chinese Excel are often GB18030, not UTF-8: both are
+read. Formula-like cells are neutralised on export so a file opened in Excel cannot run anything.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from core.errors import InvalidInputError
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MAX_XLSX_UNCOMPRESSED_BYTES = 60 * 1024 * 1024
+MAX_ROWS = 20_000
+MAX_COLUMNS = 60
+
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+
+
+@dataclass(frozen=True)
+class Row:
+    number: int  # as the spreadsheet shows it: the header is row 1
+    values: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Table:
+    columns: tuple[str, ...]
+    rows: tuple[Row, ...]
+
+
+def read_table(content: bytes, filename: str, required: Sequence[str] = ()) -> Table:
+    """Rows of a CSV or XLSX upload, keyed by the (lower-cased, trimmed) header names."""
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise InvalidInputError.single("file", "upload_too_large", limit=MAX_UPLOAD_BYTES // (1024 * 1024))
+    if not content:
+        raise InvalidInputError.single("file", "upload_empty")
+    if filename.lower().endswith(".xlsx") or content[:4] == b"PK\x03\x04":
+        header, records = _read_xlsx(content)
+    elif filename.lower().endswith((".csv", ".txt")) or not filename:
+        header, records = _read_csv(content)
+    else:
+        raise InvalidInputError.single("file", "upload_unsupported_type")
+    columns = tuple(_column_name(name) for name in header)
+    if not any(columns):
+        raise InvalidInputError.single("file", "upload_no_header")
+    missing = [name for name in required if name not in columns]
+    if missing:
+        raise InvalidInputError.single("file", "upload_missing_columns", columns=", ".join(missing))
+    rows: list[Row] = []
+    for number, record in records:
+        if not any(cell.strip() for cell in record):
+            continue  # blank lines between blocks are common in hand-made sheets
+        if len(rows) >= MAX_ROWS:
+            raise InvalidInputError.single("file", "upload_too_many_rows", limit=MAX_ROWS)
+        values = {
+            column: (record[i].strip() if i < len(record) else "")
+            for i, column in enumerate(columns)
+            if column
+        }
+        rows.append(Row(number=number, values=values))
+    return Table(columns=tuple(c for c in columns if c), rows=tuple(rows))
+
+
+def _column_name(raw: str) -> str:
+    return raw.strip().lstrip("\ufeff").strip().lower().replace(" ", "_")
+
+
+def _read_csv(content: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = content.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - gb18030 decodes almost anything
+        raise InvalidInputError.single("file", "upload_bad_encoding")
+    sample = text[:4096]
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        records = list(reader)
+    except csv.Error as error:
+        raise InvalidInputError.single("file", "upload_unreadable", detail=str(error)) from error
+    if not records:
+        raise InvalidInputError.single("file", "upload_empty")
+    if len(records[0]) > MAX_COLUMNS:
+        raise InvalidInputError.single("file", "upload_too_many_columns", limit=MAX_COLUMNS)
+    return records[0], [(index + 2, record) for index, record in enumerate(records[1:])]
+
+
+def _read_xlsx(content: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    from openpyxl import load_workbook  # imported here: only uploads need it
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile as error:
+        raise InvalidInputError.single("file", "upload_unreadable", detail="not an XLSX file") from error
+    if unpacked > MAX_XLSX_UNCOMPRESSED_BYTES:
+        raise InvalidInputError.single("file", "upload_too_large", limit=MAX_UPLOAD_BYTES // (1024 * 1024))
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a damaged file
+        raise InvalidInputError.single("file", "upload_unreadable", detail="not an XLSX file") from error
+    try:
+        sheet = workbook.worksheets[0]
+        header: list[str] = []
+        records: list[tuple[int, list[str]]] = []
+        for number, cells in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1):
+            values = [_cell_text(cell) for cell in cells]
+            if number == 1:
+                header = values
+                continue
+            records.append((number, values))
+            if (
+                len(records) > MAX_ROWS + 1000
+            ):  # blank rows are skipped later; stop reading long before memory runs out
+                raise InvalidInputError.single("file", "upload_too_many_rows", limit=MAX_ROWS)
+    finally:
+        workbook.close()
+    if not header:
+        raise InvalidInputError.single("file", "upload_empty")
+    return header, records
+
+
+def _cell_text(cell: object) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, float):
+        # Excel stores 12.5 as a float; go through repr so 0.1 stays "0.1", and drop ".0" of whole numbers.
+        text = repr(cell)
+        return text[:-2] if text.endswith(".0") else text
+    if isinstance(cell, datetime):
+        return cell.date().isoformat() if cell.time() == datetime.min.time() else cell.isoformat()
+    if isinstance(cell, date):
+        return cell.isoformat()
+    return str(cell)
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+Cell = str | int | Decimal | date | None
+
+
+def _safe(value: Cell) -> Cell:
+    # A cell starting with = + - @ would be a formula in Excel; a leading apostrophe keeps it text.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def write_csv(columns: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(["" if v is None else _safe(v) for v in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # the BOM makes Excel read UTF-8
+
+
+def write_xlsx(columns: Sequence[str], rows: Iterable[Sequence[Cell]], title: str = "Sheet1") -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+    sheet.append(list(columns))
+    for row in rows:
+        sheet.append([_safe(v) for v in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,243 @@
+"""The catalogue pages: browse and search in every portal; the manufacturer adds, edits and uploads."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import FormMultiDict, UploadFile
+from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.plugins.flash import flash
+from litestar.response import Redirect, Template
+
+from channel.roles import Permission
+from channel.tabular import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE
+from channel.visibility import Actor
+from core.errors import ConflictError, InvalidInputError
+from portal.dependencies import CurrentActor, CurrentClock, CurrentPortal
+from portal.forms import refusal_errors, validation_errors
+from portal.i18n import gettext
+from portal.messages import message
+from portal.pages.rendering import back_to, is_htmx, page
+from portal.portals import Portal
+from portal.security.guards import requires_permission
+from pricing import schemas
+from pricing.catalogue import ProductStatus
+from pricing.services import catalogue
+
+# The languages a product's name and description are kept in, as the form offers them.
+NAME_LOCALES = ("en", "zh_Hans", "de")
+
+
+def _names(form: FormMultiDict, prefix: str) -> dict[str, str]:
+    return {
+        loc: str(form.get(f"{prefix}_{loc}", "")).strip()
+        for loc in NAME_LOCALES
+        if str(form.get(f"{prefix}_{loc}", "")).strip()
+    }
+
+
+def _product_data(form: FormMultiDict) -> dict[str, Any]:
+    data: dict[str, Any] = {"names": _names(form, "name"), "descriptions": _names(form, "description")}
+    for field in (
+        "sku",
+        "category",
+        "brand",
+        "unit",
+        "case_quantity",
+        "minimum_order_quantity",
+        "status",
+        "image",
+    ):
+        value = str(form.get(field, "")).strip()
+        if value:
+            data[field] = value
+    return data
+
+
+class CataloguePages(Controller):
+    path = "/catalogue"
+    guards = [requires_permission(Permission.VIEW_CATALOGUE)]
+
+    @get("/", name="catalogue")
+    async def list_products(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        portal: CurrentPortal,
+        q: Annotated[str, QueryParameter(max_length=100)] = "",
+        category: Annotated[str | None, QueryParameter(max_length=32)] = None,
+        status: FromQuery[ProductStatus | None] = None,
+        cursor: Annotated[str | None, QueryParameter(max_length=600)] = None,
+    ) -> Template:
+        filters = schemas.ProductFilter(
+            q=q, category=category or None, status=status, cursor=cursor, limit=50
+        )
+        found = await catalogue.list_products(actor, filters)
+        context = {"found": found, "filters": filters}
+        if is_htmx(request):
+            return page("shared/catalogue/_rows.html.jinja", actor=actor, portal=portal, **context)
+        return page(
+            "shared/catalogue/list.html.jinja",
+            actor=actor,
+            portal=portal,
+            categories=await catalogue.list_categories(actor),
+            **context,
+        )
+
+    @get("/export")
+    async def export_products(
+        self, actor: CurrentActor, format: FromQuery[Literal["csv", "xlsx"]] = "xlsx"
+    ) -> Response[bytes]:
+        content = await catalogue.export_products(actor, format)
+        return Response(
+            content,
+            media_type=XLSX_MEDIA_TYPE if format == "xlsx" else CSV_MEDIA_TYPE,
+            headers={"Content-Disposition": f'attachment; filename="catalogue.{format}"'},
+        )
+
+    @get("/{product_id:uuid}")
+    async def product_detail(
+        self, actor: CurrentActor, portal: CurrentPortal, product_id: FromPath[UUID]
+    ) -> Template:
+        product = await catalogue.get_product(actor, product_id)
+        return page(
+            "shared/catalogue/detail.html.jinja",
+            actor=actor,
+            portal=portal,
+            product=product,
+            categories={c.path: c for c in await catalogue.list_categories(actor)},
+        )
+
+    # --- the manufacturer keeps the catalogue -----------------------------------------------------
+
+    async def _form(
+        self,
+        actor: Actor,
+        portal: Portal,
+        values: dict[str, Any],
+        errors: dict[str, str],
+        product: schemas.Product | None = None,
+        status: int = 200,
+    ) -> Template:
+        return page(
+            "shared/catalogue/form.html.jinja",
+            actor=actor,
+            portal=portal,
+            product=product,
+            categories=await catalogue.list_categories(actor),
+            locales=NAME_LOCALES,
+            values=values,
+            errors=errors,
+            status=status,
+        )
+
+    @get("/new", guards=[requires_permission(Permission.MANAGE_CATALOGUE)])
+    async def new_product(self, actor: CurrentActor, portal: CurrentPortal) -> Template:
+        return await self._form(
+            actor, portal, {"unit": "pc", "case_quantity": 1, "minimum_order_quantity": 1}, {}
+        )
+
+    @post("/", guards=[requires_permission(Permission.MANAGE_CATALOGUE)])
+    async def create_product(
+        self, request: Request[Any, Any, Any], actor: CurrentActor, portal: CurrentPortal, clock: CurrentClock
+    ) -> Template | Redirect:
+        form = await request.form()
+        values = dict(form.items())
+        try:
+            command = msgspec.convert(_product_data(form), schemas.ProductCreate, strict=False)
+            created = await catalogue.create_product(actor, command, clock)
+        except msgspec.ValidationError as refused:
+            return await self._form(actor, portal, values, validation_errors(refused), status=422)
+        except (InvalidInputError, ConflictError) as refused:
+            return await self._form(actor, portal, values, refusal_errors(refused), status=422)
+        flash(request, gettext("Product {sku} was added.").format(sku=created.sku), category="success")
+        return back_to(portal.url(f"/catalogue/{created.id}"))
+
+    @get("/{product_id:uuid}/edit", guards=[requires_permission(Permission.MANAGE_CATALOGUE)])
+    async def edit_product(
+        self, actor: CurrentActor, portal: CurrentPortal, product_id: FromPath[UUID]
+    ) -> Template:
+        product = await catalogue.get_product(actor, product_id)
+        values: dict[str, Any] = {
+            **{f"name_{loc}": text for loc, text in product.names.items()},
+            **{f"description_{loc}": text for loc, text in product.descriptions.items()},
+            "sku": product.sku,
+            "category": product.category,
+            "brand": product.brand,
+            "unit": product.unit,
+            "case_quantity": product.case_quantity,
+            "minimum_order_quantity": product.minimum_order_quantity,
+            "status": product.status.value,
+            "image": product.image,
+        }
+        return await self._form(actor, portal, values, {}, product=product)
+
+    @post("/{product_id:uuid}", guards=[requires_permission(Permission.MANAGE_CATALOGUE)])
+    async def update_product(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        portal: CurrentPortal,
+        clock: CurrentClock,
+        product_id: FromPath[UUID],
+    ) -> Template | Redirect:
+        product = await catalogue.get_product(actor, product_id)
+        form = await request.form()
+        values = dict(form.items())
+        data = _product_data(form)
+        data.pop("sku", None)
+        try:
+            command = msgspec.convert(data, schemas.ProductUpdate, strict=False)
+            await catalogue.update_product(actor, product_id, command, clock)
+        except msgspec.ValidationError as refused:
+            return await self._form(
+                actor, portal, values, validation_errors(refused), product=product, status=422
+            )
+        except (InvalidInputError, ConflictError) as refused:
+            return await self._form(
+                actor, portal, values, refusal_errors(refused), product=product, status=422
+            )
+        flash(request, gettext("Product {sku} was saved.").format(sku=product.sku), category="success")
+        return back_to(portal.url(f"/catalogue/{product_id}"))
+
+    @get("/import", guards=[requires_permission(Permission.MANAGE_CATALOGUE)])
+    async def import_form(self, actor: CurrentActor, portal: CurrentPortal) -> Template:
+        return page("shared/catalogue/import.html.jinja", actor=actor, portal=portal, result=None, errors={})
+
+    @post("/import", guards=[requires_permission(Permission.MANAGE_CATALOGUE)])
+    async def import_products(
+        self, request: Request[Any, Any, Any], actor: CurrentActor, portal: CurrentPortal, clock: CurrentClock
+    ) -> Template:
+        form = await request.form()
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            return page(
+                "shared/catalogue/import.html.jinja",
+                actor=actor,
+                portal=portal,
+                result=None,
+                errors={"file": message("required")},
+                status=422,
+            )
+        try:
+            result = await catalogue.import_products(actor, await upload.read(), upload.filename or "", clock)
+        except InvalidInputError as refused:
+            return page(
+                "shared/catalogue/import.html.jinja",
+                actor=actor,
+                portal=portal,
+                result=None,
+                errors=refusal_errors(refused),
+                status=422,
+            )
+        return page(
+            "shared/catalogue/import.html.jinja",
+            actor=actor,
+            portal=portal,
+            result=result,
+            errors={},
+            status=200 if result.accepted else 422,
+        )

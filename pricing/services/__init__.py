@@ -1,0 +1,1 @@
+"""Use cases of the pricing package; every call takes the acting user."""

@@ -54,12 +54,12 @@ def within(path_column: Column, scope: Scope) -> Any:
     return reduce(operator.or_, clauses)
 
 
-def _where_all(*clauses: Any) -> Any:
+def where_all(*clauses: Any) -> Any:
     present = [c for c in clauses if c is not None]
     return reduce(operator.and_, present) if present else None
 
 
-def _columns(values: Mapping[str, Any]) -> dict[Column | str, Any]:
+def column_values(values: Mapping[str, Any]) -> dict[Column | str, Any]:
     """Piccolo's ``update`` takes column names too; its signature just does not say so for ``str`` keys."""
     return cast("dict[Column | str, Any]", dict(values))
 
@@ -282,7 +282,7 @@ async def insert_organisation(values: dict[str, Any]) -> None:
 
 
 async def update_organisation(org_id: UUID, values: Mapping[str, Any]) -> None:
-    await Organisation.update(_columns(values)).where(Organisation.id == org_id)
+    await Organisation.update(column_values(values)).where(Organisation.id == org_id)
 
 
 async def list_organisations(
@@ -295,7 +295,7 @@ async def list_organisations(
 ) -> schemas.Page[schemas.OrganisationSummary]:
     """Partners in tree order (a supplier before the partners under it), one page at a time."""
     after = decode_cursor(filters.cursor)
-    where = _where_all(
+    where = where_all(
         within(Organisation.path, scope),
         (Organisation.path >= under_path) & (Organisation.path < under_path + PATH_END)
         if under_path
@@ -328,7 +328,7 @@ async def list_organisations(
 
 async def count_partners(scope: Scope, exclude_path: str) -> Counter[tuple[str, str]]:
     """(kind, status) -> number of visible organisations other than the actor's own."""
-    where = _where_all(within(Organisation.path, scope), Organisation.path != exclude_path)
+    where = where_all(within(Organisation.path, scope), Organisation.path != exclude_path)
     query = Organisation.select(Organisation.kind, Organisation.status)
     if where is not None:
         query = query.where(where)
@@ -398,7 +398,7 @@ async def list_users(
     scope: Scope, organisation_id: UUID | None, cursor: str | None, limit: int
 ) -> schemas.Page[schemas.User]:
     after = decode_cursor(cursor)
-    where = _where_all(
+    where = where_all(
         within(User.organisation.path, scope),
         User.organisation.id == organisation_id if organisation_id else None,
         User.email > str(after[0]) if after else None,
@@ -426,7 +426,7 @@ async def insert_user(values: dict[str, Any]) -> None:
 
 
 async def update_user(user_id: UUID, values: Mapping[str, Any]) -> None:
-    await User.update(_columns(values)).where(User.id == user_id)
+    await User.update(column_values(values)).where(User.id == user_id)
 
 
 async def end_sessions_of_organisation(org_id: UUID, at: datetime) -> None:
@@ -613,7 +613,7 @@ async def insert_invitation(values: dict[str, Any]) -> None:
 
 
 async def list_open_invitations(scope: Scope, now: datetime, limit: int = 200) -> list[schemas.Invitation]:
-    where = _where_all(_open_invitation(now), within(Invitation.organisation.path, scope))
+    where = where_all(_open_invitation(now), within(Invitation.organisation.path, scope))
     rows = await (
         Invitation.select(*_INVITATION_COLUMNS)
         .where(where)
@@ -627,7 +627,7 @@ async def list_open_invitations(scope: Scope, now: datetime, limit: int = 200) -
 async def count_open_invitations(scope: Scope, now: datetime) -> int:
     return int(
         await Invitation.count().where(
-            _where_all(_open_invitation(now), within(Invitation.organisation.path, scope))
+            where_all(_open_invitation(now), within(Invitation.organisation.path, scope))
         )
     )
 
@@ -666,7 +666,7 @@ async def close_open_invitations(user_id: UUID, now: datetime) -> None:
 
 
 async def mark_invitation(invitation_id: UUID, values: Mapping[str, Any]) -> None:
-    await Invitation.update(_columns(values)).where(Invitation.id == invitation_id)
+    await Invitation.update(column_values(values)).where(Invitation.id == invitation_id)
 
 
 # --- API tokens ---------------------------------------------------------------------------------
@@ -797,7 +797,7 @@ async def list_audit_entries(
 ) -> schemas.Page[schemas.AuditEntry]:
     """Newest first; ``organisation_path`` narrows to one organisation's subtree."""
     after = decode_cursor(cursor)
-    where = _where_all(
+    where = where_all(
         within(AuditEntry.organisation_path, scope),
         (AuditEntry.organisation_path >= organisation_path)
         & (AuditEntry.organisation_path < organisation_path + PATH_END)

@@ -2,32 +2,19 @@
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from functools import reduce
-from typing import Any, cast
+from typing import Any
 from uuid import UUID
 
-from piccolo.columns import Column
 from piccolo.query import WhereRaw
 
 from channel.network import PATH_END
-from channel.repository import decode_cursor, encode_cursor, like_pattern
+from channel.repository import column_values, decode_cursor, encode_cursor, like_pattern, where_all
 from channel.schemas import Page
 from pricing import schemas
 from pricing.catalogue import ProductStatus
 from pricing.tables import Category, Product
-
-
-def _where_all(*clauses: Any) -> Any:
-    present = [c for c in clauses if c is not None]
-    return reduce(operator.and_, present) if present else None
-
-
-def _columns(values: Mapping[str, Any]) -> dict[Column | str, Any]:
-    return cast("dict[Column | str, Any]", dict(values))
-
 
 # --- categories -----------------------------------------------------------------------------------
 
@@ -110,7 +97,7 @@ async def list_products(
 ) -> Page[schemas.Product]:
     """Products in SKU order, one page at a time."""
     after = decode_cursor(filters.cursor)
-    where = _where_all(
+    where = where_all(
         Product.status.is_in([s.value for s in statuses]),
         (Product.category_path >= category_path) & (Product.category_path < category_path + PATH_END)
         if category_path
@@ -148,4 +135,4 @@ async def insert_product(values: dict[str, Any]) -> None:
 
 
 async def update_product(product_id: UUID, changes: Mapping[str, Any], now: datetime) -> None:
-    await Product.update(_columns({**changes, "updated_at": now})).where(Product.id == product_id)
+    await Product.update(column_values({**changes, "updated_at": now})).where(Product.id == product_id)

@@ -10,8 +10,8 @@ from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody, QueryParameter
 
 from channel.schemas import Page
-from channel.tabular import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE
 from portal.dependencies import CurrentActor, CurrentClock
+from portal.downloads import spreadsheet
 from pricing import schemas
 from pricing.catalogue import ProductStatus
 from pricing.services import catalogue
@@ -94,9 +94,4 @@ class ProductsController(Controller):
     async def export_products(
         self, actor: CurrentActor, format: FromQuery[Literal["csv", "xlsx"]] = "csv"
     ) -> Response[bytes]:
-        content = await catalogue.export_products(actor, format)
-        return Response(
-            content,
-            media_type=XLSX_MEDIA_TYPE if format == "xlsx" else CSV_MEDIA_TYPE,
-            headers={"Content-Disposition": f'attachment; filename="catalogue.{format}"'},
-        )
+        return spreadsheet(await catalogue.export_products(actor, format), format, "catalogue")

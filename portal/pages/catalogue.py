@@ -13,10 +13,10 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
 from channel.roles import Permission
-from channel.tabular import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE
 from channel.visibility import Actor
 from core.errors import ConflictError, InvalidInputError
 from portal.dependencies import CurrentActor, CurrentClock, CurrentPortal
+from portal.downloads import spreadsheet
 from portal.forms import refusal_errors, validation_errors
 from portal.i18n import gettext
 from portal.messages import message
@@ -91,12 +91,7 @@ class CataloguePages(Controller):
     async def export_products(
         self, actor: CurrentActor, format: FromQuery[Literal["csv", "xlsx"]] = "xlsx"
     ) -> Response[bytes]:
-        content = await catalogue.export_products(actor, format)
-        return Response(
-            content,
-            media_type=XLSX_MEDIA_TYPE if format == "xlsx" else CSV_MEDIA_TYPE,
-            headers={"Content-Disposition": f'attachment; filename="catalogue.{format}"'},
-        )
+        return spreadsheet(await catalogue.export_products(actor, format), format, "catalogue")
 
     @get("/{product_id:uuid}")
     async def product_detail(

@@ -56,5 +56,6 @@ APP_REGISTRY = AppRegistry(
     apps=[
         "channel.piccolo_app",
         "pricing.piccolo_app",
+        "deal_registration.piccolo_app",
     ]
 )

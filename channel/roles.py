@@ -65,11 +65,14 @@ class Permission(StrEnum):
     MANAGE_PROMOTIONS = "manage_promotions"  # promotions for one's own downstream
     CREATE_QUOTES = "create_quotes"  # quote end customers
     APPROVE_QUOTES = "approve_quotes"  # manual discounts past the threshold
+    MANAGE_LEADS = "manage_leads"  # the manufacturer's lead pool, dispatch rules and policy
+    WORK_LEADS = "work_leads"  # accept, follow up and close leads dispatched to one's organisation
 
 
 _P = Permission
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.MANUFACTURER_ADMIN: frozenset(_P),
+    # Everything but working leads: the manufacturer hands leads out, it does not take them.
+    Role.MANUFACTURER_ADMIN: frozenset(_P) - {_P.WORK_LEADS},
     Role.CHANNEL_MANAGER: frozenset(
         {
             _P.VIEW_NETWORK,
@@ -78,6 +81,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.VIEW_CATALOGUE,
             _P.MANAGE_PROMOTIONS,
             _P.APPROVE_QUOTES,
+            _P.MANAGE_LEADS,
         }
     ),
     Role.SALES_OPS: frozenset(
@@ -88,6 +92,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.MANAGE_PRICES,
             _P.MANAGE_PROMOTIONS,
             _P.CREATE_QUOTES,
+            _P.MANAGE_LEADS,
         }
     ),
     Role.DISTRIBUTOR_ADMIN: frozenset(
@@ -100,10 +105,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.MANAGE_PRICES,
             _P.MANAGE_PROMOTIONS,
             _P.CREATE_QUOTES,
+            _P.WORK_LEADS,
         }
     ),
     Role.BUYER: frozenset({_P.VIEW_NETWORK, _P.VIEW_CATALOGUE}),
-    Role.SALES: frozenset({_P.VIEW_NETWORK, _P.VIEW_CATALOGUE, _P.MANAGE_PROMOTIONS, _P.CREATE_QUOTES}),
+    Role.SALES: frozenset(
+        {_P.VIEW_NETWORK, _P.VIEW_CATALOGUE, _P.MANAGE_PROMOTIONS, _P.CREATE_QUOTES, _P.WORK_LEADS}
+    ),
     Role.WAREHOUSE: frozenset({_P.VIEW_NETWORK, _P.VIEW_CATALOGUE}),
     Role.STORE_MANAGER: frozenset(
         {_P.VIEW_NETWORK, _P.MANAGE_USERS, _P.MANAGE_API_TOKENS, _P.VIEW_CATALOGUE}

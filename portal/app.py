@@ -25,6 +25,7 @@ from channel.visibility import Actor
 from core.clock import Clock, SystemClock
 from portal import api, distributor, manufacturer, public, store
 from portal.errors import EXCEPTION_HANDLERS
+from portal.jobs import start_jobs, stop_jobs
 from portal.locale_middleware import LocaleMiddleware
 from portal.security.authentication import PUBLIC, PortalAuthenticationMiddleware
 from portal.security.csrf import PortalCSRFMiddleware
@@ -149,8 +150,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             create_examples=False,
             use_handler_docstrings=True,
         ),
-        on_startup=[start_database_pool],
-        on_shutdown=[close_database_pool],
+        on_startup=[start_database_pool, start_jobs],
+        on_shutdown=[stop_jobs, close_database_pool],
         request_max_body_size=settings.max_request_body_bytes,
         logging_config=LoggingConfig(
             log_exceptions="never",

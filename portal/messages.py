@@ -44,6 +44,18 @@ MESSAGES: dict[str, str] = {
     "category_code_taken": N_("The category code {code} is already in use."),
     "sku_taken": N_("The SKU {sku} is already in the catalogue."),
     "product_not_found": N_("We could not find that product."),
+    "lead_not_found": N_("We could not find that lead."),
+    "lead_rule_not_found": N_("We could not find that dispatch rule."),
+    "lead_not_in_pool": N_("This lead is no longer in the pool."),
+    "no_partner_available": N_("No partner matches the dispatch rules with room for another lead."),
+    "lead_needs_distributor": N_("Leads go to distributors, not to stores."),
+    "partner_not_active": N_("This partner is not active."),
+    "private_pool_full": N_("This partner already holds {cap} leads, the most allowed."),
+    "lead_not_offered": N_("This lead is not waiting for your answer."),
+    "lead_offer_lapsed": N_("The time to accept this lead has passed; it has gone back to the pool."),
+    "lead_changed_meanwhile": N_("Someone changed this lead meanwhile; reload and try again."),
+    "lead_not_held": N_("Only the partner holding an accepted lead can follow it up."),
+    "stage_cannot_go_back": N_("A lead only moves forward, and won or lost is final."),
     # input
     "invalid_input": N_("Some fields need your attention."),
     "invalid_value": N_("This value is not valid."),
@@ -190,6 +202,17 @@ ACTION_LABELS: dict[str, str] = {
     "category.created": N_("added a category"),
     "product.created": N_("added a product"),
     "product.updated": N_("changed a product"),
+    "lead.created": N_("added a lead"),
+    "lead.offered": N_("offered a lead"),
+    "lead.accepted": N_("accepted a lead"),
+    "lead.declined": N_("gave a lead back"),
+    "lead.offer_lapsed": N_("let a lead offer lapse"),
+    "lead.no_follow_up": N_("lost a lead for want of follow-up"),
+    "lead.followed_up": N_("followed up a lead"),
+    "lead.returned_inquiry": N_("saw a former lead come back"),
+    "lead_rule.created": N_("added a dispatch rule"),
+    "lead_rule.deleted": N_("removed a dispatch rule"),
+    "lead_policy.changed": N_("changed the lead policy"),
 }
 
 
@@ -227,6 +250,46 @@ FIELD_LABELS: dict[str, str] = {
     "minimum_order_quantity": N_("Minimum order quantity"),
     "image": N_("Image"),
     "file": N_("File"),
+    "company_name": N_("Company"),
+    "source": N_("Source"),
+    "industry": N_("Industry"),
+    "contact_name": N_("Contact"),
+    "notes": N_("Notes"),
+    "note": N_("Note"),
+    "stage": N_("Stage"),
+    "reason": N_("Reason"),
+    "position": N_("Order"),
+    "accept_within_hours": N_("Hours to accept"),
+    "private_pool_cap": N_("Private pool cap"),
+    "follow_up_within_days": N_("Follow-up days"),
+    "offer_expires_at": N_("Accept by"),
+}
+
+LEAD_STATUS_LABELS: dict[str, str] = {
+    "pooled": N_("In the pool"),
+    "offered": N_("Offered"),
+    "accepted": N_("Accepted"),
+    "closed": N_("Closed"),
+}
+
+LEAD_STAGE_LABELS: dict[str, str] = {
+    "uql": N_("Unqualified"),
+    "mql": N_("Marketing-qualified"),
+    "sql": N_("Sales-qualified"),
+    "won": N_("Won"),
+    "lost": N_("Lost"),
+}
+
+LEAD_EVENT_LABELS: dict[str, str] = {
+    "created": N_("added to the pool"),
+    "offered": N_("offered to a partner"),
+    "accepted": N_("accepted"),
+    "declined": N_("given back"),
+    "offer_lapsed": N_("not accepted in time"),
+    "no_follow_up": N_("returned for want of follow-up"),
+    "follow_up": N_("followed up"),
+    "reinquiry": N_("the customer inquired again"),
+    "no_partner_available": N_("no partner with room"),
 }
 
 

@@ -4,6 +4,7 @@ from litestar import Router
 
 from portal.api.activity import ActivityController
 from portal.api.catalogue import CategoriesController, ProductsController
+from portal.api.leads import LeadPolicyController, LeadRulesController, LeadsController
 from portal.api.me import MeController
 from portal.api.partners import ChannelManagersController, PartnersController
 from portal.api.people import InvitationsController, UsersController
@@ -24,5 +25,8 @@ router = Router(
         RegionsController,
         CategoriesController,
         ProductsController,
+        LeadsController,
+        LeadRulesController,
+        LeadPolicyController,
     ],
 )

@@ -8,6 +8,7 @@ from portal.distributor.home import home
 from portal.pages.account import AccountPages
 from portal.pages.activity import ActivityPages
 from portal.pages.catalogue import CataloguePages
+from portal.pages.leads import LeadPages
 from portal.pages.partners import PartnerPages
 from portal.pages.people import PeoplePages
 from portal.pages.tokens import ApiTokenPages
@@ -22,6 +23,7 @@ router = Router(
         home,
         PartnerPages,
         CataloguePages,
+        LeadPages,
         PeoplePages,
         ActivityPages,
         ApiTokenPages,

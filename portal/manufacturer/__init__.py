@@ -9,6 +9,7 @@ from portal.manufacturer.settings import ChannelSettingsPages
 from portal.pages.account import AccountPages
 from portal.pages.activity import ActivityPages
 from portal.pages.catalogue import CataloguePages
+from portal.pages.leads import LeadPages
 from portal.pages.partners import PartnerPages
 from portal.pages.people import PeoplePages
 from portal.pages.tokens import ApiTokenPages
@@ -23,6 +24,7 @@ router = Router(
         home,
         PartnerPages,
         CataloguePages,
+        LeadPages,
         PeoplePages,
         ActivityPages,
         ApiTokenPages,

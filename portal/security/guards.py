@@ -42,6 +42,17 @@ def requires_permission(permission: Permission) -> Any:
     return guard
 
 
+def requires_any_permission(*permissions: Permission) -> Any:
+    """For pages shared by two kinds of user (the lead pool's managers and the partners working leads)."""
+
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        actor = actor_of(connection)
+        if not any(actor.can(p) for p in permissions):
+            raise PermissionDeniedException("permission_denied")
+
+    return guard
+
+
 def requires_user_session(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     """For one's own account (password, language): a person in a browser, not an API token."""
     if actor_of(connection).user_id is None or connection.scope.get("auth") != "session":

@@ -23,6 +23,7 @@ def settings_for_tests(**overrides: object) -> Settings:
         "secret_key": "test-secret-key-that-is-long-enough-0123456789",
         "sign_in_attempts_per_minute": 100_000,
         "sign_in_failures_per_account": 100_000,
+        "run_jobs": False,
         **overrides,
     }
     return Settings(**values)  # type: ignore[arg-type]

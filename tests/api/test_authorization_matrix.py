@@ -12,7 +12,7 @@ import itertools
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -24,6 +24,9 @@ from channel.roles import ROLES_BY_KIND, Role
 from channel.services import access, partners, people
 from channel.services.people import token_hash
 from core.clock import FixedClock
+from deal_registration import repository as lead_repository
+from deal_registration import schemas as lead_schemas
+from deal_registration.services import leads
 from portal.app import create_app
 from pricing import schemas as pricing_schemas
 from pricing.services import catalogue
@@ -142,6 +145,8 @@ async def _object_ids(h: Harness, route: RouteSpec, target: str) -> dict[str, st
             }
         )
         values["token_id"] = str(token_id)
+    elif route.object in ("lead", "held_lead"):
+        values["lead_id"] = str(await _lead_of(h, target, held=route.object == "held_lead"))
     elif route.object == "assignment":
         values["partner_id"] = str(org_id)
         if kind.value != "manufacturer":
@@ -153,6 +158,33 @@ async def _object_ids(h: Harness, route: RouteSpec, target: str) -> dict[str, st
             if not removing and assigned:
                 await partners.unassign_channel_manager(world.system, org_id, manager_id, h.clock)
     return values
+
+
+async def _lead_of(h: Harness, target: str, *, held: bool) -> UUID:
+    """A lead offered to (or accepted by) the target; the manufacturer's own is one in the pool."""
+    organisation = h.world.orgs[target]
+    in_pool = organisation.kind.value == "manufacturer"
+    place = await repository.find_org_place(organisation.id)
+    assert place is not None
+    lead_id = uuid4()
+    now = h.clock.now()
+    await lead_repository.insert_lead(
+        {
+            "id": lead_id,
+            "number": f"L-{500_000 + next(_counter):06d}",
+            "source": "matrix",
+            "company_name": f"Customer of {target}",
+            "status": "pooled" if in_pool else ("accepted" if held else "offered"),
+            "owner_id": None if in_pool else organisation.id,
+            "owner_path": "" if in_pool else place.path,
+            "offer_expires_at": None if in_pool or held else now + timedelta(days=1),
+            "last_activity_at": now if held and not in_pool else None,
+            "passed_by": [],
+            "created_at": now,
+            "updated_at": now,
+        }
+    )
+    return lead_id
 
 
 async def _global_ids(h: Harness, route: RouteSpec) -> dict[str, str]:
@@ -167,6 +199,11 @@ async def _global_ids(h: Harness, route: RouteSpec) -> dict[str, str]:
             h.clock,
         )
         values["product_id"] = str(product.id)
+    elif route.raw.get("global") == "lead_rule":
+        rule = await leads.create_rule(
+            h.world.system, lead_schemas.DispatchRuleCreate(name=values["unique"]), h.clock
+        )
+        values["rule_id"] = str(rule.id)
     return values
 
 
@@ -198,7 +235,16 @@ async def _restore_assignments(h: Harness) -> None:
 async def _send(h: Harness, route: RouteSpec, actor: ActorSpec, values: dict[str, str]) -> tuple[int, str]:
     values = {**values, "own_basic_role": _own_basic_role(actor)}
     path = route.path
-    for name in ("partner_id", "user_id", "invitation_id", "token_id", "manager_id", "product_id"):
+    for name in (
+        "partner_id",
+        "user_id",
+        "invitation_id",
+        "token_id",
+        "manager_id",
+        "product_id",
+        "lead_id",
+        "rule_id",
+    ):
         if name in values:
             path = path.replace("{" + name + ":uuid}", values[name])
     headers: dict[str, str] = {}

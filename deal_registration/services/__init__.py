@@ -1,0 +1,1 @@
+"""Use cases of deal registration and lead distribution; every call takes the acting user."""

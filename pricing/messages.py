@@ -1,0 +1,58 @@
+"""The pricing engine's reason codes in words (English message ids; the portal translates them).
+
+Kept next to the engine so a new rule and its sentence are added together; ``N_`` only marks the
+text for extraction (babel.cfg reads this module too).
+"""
+
+from __future__ import annotations
+
+
+def N_(text: str) -> str:
+    return text
+
+
+# Steps of a line's waterfall.
+STEPS: dict[str, str] = {
+    "list_price": N_("List price {unit_price} a unit"),
+    "price_book": N_("Your price book {book}: {unit_price} a unit"),
+    "price_control": N_("Price book {book}, held at the manufacturer's {controlled}: {unit_price} a unit"),
+    "rounding": N_("Rounded to the currency"),
+    "percent_off": N_("{promotion}: {percent}% off"),
+    "amount_off": N_("{promotion}: {amount} off each unit"),
+    "fixed_price": N_("{promotion}: special price {unit_price} a unit"),
+    "volume_tier": N_("{promotion}: {percent}% off from {min_quantity} units"),
+    "buy_x_get_y": N_("{promotion}: buy {buy}, get {get} free ({free} free here)"),
+    "buy_x_get_other_free": N_("{promotion}: buy {buy}, get {get} × {sku} free"),
+    "threshold": N_("{promotion}: {off} off every {every} ({times}×)"),
+    "gift": N_("{promotion}: free gift"),
+    "gift_value": N_("Gift worth {unit_price} a unit"),
+    "bundle_price": N_("{promotion}: bundle price {price} ({sets} sets)"),
+    "deal_registration_discount": N_("Registered deal: {percent}% off"),
+    "manual_percent": N_("Seller's discount: {percent}%"),
+    "manual_amount": N_("Seller's discount of {amount} on the order"),
+    "no_price": N_("{sku} has no price for you yet"),
+}
+
+# What a cart lacks to get a promotion.
+HINTS: dict[str, str] = {
+    "add_units": N_("{promotion}: add {missing} more units"),
+    "add_amount": N_("{promotion}: add {missing} more"),
+    "add_order_amount": N_("{promotion}: order {missing} more in total"),
+    "add_units_for_tier": N_("{promotion}: add {missing} more units to get {percent}% off"),
+    "add_units_for_free": N_("{promotion}: add {missing} more to get {free} free"),
+    "add_units_for_gift": N_("{promotion}: add {missing} more to get {sku} free"),
+    "add_amount_for_discount": N_("{promotion}: add {missing} more to get {off} off"),
+    "complete_bundle": N_("{promotion}: add {skus} to complete the bundle"),
+}
+
+# Why a promotion cannot be saved.
+ISSUES: dict[str, str] = {
+    "ends_before_start": N_("The end must come after the start."),
+    "percent_out_of_range": N_("A percentage above 0 and at most 100."),
+    "must_be_positive": N_("Must be more than zero."),
+    "must_not_be_negative": N_("Cannot be negative."),
+    "off_must_be_below_threshold": N_("The discount must be smaller than the amount that earns it."),
+    "gift_needs_condition": N_("Say what the buyer must order to get the gift."),
+    "tiers_not_ascending": N_("Tiers must go up in quantity, each quantity once."),
+    "bundle_needs_two_products": N_("A bundle needs at least two products."),
+}

@@ -185,7 +185,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
         from core.clock import SystemClock
-        from portal.demo import network
+        from portal.demo import commerce, network
 
         await _prepare_database()
         existing = await network.loaded_manufacturer()
@@ -200,9 +200,11 @@ def demo(host: str, port: int, no_serve: bool) -> None:
             MofNCompleteColumn(),
             TextColumn("{task.description}"),
         ) as progress:
-            task = progress.add_task("", total=network.STEPS)
-            await network.load_network(
-                SystemClock(), lambda step: progress.update(task, advance=1, description=step)
+            task = progress.add_task("", total=network.STEPS + commerce.STEPS)
+            clock = SystemClock()
+            await network.load_network(clock, lambda step: progress.update(task, advance=1, description=step))
+            await commerce.load_commerce(
+                clock, lambda step: progress.update(task, advance=1, description=step)
             )
 
     _run(load)

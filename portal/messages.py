@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from portal.i18n import N_, gettext
+from pricing import messages as pricing_messages
 
 MESSAGES: dict[str, str] = {
     # not found and not allowed
@@ -45,6 +46,21 @@ MESSAGES: dict[str, str] = {
     "sku_taken": N_("The SKU {sku} is already in the catalogue."),
     "product_not_found": N_("We could not find that product."),
     "lead_not_found": N_("We could not find that lead."),
+    "promotion_not_found": N_("We could not find that promotion."),
+    "price_book_not_found": N_("We could not find that price book."),
+    "only_issuer_changes_promotion": N_("Only the partner that issued a promotion can change it."),
+    "promotion_code_taken": N_("The promotion code {code} is already in use."),
+    "price_book_code_taken": N_("The price book code {code} is already in use."),
+    "promotion_status_cannot_change": N_("A promotion that is {status} cannot become {to}."),
+    "promotion_budget_spent": N_(
+        "A promotion's budget ran out meanwhile; check the new prices and submit again."
+    ),
+    "buyer_has_no_supplier": N_("This organisation buys from nobody, so it has no prices."),
+    "buyer_required": N_("Say which partner the cart is priced for."),
+    "only_manufacturer_sets_list_price": N_("Only the manufacturer sets the list price."),
+    "duplicate_price": N_("{sku} has two prices from {min_quantity} units."),
+    "unknown_sku": N_("There is no product {sku} in the catalogue."),
+    "ceiling_below_floor": N_("The ceiling cannot be below the floor."),
     "lead_rule_not_found": N_("We could not find that dispatch rule."),
     "lead_not_in_pool": N_("This lead is no longer in the pool."),
     "no_partner_available": N_("No partner matches the dispatch rules with room for another lead."),
@@ -144,7 +160,8 @@ TERMS: dict[str, str] = {
 
 def message(code: str, params: dict[str, Any] | None = None) -> str:
     """The user's-language sentence for a reason code; unknown codes fall back to a general one."""
-    text = gettext(MESSAGES.get(code, MESSAGES["refused"]))
+    known = MESSAGES.get(code) or pricing_messages.ISSUES.get(code) or MESSAGES["refused"]
+    text = gettext(known)
     if not params:
         return text
     shown = {k: gettext(TERMS[v]) if isinstance(v, str) and v in TERMS else v for k, v in params.items()}
@@ -213,6 +230,12 @@ ACTION_LABELS: dict[str, str] = {
     "lead_rule.created": N_("added a dispatch rule"),
     "lead_rule.deleted": N_("removed a dispatch rule"),
     "lead_policy.changed": N_("changed the lead policy"),
+    "promotion.created": N_("drafted a promotion"),
+    "promotion.active": N_("activated a promotion"),
+    "promotion.ended": N_("ended a promotion"),
+    "price_book.created": N_("added a price book"),
+    "price_book.prices_replaced": N_("replaced the prices of a price book"),
+    "price_control.set": N_("set a price control"),
 }
 
 

@@ -54,6 +54,7 @@ DISTRIBUTOR = Portal(
         NavItem("", N_("Home")),
         NavItem("/partners", N_("My partners"), Permission.VIEW_NETWORK),
         NavItem("/catalogue", N_("Catalogue"), Permission.VIEW_CATALOGUE),
+        NavItem("/cart", N_("Cart"), Permission.VIEW_CATALOGUE),
         NavItem("/leads", N_("Leads"), Permission.WORK_LEADS),
         NavItem("/people", N_("People"), Permission.VIEW_NETWORK),
         NavItem("/activity", N_("Activity"), Permission.VIEW_NETWORK),
@@ -68,6 +69,7 @@ STORE = Portal(
     nav=(
         NavItem("", N_("Home")),
         NavItem("/catalogue", N_("Catalogue"), Permission.VIEW_CATALOGUE),
+        NavItem("/cart", N_("Cart"), Permission.VIEW_CATALOGUE),
         NavItem("/people", N_("People"), Permission.MANAGE_USERS),
         NavItem("/api-tokens", N_("API tokens"), Permission.MANAGE_API_TOKENS),
         _ACCOUNT,

@@ -112,6 +112,7 @@ class _Line(msgspec.Struct, kw_only=True):
     unit: Decimal
     base: Decimal  # price-book amount of the line, exact
     book: str | None
+    from_list: bool
     controlled: str | None
     remaining: Decimal = ZERO  # rounded amount left to discount
     steps: list[Step] = []
@@ -174,6 +175,7 @@ def price(
                 unit=resolved.unit_price,
                 base=base,
                 book=resolved.book,
+                from_list=resolved.from_list,
                 controlled=resolved.controlled,
                 remaining=round_amount(base, currency),
                 steps=[],
@@ -503,6 +505,7 @@ def _apply(
 ) -> tuple[Decimal, int, list[PricedLine]]:
     """Apply one promotion within its budget; returns (money spent, units used, gift lines)."""
     promotion = effect.promotion
+    effect.params = {"promotion": promotion.name or promotion.code, **effect.params}
     factor = Decimal(1)
     if promotion.budget_amount is not None:
         left = context.budget_left.get(promotion.id, promotion.budget_amount)
@@ -626,7 +629,7 @@ def _priced(line: _Line, currency: str) -> PricedLine:
     head = [
         Step(kind="list_price", amount=list_total, code="list_price", params={"unit_price": line.list_unit})
     ]
-    if line.base != list_total or line.book:
+    if line.base != list_total or not line.from_list:
         params: dict[str, Any] = {"book": line.book or "", "unit_price": line.unit}
         if line.controlled:
             params["controlled"] = line.controlled

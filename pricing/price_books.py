@@ -64,6 +64,7 @@ class ResolvedPrice(msgspec.Struct, frozen=True, kw_only=True):
     book: str | None
     min_quantity: int = 1
     controlled: str | None = None  # "floor" or "ceiling" when price control moved the price
+    from_list: bool = False  # the list price itself: no book of the buyer's applied
 
 
 def specificity(book: PriceBook) -> int:
@@ -162,6 +163,7 @@ class BookIndex:
                     unit_price=entry.unit_price,
                     book=book.code,
                     min_quantity=entry.min_quantity,
+                    from_list=True,
                 )
         return ResolvedPrice(list_unit_price=None, unit_price=None, book=None)
 

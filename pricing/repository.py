@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+import msgspec
 from piccolo.query import WhereRaw
 
 from channel.network import PATH_END
 from channel.repository import column_values, decode_cursor, encode_cursor, like_pattern, where_all
 from channel.schemas import Page
+from core.money import quantum, round_amount
 from pricing import schemas
 from pricing.catalogue import ProductStatus
+from pricing.price_books import PriceBook as EnginePriceBook
+from pricing.price_books import PriceBookEntry as EnginePriceBookEntry
+from pricing.price_books import PriceControl as EnginePriceControl
+from pricing.promotions import Promotion as EnginePromotion
 from pricing.tables import Category, Product
+from pricing.tables import PriceBook as PriceBookTable
+from pricing.tables import PriceBookEntry as PriceBookEntryTable
+from pricing.tables import PriceControl as PriceControlTable
+from pricing.tables import Promotion as PromotionTable
+from pricing.tables import PromotionUsage as PromotionUsageTable
 
 # --- categories -----------------------------------------------------------------------------------
 
@@ -136,3 +148,306 @@ async def insert_product(values: dict[str, Any]) -> None:
 
 async def update_product(product_id: UUID, changes: Mapping[str, Any], now: datetime) -> None:
     await Product.update(column_values({**changes, "updated_at": now})).where(Product.id == product_id)
+
+
+# --- price books ----------------------------------------------------------------------------------
+
+E4 = Decimal("10000")
+
+
+def to_e4(amount: Decimal) -> int:
+    return int((amount * E4).to_integral_value())
+
+
+def _uuids(values: Any) -> frozenset[UUID]:
+    return frozenset(UUID(str(v)) for v in values or [])
+
+
+def _book_header(row: dict[str, Any]) -> schemas.PriceBookInfo:
+    return schemas.PriceBookInfo(
+        id=row["id"],
+        code=row["code"],
+        name=row["name"],
+        currency=row["currency"],
+        kind=row["kind"],
+        owner_id=row["owner_id"],
+        seller_id=row["seller_id"],
+        buyer_ids=sorted(_uuids(row["buyer_ids"]), key=str),
+        partner_levels=sorted(row["partner_levels"] or []),
+        tiers=sorted(row["tiers"] or []),
+        buyer_kinds=sorted(row["buyer_kinds"] or []),
+        percent_off_list=_decimal(row["percent_off_list"]),
+        valid_from=row["valid_from"],
+        valid_to=row["valid_to"],
+    )
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if value is None:
+        return None
+    return Decimal(str(value)).quantize(Decimal("0.0001")).normalize()
+
+
+async def list_price_books(owner_ids: Sequence[UUID] | None) -> list[schemas.PriceBookInfo]:
+    query = PriceBookTable.select().output(load_json=True).order_by(PriceBookTable.code)
+    if owner_ids is not None:
+        query = query.where(
+            PriceBookTable.owner_id.is_in(list(owner_ids)) if owner_ids else PriceBookTable.id.is_null()
+        )
+    return [_book_header(r) for r in await query]
+
+
+async def find_price_book(book_id: UUID) -> schemas.PriceBookInfo | None:
+    row = await PriceBookTable.select().where(PriceBookTable.id == book_id).output(load_json=True).first()
+    return _book_header(row) if row else None
+
+
+async def price_book_code_taken(code: str) -> bool:
+    return bool(await PriceBookTable.exists().where(PriceBookTable.code == code))
+
+
+async def insert_price_book(book: schemas.PriceBookInfo, now: datetime) -> None:
+    await PriceBookTable.insert(
+        PriceBookTable(
+            id=book.id,
+            code=book.code,
+            name=book.name,
+            currency=book.currency,
+            kind=book.kind,
+            owner_id=book.owner_id,
+            seller_id=book.seller_id,
+            buyer_ids=[str(b) for b in book.buyer_ids],
+            partner_levels=list(book.partner_levels),
+            tiers=list(book.tiers),
+            buyer_kinds=list(book.buyer_kinds),
+            percent_off_list=book.percent_off_list,
+            valid_from=book.valid_from,
+            valid_to=book.valid_to,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+
+
+async def replace_entries(book_id: UUID, entries: Sequence[schemas.PriceEntry]) -> None:
+    await PriceBookEntryTable.delete().where(PriceBookEntryTable.book_id == book_id)
+    rows = [
+        PriceBookEntryTable(
+            book_id=book_id, sku=e.sku, min_quantity=e.min_quantity, unit_price_e4=to_e4(e.unit_price)
+        )
+        for e in entries
+    ]
+    for start in range(0, len(rows), 500):
+        await PriceBookEntryTable.insert(*rows[start : start + 500])
+
+
+async def entries_of(book_id: UUID) -> list[schemas.PriceEntry]:
+    rows = (
+        await PriceBookEntryTable.select()
+        .where(PriceBookEntryTable.book_id == book_id)
+        .order_by(PriceBookEntryTable.sku)
+        .order_by(PriceBookEntryTable.min_quantity)
+    )
+    return [
+        schemas.PriceEntry(
+            sku=r["sku"], unit_price=_money(r["unit_price_e4"]), min_quantity=r["min_quantity"]
+        )
+        for r in rows
+    ]
+
+
+def _money(value: int) -> Decimal:
+    return Decimal(value) / E4
+
+
+async def engine_books(currency: str, skus: Sequence[str]) -> list[EnginePriceBook]:
+    """Every book in the currency, with its entries for the given SKUs only (a cart's, not the catalogue's)."""
+    headers = await PriceBookTable.select().where(PriceBookTable.currency == currency).output(load_json=True)
+    if not headers:
+        return []
+    entries: dict[UUID, list[EnginePriceBookEntry]] = {}
+    wanted = sorted(set(skus))
+    for start in range(0, len(wanted), 500):
+        rows = await PriceBookEntryTable.select().where(
+            PriceBookEntryTable.sku.is_in(wanted[start : start + 500])
+        )
+        for r in rows:
+            entries.setdefault(r["book_id"], []).append(
+                EnginePriceBookEntry(
+                    sku=r["sku"], unit_price=_money(r["unit_price_e4"]), min_quantity=r["min_quantity"]
+                )
+            )
+    return [
+        EnginePriceBook(
+            code=h["code"],
+            currency=h["currency"],
+            kind=h["kind"],
+            entries=tuple(entries.get(h["id"], ())),
+            percent_off_list=_decimal(h["percent_off_list"]),
+            buyer_ids=_uuids(h["buyer_ids"]),
+            seller_id=h["seller_id"],
+            partner_levels=frozenset(h["partner_levels"] or []),
+            tiers=frozenset(int(t) for t in h["tiers"] or []),
+            buyer_kinds=frozenset(h["buyer_kinds"] or []),
+            valid_from=h["valid_from"],
+            valid_to=h["valid_to"],
+        )
+        for h in headers
+    ]
+
+
+async def engine_controls(currency: str, skus: Sequence[str]) -> list[EnginePriceControl]:
+    rows = await PriceControlTable.select().where(
+        (PriceControlTable.currency == currency) & PriceControlTable.sku.is_in(sorted(set(skus)) or [""])
+    )
+    return [
+        EnginePriceControl(
+            sku=r["sku"],
+            currency=r["currency"],
+            floor=None if r["floor_e4"] is None else _money(r["floor_e4"]),
+            ceiling=None if r["ceiling_e4"] is None else _money(r["ceiling_e4"]),
+        )
+        for r in rows
+    ]
+
+
+async def save_price_control(control: EnginePriceControl) -> None:
+    await PriceControlTable.delete().where(
+        (PriceControlTable.sku == control.sku) & (PriceControlTable.currency == control.currency)
+    )
+    await PriceControlTable.insert(
+        PriceControlTable(
+            sku=control.sku,
+            currency=control.currency,
+            floor_e4=None if control.floor is None else to_e4(control.floor),
+            ceiling_e4=None if control.ceiling is None else to_e4(control.ceiling),
+        )
+    )
+
+
+# --- promotions -----------------------------------------------------------------------------------
+
+
+def _promotion(row: dict[str, Any]) -> schemas.PromotionRecord:
+    return schemas.PromotionRecord(
+        id=row["id"],
+        code=row["code"],
+        name=row["name"],
+        issuer_id=row["issuer_id"],
+        status=row["status"],
+        currency=row["currency"],
+        rule=msgspec.convert(row["rule"], EnginePromotion),
+        budget_amount=None
+        if row["budget_minor"] is None
+        else minor_to_amount(row["budget_minor"], row["currency"]),
+        spent_amount=minor_to_amount(row["spent_minor"], row["currency"]),
+        budget_units=row["budget_units"],
+        spent_units=row["spent_units"],
+        created_at=row["created_at"],
+    )
+
+
+def amount_to_minor(amount: Decimal, currency: str) -> int:
+    return int((round_amount(amount, currency) / quantum(currency)).to_integral_value())
+
+
+def minor_to_amount(minor: int, currency: str) -> Decimal:
+    return Decimal(minor) * quantum(currency)
+
+
+async def insert_promotion(record: schemas.PromotionRecord, issuer_path: str, now: datetime) -> None:
+    await PromotionTable.insert(
+        PromotionTable(
+            id=record.id,
+            code=record.code,
+            name=record.name,
+            issuer_id=record.issuer_id,
+            issuer_path=issuer_path,
+            status=record.status,
+            currency=record.currency,
+            rule=msgspec.to_builtins(record.rule),
+            budget_minor=None
+            if record.budget_amount is None
+            else amount_to_minor(record.budget_amount, record.currency),
+            spent_minor=0,
+            budget_units=record.budget_units,
+            spent_units=0,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+
+
+async def find_promotion(promotion_id: UUID) -> tuple[schemas.PromotionRecord, str] | None:
+    row = (
+        await PromotionTable.select().where(PromotionTable.id == promotion_id).output(load_json=True).first()
+    )
+    return (_promotion(row), row["issuer_path"]) if row else None
+
+
+async def promotion_code_taken(code: str) -> bool:
+    return bool(await PromotionTable.exists().where(PromotionTable.code == code))
+
+
+async def list_promotions(
+    issuer_paths: Sequence[str] | None, statuses: Sequence[str] | None = None
+) -> list[schemas.PromotionRecord]:
+    """Promotions issued by organisations whose path is one of ``issuer_paths`` (None: all)."""
+    query = PromotionTable.select().output(load_json=True).order_by(PromotionTable.code)
+    if issuer_paths is not None:
+        if not issuer_paths:
+            return []
+        query = query.where(PromotionTable.issuer_path.is_in(list(issuer_paths)))
+    if statuses is not None:
+        query = query.where(PromotionTable.status.is_in(list(statuses)))
+    return [_promotion(r) for r in await query]
+
+
+async def list_promotions_with_paths() -> list[tuple[schemas.PromotionRecord, str]]:
+    rows = await PromotionTable.select().output(load_json=True).order_by(PromotionTable.code)
+    return [(_promotion(r), r["issuer_path"]) for r in rows]
+
+
+async def set_promotion_status(promotion_id: UUID, status: str, now: datetime) -> None:
+    await PromotionTable.update({PromotionTable.status: status, PromotionTable.updated_at: now}).where(
+        PromotionTable.id == promotion_id
+    )
+
+
+async def usage_of(buyer_id: UUID) -> dict[UUID, int]:
+    rows = await PromotionUsageTable.select().where(PromotionUsageTable.buyer_id == buyer_id)
+    return {r["promotion_id"]: r["uses"] for r in rows}
+
+
+async def consume_budget(promotion_id: UUID, minor: int, units: int) -> bool:
+    """Take ``minor`` and ``units`` from a promotion's budget if both still fit; atomically.
+
+    One conditional UPDATE: two orders committing at once cannot both pass the check, on
+    PostgreSQL (the row lock) or on SQLite (the single writer).
+    """
+    changed = await PromotionTable.raw(
+        "UPDATE pricing_promotion SET spent_minor = spent_minor + {}, spent_units = spent_units + {} "
+        "WHERE id = {} AND status = 'active' "
+        "AND (budget_minor IS NULL OR spent_minor + {} <= budget_minor) "
+        "AND (budget_units IS NULL OR spent_units + {} <= budget_units) RETURNING id",
+        minor,
+        units,
+        promotion_id,
+        minor,
+        units,
+    )
+    return bool(changed)
+
+
+async def count_use(promotion_id: UUID, buyer_id: UUID) -> None:
+    updated = (
+        await PromotionUsageTable.update({PromotionUsageTable.uses: PromotionUsageTable.uses + 1})
+        .where(
+            (PromotionUsageTable.promotion_id == promotion_id) & (PromotionUsageTable.buyer_id == buyer_id)
+        )
+        .returning(PromotionUsageTable.id)
+    )
+    if not updated:
+        await PromotionUsageTable.insert(
+            PromotionUsageTable(promotion_id=promotion_id, buyer_id=buyer_id, uses=1)
+        )

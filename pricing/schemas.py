@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from decimal import Decimal
+from typing import Annotated, Literal
 from uuid import UUID
 
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
-from channel.schemas import check_code, check_locale
-from core.validation import FieldValueError, check_text
+from channel.schemas import check_code, check_currency, check_locale
+from core.validation import FieldValueError, check_decimal, check_text
 from pricing.catalogue import ProductStatus, normalise_sku, sku_is_valid
+from pricing.promotions import Benefit, Condition, Eligibility, Promotion
 
 Sku = Annotated[str, Meta(min_length=1, max_length=64)]
 Names = Annotated[dict[str, str], Meta(max_length=20)]
@@ -174,3 +176,169 @@ class ImportResult(msgspec.Struct, frozen=True):
     @property
     def accepted(self) -> bool:
         return not self.problems
+
+
+# --- price books ----------------------------------------------------------------------------------
+
+
+class PriceEntry(msgspec.Struct, frozen=True, kw_only=True):
+    sku: str
+    unit_price: Decimal
+    min_quantity: int = 1
+
+
+class PriceBookInfo(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    code: str
+    name: str
+    currency: str
+    kind: str  # list | book
+    owner_id: UUID
+    seller_id: UUID | None = None
+    buyer_ids: list[UUID] = []
+    partner_levels: list[str] = []
+    tiers: list[int] = []
+    buyer_kinds: list[str] = []
+    percent_off_list: Decimal | None = None
+    valid_from: datetime | None = None
+    valid_to: datetime | None = None
+
+
+class PriceBookCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """A new book. A distributor's book is always its own sell prices (``seller_id`` is set to it)."""
+
+    code: Annotated[str, Meta(min_length=1, max_length=32)]
+    currency: Annotated[str, Meta(min_length=3, max_length=3)]
+    name: Annotated[str, Meta(max_length=200)] = ""
+    kind: Literal["list", "book"] = "book"
+    buyer_ids: Annotated[list[UUID], Meta(max_length=500)] = []
+    partner_levels: Annotated[list[Annotated[str, Meta(max_length=32)]], Meta(max_length=20)] = []
+    tiers: Annotated[list[Annotated[int, Meta(ge=1, le=10)]], Meta(max_length=10)] = []
+    buyer_kinds: list[Literal["distributor", "store"]] = []
+    percent_off_list: Decimal | None = None
+    valid_from: datetime | None = None
+    valid_to: datetime | None = None
+    entries: Annotated[list[PriceEntry], Meta(max_length=50_000)] = []
+
+    def __post_init__(self) -> None:
+        self.code = check_code(self.code, "code")
+        self.currency = check_currency(self.currency.upper())
+        self.name = check_text(self.name, "name", max_length=200, required=False)
+        if self.percent_off_list is not None:
+            check_decimal(self.percent_off_list, "percent_off_list", maximum=Decimal(100), places=4)
+        if self.valid_from and self.valid_to and self.valid_to <= self.valid_from:
+            raise FieldValueError("valid_to", "ends_before_start", "valid_to must come after valid_from")
+        self.entries = [_checked_entry(e) for e in self.entries]
+
+
+def _checked_entry(entry: PriceEntry) -> PriceEntry:
+    check_decimal(entry.unit_price, "unit_price", places=4)
+    if entry.min_quantity < 1:
+        raise FieldValueError("min_quantity", "below_minimum", "min_quantity must be at least 1", minimum=1)
+    return PriceEntry(sku=check_sku(entry.sku), unit_price=entry.unit_price, min_quantity=entry.min_quantity)
+
+
+class PriceControlSet(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    sku: Sku
+    currency: Annotated[str, Meta(min_length=3, max_length=3)]
+    floor: Decimal | None = None
+    ceiling: Decimal | None = None
+
+    def __post_init__(self) -> None:
+        self.sku = check_sku(self.sku)
+        self.currency = check_currency(self.currency.upper())
+        for field in ("floor", "ceiling"):
+            value = getattr(self, field)
+            if value is not None:
+                check_decimal(value, field, places=4)
+        if self.floor is not None and self.ceiling is not None and self.ceiling < self.floor:
+            raise FieldValueError("ceiling", "ceiling_below_floor", "ceiling must not be below floor")
+
+
+# --- promotions -----------------------------------------------------------------------------------
+
+
+class PromotionRecord(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    code: str
+    name: str
+    issuer_id: UUID
+    status: str  # draft | active | ended
+    currency: str
+    rule: Promotion
+    budget_amount: Decimal | None
+    spent_amount: Decimal
+    budget_units: int | None
+    spent_units: int
+    created_at: datetime | None = None
+
+
+class PromotionCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """A promotion as the editor or an API client sends it; the issuer is whoever sends it."""
+
+    code: Annotated[str, Meta(min_length=1, max_length=32)]
+    name: Annotated[str, Meta(min_length=1, max_length=200)]
+    currency: Annotated[str, Meta(min_length=3, max_length=3)]
+    benefit: Benefit
+    eligibility: Eligibility = Eligibility()
+    condition: Condition = Condition()
+    priority: Annotated[int, Meta(ge=-100, le=100)] = 0
+    stacking: Literal["combinable", "exclusive"] = "combinable"
+    exclusivity_group: Annotated[str, Meta(max_length=40)] | None = None
+    free_shipping: bool = False
+    budget_amount: Decimal | None = None
+    budget_units: Annotated[int, Meta(ge=1)] | None = None
+    per_partner_limit: Annotated[int, Meta(ge=1)] | None = None
+
+    def __post_init__(self) -> None:
+        self.code = check_code(self.code, "code")
+        self.name = check_text(self.name, "name", max_length=200)
+        self.currency = check_currency(self.currency.upper())
+        if self.budget_amount is not None:
+            check_decimal(self.budget_amount, "budget_amount")
+
+
+class PromotionStatusChange(msgspec.Struct, forbid_unknown_fields=True):
+    status: Literal["active", "ended"]
+
+
+# --- pricing a cart -------------------------------------------------------------------------------
+
+
+class CartLineRequest(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    sku: Sku
+    quantity: Annotated[int, Meta(ge=1, le=1_000_000)]
+
+
+class CartRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """A cart to price. ``buyer_id`` prices it for a buyer below the actor (a seller previewing)."""
+
+    lines: Annotated[list[CartLineRequest], Meta(min_length=1, max_length=2000)]
+    coupon_codes: Annotated[list[Annotated[str, Meta(max_length=40)]], Meta(max_length=10)] = []
+    buyer_id: UUID | None = None
+
+    def __post_init__(self) -> None:
+        self.lines = [CartLineRequest(sku=check_sku(line.sku), quantity=line.quantity) for line in self.lines]
+        self.coupon_codes = sorted({c.strip().upper() for c in self.coupon_codes if c.strip()})
+
+
+class WhatIfCart(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    buyer_id: UUID
+    lines: Annotated[list[CartLineRequest], Meta(min_length=1, max_length=2000)]
+
+
+class WhatIfRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Preview a promotion (not yet saved) against carts of a past period or entered by hand."""
+
+    promotion: PromotionCreate
+    carts: Annotated[list[WhatIfCart], Meta(min_length=1, max_length=5000)]
+
+
+class WhatIfResult(msgspec.Struct, frozen=True, kw_only=True):
+    carts: int
+    carts_touched: int
+    partners_touched: int
+    cost: Decimal
+    units: int
+    budget_consumed: Decimal | None  # share of the budget it would have used, 0..1
+    budget_exhausted: bool

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from piccolo.columns import JSON, UUID, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, UUID, BigInt, BigSerial, Integer, Numeric, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.defaults.uuid import UUID4
 from piccolo.columns.indexes import IndexMethod
@@ -41,3 +41,80 @@ class Product(Table, tablename="pricing_product"):
     search_text = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class PriceBook(Table, tablename="pricing_price_book"):
+    """A price book: the list price, a tier's or level's book, or a distributor's own sell prices."""
+
+    id = UUID(primary_key=True, default=UUID4())
+    code = Varchar(length=32, unique=True)
+    name = Varchar(length=200, default="")
+    currency = Varchar(length=3)
+    kind = Varchar(length=8, default="book")  # list | book
+    owner_id = UUID(index=True)  # who keeps it: the manufacturer, or the distributor selling at it
+    seller_id = UUID(null=True, default=None)
+    buyer_ids = JSON(default=[])
+    partner_levels = JSON(default=[])
+    tiers = JSON(default=[])
+    buyer_kinds = JSON(default=[])
+    percent_off_list = Numeric(digits=(7, 4), null=True, default=None)
+    valid_from = Timestamptz(null=True, default=None)
+    valid_to = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class PriceBookEntry(Table, tablename="pricing_price_book_entry"):
+    """A unit price of one SKU in one book, from a quantity on (a volume break).
+
+    Prices are kept in ten-thousandths of the currency unit (an integer), so SQLite, which has no
+    exact decimal type, never turns a price into a float.
+    """
+
+    id = BigSerial(primary_key=True)
+    book_id = UUID(index=True)
+    sku = Varchar(length=64, index=True)
+    min_quantity = Integer(default=1)
+    unit_price_e4 = BigInt()
+
+
+class PriceControl(Table, tablename="pricing_price_control"):
+    """The manufacturer's floor and ceiling for what distributors charge their own buyers."""
+
+    id = BigSerial(primary_key=True)
+    sku = Varchar(length=64)
+    currency = Varchar(length=3)
+    floor_e4 = BigInt(null=True, default=None)
+    ceiling_e4 = BigInt(null=True, default=None)
+
+
+class Promotion(Table, tablename="pricing_promotion"):
+    """A promotion: its rule as validated JSON, who issued it, and what its budget has left.
+
+    Budgets are counted in the currency's minor units (integers) so a conditional
+    ``spent + amount <= budget`` update is exact and atomic on both databases.
+    """
+
+    id = UUID(primary_key=True, default=UUID4())
+    code = Varchar(length=32, unique=True)
+    name = Varchar(length=200, default="")
+    issuer_id = UUID(index=True)
+    issuer_path = Varchar(length=400, index_method=IndexMethod.btree)
+    status = Varchar(length=12, default="draft")  # draft | active | ended
+    currency = Varchar(length=3)
+    rule = JSON()
+    budget_minor = BigInt(null=True, default=None)
+    spent_minor = BigInt(default=0)
+    budget_units = Integer(null=True, default=None)
+    spent_units = Integer(default=0)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class PromotionUsage(Table, tablename="pricing_promotion_usage"):
+    """How often a buyer has used a promotion (per-partner limits)."""
+
+    id = BigSerial(primary_key=True)
+    promotion_id = UUID(index=True)
+    buyer_id = UUID(index=True)
+    uses = Integer(default=0)

@@ -8,6 +8,12 @@ from portal.api.leads import LeadPolicyController, LeadRulesController, LeadsCon
 from portal.api.me import MeController
 from portal.api.partners import ChannelManagersController, PartnersController
 from portal.api.people import InvitationsController, UsersController
+from portal.api.pricing import (
+    PriceBooksController,
+    PriceControlsController,
+    PricingController,
+    PromotionsController,
+)
 from portal.api.reference import PartnerLevelsController, RegionsController
 from portal.api.tokens import ApiTokensController
 
@@ -28,5 +34,9 @@ router = Router(
         LeadsController,
         LeadRulesController,
         LeadPolicyController,
+        PricingController,
+        PriceBooksController,
+        PriceControlsController,
+        PromotionsController,
     ],
 )

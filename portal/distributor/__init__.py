@@ -7,6 +7,7 @@ from channel.roles import OrgKind
 from portal.distributor.home import home
 from portal.pages.account import AccountPages
 from portal.pages.activity import ActivityPages
+from portal.pages.cart import CartPages
 from portal.pages.catalogue import CataloguePages
 from portal.pages.leads import LeadPages
 from portal.pages.partners import PartnerPages
@@ -24,6 +25,7 @@ router = Router(
         PartnerPages,
         CataloguePages,
         LeadPages,
+        CartPages,
         PeoplePages,
         ActivityPages,
         ApiTokenPages,

@@ -12,11 +12,13 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
-from channel.roles import Permission
+from channel.roles import OrgKind, Permission
 from channel.visibility import Actor
+from core.clock import Clock
 from core.errors import ConflictError, InvalidInputError
 from portal.dependencies import CurrentActor, CurrentClock, CurrentPortal
 from portal.downloads import spreadsheet
+from portal.explained import ExplainedLine, explain
 from portal.forms import refusal_errors, validation_errors
 from portal.i18n import gettext
 from portal.messages import message
@@ -25,7 +27,7 @@ from portal.portals import Portal
 from portal.security.guards import requires_permission
 from pricing import schemas
 from pricing.catalogue import ProductStatus
-from pricing.services import catalogue
+from pricing.services import catalogue, pricing
 
 # The languages a product's name and description are kept in, as the form offers them.
 NAME_LOCALES = ("en", "zh_Hans", "de")
@@ -57,6 +59,21 @@ def _product_data(form: FormMultiDict) -> dict[str, Any]:
     return data
 
 
+async def _own_prices(
+    actor: Actor, clock: Clock, products: list[schemas.Product]
+) -> tuple[dict[str, ExplainedLine], str]:
+    """What one unit of each listed product costs this buyer today, promotions included."""
+    orderable = [p.sku for p in products if p.status is ProductStatus.ACTIVE]
+    if actor.organisation_kind is OrgKind.MANUFACTURER or not orderable:
+        return {}, ""
+    cart = schemas.CartRequest(lines=[schemas.CartLineRequest(sku=sku, quantity=1) for sku in orderable])
+    try:
+        priced = explain(await pricing.price_cart(actor, cart, clock))
+    except InvalidInputError:
+        return {}, ""
+    return {line.sku: line for line in priced.lines if not line.is_gift}, priced.currency
+
+
 class CataloguePages(Controller):
     path = "/catalogue"
     guards = [requires_permission(Permission.VIEW_CATALOGUE)]
@@ -67,6 +84,7 @@ class CataloguePages(Controller):
         request: Request[Any, Any, Any],
         actor: CurrentActor,
         portal: CurrentPortal,
+        clock: CurrentClock,
         q: Annotated[str, QueryParameter(max_length=100)] = "",
         category: Annotated[str | None, QueryParameter(max_length=32)] = None,
         status: FromQuery[ProductStatus | None] = None,
@@ -76,7 +94,8 @@ class CataloguePages(Controller):
             q=q, category=category or None, status=status, cursor=cursor, limit=50
         )
         found = await catalogue.list_products(actor, filters)
-        context = {"found": found, "filters": filters}
+        prices, price_currency = await _own_prices(actor, clock, found.items)
+        context = {"found": found, "filters": filters, "prices": prices, "price_currency": price_currency}
         if is_htmx(request):
             return page("shared/catalogue/_rows.html.jinja", actor=actor, portal=portal, **context)
         return page(

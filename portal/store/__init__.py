@@ -5,6 +5,7 @@ from litestar.di import Provide
 
 from channel.roles import OrgKind
 from portal.pages.account import AccountPages
+from portal.pages.cart import CartPages
 from portal.pages.catalogue import CataloguePages
 from portal.pages.people import PeoplePages
 from portal.pages.tokens import ApiTokenPages
@@ -16,6 +17,6 @@ router = Router(
     path=STORE.prefix,
     guards=[requires_portal(OrgKind.STORE)],
     dependencies={"portal": Provide(lambda: STORE, sync_to_thread=False)},
-    route_handlers=[home, CataloguePages, PeoplePages, ApiTokenPages, AccountPages],
+    route_handlers=[home, CataloguePages, CartPages, PeoplePages, ApiTokenPages, AccountPages],
     include_in_schema=False,
 )

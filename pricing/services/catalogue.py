@@ -360,3 +360,11 @@ async def export_products(actor: Actor, file_format: Literal["csv", "xlsx"]) -> 
     if file_format == "xlsx":
         return tabular.write_xlsx(CATALOGUE_COLUMNS, rows, title="Catalogue")
     return tabular.write_csv(CATALOGUE_COLUMNS, rows)
+
+
+async def products_named(actor: Actor, skus: list[str]) -> list[schemas.Product]:
+    """The products of these SKUs the actor may see (for naming the lines of a cart)."""
+    _require(actor, Permission.VIEW_CATALOGUE)
+    found = await repository.products_by_sku(skus)
+    allowed = _statuses_for(actor)
+    return [p for p in found.values() if p.status in allowed]

@@ -13,6 +13,7 @@ import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -28,7 +29,9 @@ from deal_registration import repository as lead_repository
 from deal_registration import schemas as lead_schemas
 from deal_registration.services import leads
 from portal.app import create_app
+from pricing import repository as pricing_repository
 from pricing import schemas as pricing_schemas
+from pricing.promotions import PercentOff, Promotion
 from pricing.services import catalogue
 from tests.access.matrix import ActorSpec, RouteSpec, actors_for, load_matrix
 from tests.api.conftest import CSRF_COOKIE, serve, settings_for_tests, sign_in
@@ -56,6 +59,11 @@ async def harness(migrated: None) -> AsyncIterator[Harness]:
     world = await build_world(clock)
     await catalogue.create_category(
         world.system, pricing_schemas.CategoryCreate(code="MATRIX", names={"en": "Matrix"}), clock
+    )
+    await catalogue.create_product(
+        world.system,
+        pricing_schemas.ProductCreate(sku="MATRIX-SKU", names={"en": "Matrix product"}, category="MATRIX"),
+        clock,
     )
     app = create_app(settings_for_tests(), clock)
     async with serve(app) as client:
@@ -145,6 +153,10 @@ async def _object_ids(h: Harness, route: RouteSpec, target: str) -> dict[str, st
             }
         )
         values["token_id"] = str(token_id)
+    elif route.object == "price_book":
+        values["book_id"] = str(await _price_book_of(h, target))
+    elif route.object == "promotion":
+        values["promotion_id"] = str(await _promotion_of(h, target))
     elif route.object in ("lead", "held_lead"):
         values["lead_id"] = str(await _lead_of(h, target, held=route.object == "held_lead"))
     elif route.object == "assignment":
@@ -158,6 +170,50 @@ async def _object_ids(h: Harness, route: RouteSpec, target: str) -> dict[str, st
             if not removing and assigned:
                 await partners.unassign_channel_manager(world.system, org_id, manager_id, h.clock)
     return values
+
+
+async def _price_book_of(h: Harness, target: str) -> UUID:
+    organisation = h.world.orgs[target]
+    manufacturer = organisation.kind.value == "manufacturer"
+    book = pricing_schemas.PriceBookInfo(
+        id=uuid4(),
+        code=f"B{next(_counter)}",
+        name="Matrix book",
+        currency="EUR",
+        kind="book",
+        owner_id=organisation.id,
+        seller_id=None if manufacturer else organisation.id,
+    )
+    await pricing_repository.insert_price_book(book, h.clock.now())
+    return book.id
+
+
+async def _promotion_of(h: Harness, target: str) -> UUID:
+    organisation = h.world.orgs[target]
+    place = await repository.find_org_place(organisation.id)
+    assert place is not None
+    rule = Promotion(
+        id=uuid4(),
+        code=f"PM{next(_counter)}",
+        issuer_id=organisation.id,
+        currency="EUR",
+        benefit=PercentOff(percent=Decimal("5")),
+    )
+    record = pricing_schemas.PromotionRecord(
+        id=rule.id,
+        code=rule.code,
+        name="Matrix promotion",
+        issuer_id=organisation.id,
+        status="draft",
+        currency="EUR",
+        rule=rule,
+        budget_amount=None,
+        spent_amount=Decimal(0),
+        budget_units=None,
+        spent_units=0,
+    )
+    await pricing_repository.insert_promotion(record, place.path, h.clock.now())
+    return rule.id
 
 
 async def _lead_of(h: Harness, target: str, *, held: bool) -> UUID:
@@ -244,6 +300,8 @@ async def _send(h: Harness, route: RouteSpec, actor: ActorSpec, values: dict[str
         "product_id",
         "lead_id",
         "rule_id",
+        "book_id",
+        "promotion_id",
     ):
         if name in values:
             path = path.replace("{" + name + ":uuid}", values[name])
@@ -258,7 +316,8 @@ async def _send(h: Harness, route: RouteSpec, actor: ActorSpec, values: dict[str
     files: dict[str, tuple[str, bytes, str]] | None = None
     data: dict[str, str] | None = None
     if route.raw.get("upload"):
-        files = {route.raw["upload"]: ("catalogue.csv", _fill(_UPLOAD, values).encode(), "text/csv")}
+        content_of_file = _fill(route.raw.get("upload_content", _UPLOAD), values).encode()
+        files = {route.raw["upload"]: ("upload.csv", content_of_file, "text/csv")}
         if not actor.token:
             data = {"_csrf_token": headers["x-csrftoken"]}
     elif route.body is not None:

@@ -45,7 +45,7 @@ def test_without_promotions_a_line_costs_its_list_price() -> None:
     result = priced([("HOB", 2)], [])
 
     assert (result.total, result.discount_total) == (d("2000.00"), d("0"))
-    assert [s.code for s in result.lines[0].steps] == ["list_price", "price_book"]
+    assert [s.code for s in result.lines[0].steps] == ["list_price"]  # no book of its own: the list price
 
 
 def test_percent_off_a_category() -> None:

@@ -1,0 +1,41 @@
+"""A store checks its prices: the catalogue at its own prices, then a cart with every step explained."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import screenshot
+from tests.e2e.pages import sign_in
+
+
+def test_a_store_manager_sees_the_catalogue_at_the_stores_own_prices(page: Page) -> None:
+    sign_in(page, "manager@s-001.huadong.example")
+
+    page.goto("/s/catalogue?q=HOB-G2")
+
+    own = page.locator("[data-testid=own-price]").first
+    expect(own).to_contain_text("1,199")  # Huadong's price to its stores, not the list price of 1,299
+    screenshot(page, "store-catalogue")
+
+
+def test_a_cart_shows_the_waterfall_free_units_gifts_and_what_is_nearly_reached(page: Page) -> None:
+    sign_in(page, "manager@s-001.huadong.example")
+    page.goto("/s/cart")
+
+    page.fill("[data-testid=cart-items]", "HOB-G2-60 2\nKETTLE-17, 6\nWM-F8 4")
+    page.click("[data-testid=price-cart]")
+
+    expect(page.locator("[data-testid=waterfall]")).to_be_visible()
+    lines = page.locator("[data-testid=cart-line]")
+    expect(lines).to_have_count(5)  # three products, the filter for two hobs, the pan support over 8,000
+    kettle = page.locator("[data-testid=cart-line][data-sku=KETTLE-17]")
+    expect(kettle).to_contain_text(re.compile("2 free|免费 2 件"))
+    gift = page.locator("[data-testid=cart-line][data-sku=FILTER-HOOD]")
+    expect(gift.locator("[data-testid=line-total]")).to_contain_text("0.00")
+    hints = page.locator("[data-testid=hints]")
+    expect(hints).to_contain_text(re.compile("1"))  # one more washer for the 3% tier
+    total = page.locator("[data-testid=cart-total]").inner_text()
+    assert re.search(r"\d", total)
+    screenshot(page, "store-cart-waterfall")

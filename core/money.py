@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 
 import msgspec
 
@@ -71,6 +72,7 @@ def currency_digits(currency: str) -> int:
     return _DIGITS_OTHER_THAN_TWO.get(currency.upper(), 2)
 
 
+@cache
 def quantum(currency: str) -> Decimal:
     """The smallest unit of ``currency`` (0.01 for EUR, 1 for JPY, 0.001 for KWD)."""
     return Decimal(1).scaleb(-currency_digits(currency))

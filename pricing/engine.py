@@ -48,6 +48,7 @@ from pricing.promotions import (
     Gift,
     PercentOff,
     Promotion,
+    Target,
     ThresholdDiscount,
     VolumeTiers,
     eligible,
@@ -71,7 +72,10 @@ class PromotionIndex:
         self.by_category: dict[str, list[Promotion]] = {}
         self.by_brand: dict[str, list[Promotion]] = {}
         self.everywhere: list[Promotion] = []
-        for promotion in promotions:
+        everything = sorted(promotions, key=_order)
+        # Each promotion's place in the one deterministic order (priority, then id), computed once.
+        self.rank: dict[UUID, int] = {p.id: n for n, p in enumerate(everything)}
+        for promotion in everything:
             target = promotion.target
             if target.everything:
                 self.everywhere.append(promotion)
@@ -97,7 +101,8 @@ class PromotionIndex:
                     seen_categories.add(code)
                     for promotion in self.by_category.get(code, ()):
                         found[promotion.id] = promotion
-        return sorted(found.values(), key=_order)
+        rank = self.rank
+        return sorted(found.values(), key=lambda p: rank[p.id])
 
 
 def _order(promotion: Promotion) -> tuple[int, str]:
@@ -118,6 +123,7 @@ class _Line(msgspec.Struct, kw_only=True):
     steps: list[Step] = []
     free_units: int = 0
     promotion_ids: list[UUID] = []
+    promotion_seen: set[UUID] = set()
 
 
 class _Gift(msgspec.Struct, frozen=True, kw_only=True):
@@ -136,9 +142,11 @@ class _Effect(msgspec.Struct, kw_only=True):
     code: str = ""
     params: dict[str, Any] = {}
 
-    @property
-    def value(self) -> Decimal:
-        return sum(self.discounts.values(), ZERO) + sum((g.unit * g.quantity for g in self.gifts), ZERO)
+    value: Decimal = ZERO  # discounts plus gifts, for comparing options; set once evaluated
+
+    def valued(self) -> _Effect:
+        self.value = sum(self.discounts.values(), ZERO) + sum((g.unit * g.quantity for g in self.gifts), ZERO)
+        return self
 
 
 # --- the entry point ------------------------------------------------------------------------------
@@ -181,20 +189,24 @@ def price(
                 steps=[],
                 free_units=0,
                 promotion_ids=[],
+                promotion_seen=set(),
             )
         )
 
     candidates = [
         p for p in promotion_index.candidates(line.product for line in lines) if eligible(p, context)
     ]
-    order_total = sum((line.base for line in lines), ZERO)
+    view = _CartView(lines)
+    order_total = view.amount
     effects: list[_Effect] = []
     hints: list[Hint] = []
     upgrades: list[Hint] = []  # "add 4 more for the next tier", shown only if that promotion is kept
     for promotion in candidates:
         if promotion.currency != currency:
             continue
-        effect, hint = _evaluate(promotion, lines, order_total, book_index)
+        effect, hint = _evaluate(promotion, view, order_total, book_index)
+        if effect is not None:
+            effect.valued()
         if effect is not None and (effect.value > 0 or effect.free_units):
             effects.append(effect)
             if hint is not None and hint.code in _UPGRADES:
@@ -202,11 +214,11 @@ def price(
         elif hint is not None:
             hints.append(hint)
 
-    chosen = _stack(effects)
+    chosen = _stack(effects, promotion_index.rank)
     gifts: list[PricedLine] = []
     consumption: list[Consumption] = []
     by_index = {line.index: line for line in lines}
-    for effect in sorted(chosen, key=lambda e: _order(e.promotion)):
+    for effect in sorted(chosen, key=lambda e: promotion_index.rank.get(e.promotion.id, -1)):
         spent, units, gift_lines = _apply(effect, by_index, context, currency)
         gifts.extend(gift_lines)
         if spent or units:
@@ -270,16 +282,57 @@ def price(
 # --- evaluating one promotion ---------------------------------------------------------------------
 
 
+class _CartView:
+    """The cart's lines by SKU, category and brand, so a rule finds its lines without scanning all."""
+
+    def __init__(self, lines: Sequence[_Line]) -> None:
+        self.lines = list(lines)
+        self.by_sku: dict[str, list[_Line]] = {}
+        self.by_category: dict[str, list[_Line]] = {}
+        self.by_brand: dict[str, list[_Line]] = {}
+        for line in lines:
+            self.by_sku.setdefault(line.product.sku, []).append(line)
+            if line.product.brand:
+                self.by_brand.setdefault(line.product.brand, []).append(line)
+            for code in line.product.category_path.split("/"):
+                if code:
+                    self.by_category.setdefault(code, []).append(line)
+        self.units = sum(line.quantity for line in lines)
+        self.amount = sum((line.base for line in lines), ZERO)
+
+    def targeted(self, target: Target) -> list[_Line]:
+        if target.everything:
+            return self.lines
+        found: dict[int, _Line] = {}
+        for sku in target.skus:
+            for line in self.by_sku.get(sku, ()):
+                found[line.index] = line
+        for code in target.categories:
+            for line in self.by_category.get(code, ()):
+                found[line.index] = line
+        for brand in target.brands:
+            for line in self.by_brand.get(brand, ()):
+                found[line.index] = line
+        return [found[i] for i in sorted(found)]
+
+
 def _evaluate(
-    promotion: Promotion, lines: Sequence[_Line], order_total: Decimal, books: BookIndex
+    promotion: Promotion, view: _CartView, order_total: Decimal, books: BookIndex
 ) -> tuple[_Effect | None, Hint | None]:
     target = promotion.target
-    targeted = [line for line in lines if target.matches(line.product)]
     benefit = promotion.benefit
-    if not targeted and not isinstance(benefit, Gift):
-        return None, None
-    units = sum(line.quantity for line in targeted)
-    amount = sum((line.base for line in targeted), ZERO)
+    if isinstance(benefit, Gift):
+        targeted: list[_Line] = []
+        units, amount = view.units, view.amount
+    else:
+        targeted = view.targeted(target)
+        if not targeted:
+            return None, None
+        if targeted is view.lines:
+            units, amount = view.units, view.amount
+        else:
+            units = sum(line.quantity for line in targeted)
+            amount = sum((line.base for line in targeted), ZERO)
     condition = promotion.condition
     if units < condition.min_quantity:
         return None, _hint(promotion, "add_units", missing=condition.min_quantity - units) if units else None
@@ -460,8 +513,11 @@ def _hint(promotion: Promotion, code: str, **params: Any) -> Hint:
 # --- stacking -------------------------------------------------------------------------------------
 
 
-def _stack(effects: Sequence[_Effect]) -> list[_Effect]:
-    """The promotions to apply: the best of each exclusivity group, then exclusive against combined."""
+def _stack(effects: Sequence[_Effect], rank: dict[UUID, int]) -> list[_Effect]:
+    """The promotions to apply: the best of each exclusivity group, then exclusive against combined.
+
+    Ties go to the higher-ranked promotion (priority, then id), never to the order of creation.
+    """
     best_in_group: dict[str, _Effect] = {}
     loose: list[_Effect] = []
     for effect in effects:
@@ -470,31 +526,23 @@ def _stack(effects: Sequence[_Effect]) -> list[_Effect]:
             loose.append(effect)
             continue
         current = best_in_group.get(group)
-        if current is None or _better(effect, current):
+        if current is None or (effect.value, -rank[effect.promotion.id]) > (
+            current.value,
+            -rank[current.promotion.id],
+        ):
             best_in_group[group] = effect
     kept = loose + list(best_in_group.values())
     combinable = [e for e in kept if e.promotion.stacking == "combinable"]
     exclusive = [e for e in kept if e.promotion.stacking == "exclusive"]
-    options: list[list[_Effect]] = [[e] for e in sorted(exclusive, key=lambda e: _order(e.promotion))]
+    options: list[list[_Effect]] = [[e] for e in exclusive]
     if combinable:
         options.append(combinable)
     if not options:
         return []
-    return max(options, key=lambda option: (sum((e.value for e in option), ZERO), _rank(option)))
-
-
-def _better(a: _Effect, b: _Effect) -> bool:
-    return (a.value, a.promotion.priority, str(b.promotion.id)) > (
-        b.value,
-        b.promotion.priority,
-        str(a.promotion.id),
+    return max(
+        options,
+        key=lambda option: (sum((e.value for e in option), ZERO), -min(rank[e.promotion.id] for e in option)),
     )
-
-
-def _rank(option: Sequence[_Effect]) -> tuple[int, str]:
-    """Ties between options go to the one holding the highest-priority promotion, then the lowest id."""
-    top = min(option, key=lambda e: _order(e.promotion)).promotion
-    return (top.priority, "".join(chr(0x10FFFF - ord(c)) for c in str(top.id)))
 
 
 # --- applying -------------------------------------------------------------------------------------
@@ -597,7 +645,8 @@ def _take(
         return ZERO
     line.remaining -= taken
     line.steps.append(Step(kind=kind, amount=-taken, code=code, params=params, promotion_id=promotion_id))
-    if promotion_id is not None and promotion_id not in line.promotion_ids:
+    if promotion_id is not None and promotion_id not in line.promotion_seen:
+        line.promotion_seen.add(promotion_id)
         line.promotion_ids.append(promotion_id)
     return taken
 

@@ -1,0 +1,276 @@
+"""PRICE-1 and PRICE-2 (docs/performance.md): the pricing engine against a naive loop, same run.
+
+    .venv/bin/python -m bench.price_engine [--repeat 300]
+
+PRICE-1: a 100-line cart, 1,000 active promotions, 10,000 price-book entries; p50/p99 of the engine
+(indexes prepared once per rule set, as the services do) and of a naive loop (every promotion
+checked against every line, every price found by scanning the books).
+PRICE-2: a 500-line cart against 10,000 promotions: a full price, a one-line cart, and re-pricing
+the 500-line cart after one line changed (reusing the prepared indexes and resolved prices).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import time
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from decimal import Decimal
+from uuid import UUID
+
+from pricing.engine import PromotionIndex, price
+from pricing.model import Cart, CartLine, PricingContext, ProductFacts
+from pricing.price_books import BookIndex, PriceBook, PriceBookEntry, ResolvedPrice
+from pricing.promotions import (
+    AmountOff,
+    BuyXGetY,
+    Eligibility,
+    Gift,
+    PercentOff,
+    Promotion,
+    Target,
+    ThresholdDiscount,
+    VolumeTier,
+    VolumeTiers,
+)
+
+MANUFACTURER = UUID(int=1)
+SELLER = UUID(int=2)
+BUYER = UUID(int=3)
+AT = datetime(2026, 11, 23, 9, tzinfo=UTC)
+SKUS = [f"SKU-{n:05d}" for n in range(2000)]
+CATEGORIES = [f"C{n:02d}" for n in range(50)]
+BRANDS = [f"B{n}" for n in range(10)]
+
+
+def catalogue(rnd: random.Random) -> dict[str, ProductFacts]:
+    return {
+        sku: ProductFacts(sku=sku, category_path=f"ROOT/{rnd.choice(CATEGORIES)}/", brand=rnd.choice(BRANDS))
+        for sku in SKUS
+    }
+
+
+def books(rnd: random.Random) -> list[PriceBook]:
+    """10,000 entries: the list price and four books with volume breaks for a share of the SKUs."""
+    list_book = PriceBook(
+        code="LIST",
+        currency="CNY",
+        kind="list",
+        entries=tuple(PriceBookEntry(sku=s, unit_price=Decimal(rnd.randint(50, 5000))) for s in SKUS),
+    )
+    result = [list_book]
+    for n, (levels, tiers) in enumerate(
+        [({"GOLD"}, {2}), ({"SILVER"}, {2}), (set(), {1}), ({"GOLD"}, set())]
+    ):
+        entries = []
+        for sku in rnd.sample(SKUS, 1000):
+            base = Decimal(rnd.randint(40, 4000))
+            entries.append(PriceBookEntry(sku=sku, unit_price=base))
+            entries.append(PriceBookEntry(sku=sku, unit_price=base * Decimal("0.95"), min_quantity=10))
+        result.append(
+            PriceBook(
+                code=f"BOOK{n}",
+                currency="CNY",
+                entries=tuple(entries),
+                partner_levels=frozenset(levels),
+                tiers=frozenset(tiers),
+            )
+        )
+    return result
+
+
+def promotions(rnd: random.Random, count: int) -> list[Promotion]:
+    made = []
+    for n in range(count):
+        roll = rnd.random()
+        sku_target = Target(skus=frozenset(rnd.sample(SKUS, 3)))
+        if roll < 0.55:
+            benefit: object = PercentOff(percent=Decimal(rnd.randint(1, 20)), target=sku_target)
+        elif roll < 0.7:
+            benefit = AmountOff(amount=Decimal(rnd.randint(1, 50)), target=sku_target)
+        elif roll < 0.8:
+            benefit = PercentOff(
+                percent=Decimal(rnd.randint(1, 10)),
+                target=Target(categories=frozenset({rnd.choice(CATEGORIES)})),
+            )
+        elif roll < 0.87:
+            benefit = BuyXGetY(buy=rnd.randint(2, 4), get=1, target=sku_target)
+        elif roll < 0.94:
+            benefit = VolumeTiers(
+                tiers=(
+                    VolumeTier(min_quantity=5, percent=Decimal(2)),
+                    VolumeTier(min_quantity=20, percent=Decimal(4)),
+                ),
+                target=Target(brands=frozenset({rnd.choice(BRANDS)})),
+            )
+        elif roll < 0.97:
+            benefit = ThresholdDiscount(
+                every=Decimal(rnd.choice([5000, 10000, 50000])),
+                off=Decimal(rnd.choice([100, 300])),
+                target=sku_target,
+            )
+        else:
+            benefit = Gift(sku=rnd.choice(SKUS))
+        eligibility = rnd.choice(
+            [
+                Eligibility(),
+                Eligibility(partner_levels=frozenset({"GOLD"})),
+                Eligibility(regions=frozenset({"NORTH"})),
+                Eligibility(tiers=frozenset({1})),
+            ]
+        )
+        made.append(
+            Promotion(
+                id=UUID(int=10_000 + n),
+                code=f"P{n}",
+                issuer_id=MANUFACTURER,
+                currency="CNY",
+                benefit=benefit,  # type: ignore[arg-type]
+                eligibility=eligibility,
+                priority=rnd.randint(0, 5),
+                stacking="exclusive" if rnd.random() < 0.05 else "combinable",
+                exclusivity_group=rnd.choice([None, None, None, "spring", "summer"]),
+            )
+        )
+    return made
+
+
+CONTEXT = PricingContext(
+    buyer_id=BUYER,
+    buyer_kind="store",
+    buyer_tier=2,
+    seller_id=SELLER,
+    at=AT,
+    partner_level="GOLD",
+    region="EAST",
+    upstream_ids=frozenset({MANUFACTURER, SELLER}),
+)
+
+
+class NaiveBooks(BookIndex):
+    """The reference: every price found by scanning every book's entries, nothing prepared or kept."""
+
+    def __init__(self, all_books: list[PriceBook]) -> None:
+        super().__init__(all_books, CONTEXT, "CNY")
+        self.all_books = all_books
+
+    def resolve(self, sku: str, quantity: int) -> ResolvedPrice:
+        best: tuple[int, Decimal, str] | None = None
+        list_price = None
+        for book in self.all_books:
+            for entry in book.entries:
+                if entry.sku != sku or entry.min_quantity > quantity:
+                    continue
+                if book.kind == "list":
+                    list_price = entry.unit_price
+                elif (book.partner_levels and CONTEXT.partner_level not in book.partner_levels) or (
+                    book.tiers and CONTEXT.buyer_tier not in book.tiers
+                ):
+                    continue
+                else:
+                    rank = (2 if book.partner_levels else 0) + (1 if book.tiers else 0)
+                    if best is None or (rank, -entry.unit_price) > (best[0], -best[1]):
+                        best = (rank, entry.unit_price, book.code)
+        if best is None:
+            return ResolvedPrice(
+                list_unit_price=list_price, unit_price=list_price, book="LIST", from_list=True
+            )
+        return ResolvedPrice(list_unit_price=list_price, unit_price=best[1], book=best[2])
+
+
+class NaivePromotions(PromotionIndex):
+    """The reference: every promotion is a candidate for every cart."""
+
+    def __init__(self, all_promotions: list[Promotion]) -> None:
+        super().__init__(all_promotions)
+        self.all_promotions = all_promotions
+
+    def candidates(self, products: Iterable[ProductFacts]) -> list[Promotion]:
+        list(products)
+        return sorted(self.all_promotions, key=lambda p: (-p.priority, str(p.id)))
+
+
+def timed(work: Callable[[], object], repeat: int) -> list[float]:
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        work()
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def p(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def cart_of(rnd: random.Random, lines: int) -> Cart:
+    return Cart(
+        currency="CNY",
+        lines=tuple(CartLine(sku=s, quantity=rnd.randint(1, 30)) for s in rnd.sample(SKUS, lines)),
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=300)
+    args = parser.parse_args()
+    rnd = random.Random(20261123)
+    products = catalogue(rnd)
+    all_books = books(rnd)
+    entries = sum(len(b.entries) for b in all_books)
+
+    print(
+        f"PRICE-1: 100-line cart, 1,000 promotions, {entries:,} price-book entries, {args.repeat} runs each"
+    )
+    rules = promotions(rnd, 1000)
+    book_index = BookIndex(all_books, CONTEXT, "CNY")
+    promotion_index = PromotionIndex(rules)
+    cart = cart_of(rnd, 100)
+    engine = timed(
+        lambda: price(cart, CONTEXT, products, BookIndex(all_books, CONTEXT, "CNY"), promotion_index),
+        args.repeat,
+    )
+    warm = timed(lambda: price(cart, CONTEXT, products, book_index, promotion_index), args.repeat)
+    naive_books, naive_rules = NaiveBooks(all_books), NaivePromotions(rules)
+    naive = timed(
+        lambda: price(cart, CONTEXT, products, naive_books, naive_rules), max(10, args.repeat // 20)
+    )
+    assert price(cart, CONTEXT, products, book_index, promotion_index).total > 0
+    print(f"  engine, books indexed per call   p50 {p(engine, 0.5):8.2f} ms   p99 {p(engine, 0.99):8.2f} ms")
+    print(
+        f"  engine, indexes reused           p50 {p(warm, 0.5):8.2f} ms   p99 {p(warm, 0.99):8.2f} ms   (target p99 <= 2 ms)"
+    )
+    print(f"  naive loop                       p50 {p(naive, 0.5):8.2f} ms   p99 {p(naive, 0.99):8.2f} ms")
+    print(
+        f"  ratio engine (reused) / naive    {statistics.median(warm) / statistics.median(naive):8.3f}        (target <= 0.10)"
+    )
+
+    print("PRICE-2: 500-line cart, 10,000 promotions")
+    many = promotions(rnd, 10_000)
+    big_index = PromotionIndex(many)
+    big_books = BookIndex(all_books, CONTEXT, "CNY")
+    big_cart = cart_of(rnd, 500)
+    full = timed(lambda: price(big_cart, CONTEXT, products, big_books, big_index), max(20, args.repeat // 5))
+    one = Cart(currency="CNY", lines=big_cart.lines[:1])
+    single = timed(lambda: price(one, CONTEXT, products, big_books, big_index), args.repeat)
+    changed_lines = list(big_cart.lines)
+    changed_lines[250] = CartLine(sku=changed_lines[250].sku, quantity=changed_lines[250].quantity + 1)
+    changed = Cart(currency="CNY", lines=tuple(changed_lines))
+    reprice = timed(
+        lambda: price(changed, CONTEXT, products, big_books, big_index), max(20, args.repeat // 5)
+    )
+    print(
+        f"  full price                       p50 {p(full, 0.5):8.2f} ms   p99 {p(full, 0.99):8.2f} ms   (target <= 20 ms)"
+    )
+    print(f"  one-line cart                    p50 {p(single, 0.5):8.2f} ms")
+    print(f"  re-price after one line changed  p50 {p(reprice, 0.5):8.2f} ms")
+    print(
+        f"  ratio re-price / one line        {statistics.median(reprice) / statistics.median(single):8.1f}        (target <= 2)"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -28,6 +28,9 @@ SUPPORTED_LOCALES: dict[str, str] = {"en": "English", "zh_Hans": "简体中文"}
 LOCALE_COOKIE = "portal_locale"
 
 _current_locale: ContextVar[str] = ContextVar("portal_locale", default=DEFAULT_LOCALE)
+# Numbers, money and dates may follow a locale the portal's text is not translated into (a German
+# customer's quote shows "3.520,00 €" even before a German catalogue exists).
+_format_locale: ContextVar[str | None] = ContextVar("portal_format_locale", default=None)
 _UTC = ZoneInfo("UTC")
 _display_timezone: ContextVar[ZoneInfo] = ContextVar("portal_timezone", default=_UTC)
 
@@ -102,10 +105,26 @@ def accept_language(header: str | None) -> list[str]:
     return [tag for _, _, tag in sorted(weighted)]
 
 
-def use_locale(locale: str, timezone: str | None = None) -> None:
+def use_locale(locale: str, timezone: str | None = None, formats: str | None = None) -> None:
+    """The language of the text, and (``formats``) the locale numbers and dates follow if another."""
     _current_locale.set(locale if locale in SUPPORTED_LOCALES else DEFAULT_LOCALE)
+    _format_locale.set(_known(formats))
     if timezone:
         _display_timezone.set(ZoneInfo(timezone))
+
+
+def _known(locale: str | None) -> str | None:
+    if not locale:
+        return None
+    try:
+        Locale.parse(locale)
+    except (UnknownLocaleError, ValueError):
+        return None
+    return locale
+
+
+def _formats() -> str:
+    return _format_locale.get() or current_locale()
 
 
 def current_locale() -> str:
@@ -126,19 +145,19 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def format_money(amount: Decimal | int | None, currency: str) -> str:
     if amount is None:
         return ""
-    return numbers.format_currency(amount, currency, locale=current_locale())
+    return numbers.format_currency(amount, currency, locale=_formats())
 
 
 def format_number(value: int | Decimal | None) -> str:
     if value is None:
         return ""
-    return numbers.format_decimal(value, locale=current_locale())
+    return numbers.format_decimal(value, locale=_formats())
 
 
 def format_percent(value: Decimal | None) -> str:
     if value is None:
         return ""
-    return numbers.format_percent(value, locale=current_locale(), decimal_quantization=False)
+    return numbers.format_percent(value, locale=_formats(), decimal_quantization=False)
 
 
 def format_date(value: date | datetime | None, style: str = "medium") -> str:
@@ -146,20 +165,20 @@ def format_date(value: date | datetime | None, style: str = "medium") -> str:
         return ""
     if isinstance(value, datetime):
         value = value.astimezone(_display_timezone.get()).date()
-    return dates.format_date(value, format=style, locale=current_locale())
+    return dates.format_date(value, format=style, locale=_formats())
 
 
 def format_datetime(value: datetime | None, style: str = "medium") -> str:
     if value is None:
         return ""
-    return dates.format_datetime(value, format=style, tzinfo=_display_timezone.get(), locale=current_locale())
+    return dates.format_datetime(value, format=style, tzinfo=_display_timezone.get(), locale=_formats())
 
 
 def format_relative(value: datetime | None, now: datetime) -> str:
     """'3 hours ago' in the user's language."""
     if value is None:
         return ""
-    return dates.format_timedelta(value - now, add_direction=True, locale=current_locale())
+    return dates.format_timedelta(value - now, add_direction=True, locale=_formats())
 
 
 def language_name(locale: str) -> str:

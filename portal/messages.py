@@ -47,6 +47,15 @@ MESSAGES: dict[str, str] = {
     "product_not_found": N_("We could not find that product."),
     "lead_not_found": N_("We could not find that lead."),
     "promotion_not_found": N_("We could not find that promotion."),
+    "quote_not_found": N_("We could not find that quote."),
+    "quote_closed": N_("This quote is {status} and can no longer change."),
+    "quote_changed_meanwhile": N_("Someone changed this quote meanwhile; reload and try again."),
+    "quote_not_pending_approval": N_("This quote is not waiting for approval."),
+    "quote_needs_approval": N_("A channel manager must approve this quote's discount before it is sent."),
+    "quote_expired": N_("This quote has expired."),
+    "quote_already_answered": N_("This quote has already been answered."),
+    "only_seller_revises_quote": N_("Only the seller changes or sends its quote."),
+    "cannot_approve_own_quote": N_("A seller does not approve its own quote."),
     "price_book_not_found": N_("We could not find that price book."),
     "only_issuer_changes_promotion": N_("Only the partner that issued a promotion can change it."),
     "promotion_code_taken": N_("The promotion code {code} is already in use."),
@@ -236,6 +245,12 @@ ACTION_LABELS: dict[str, str] = {
     "price_book.created": N_("added a price book"),
     "price_book.prices_replaced": N_("replaced the prices of a price book"),
     "price_control.set": N_("set a price control"),
+    "quote.created": N_("created a quote"),
+    "quote.revised": N_("revised a quote"),
+    "quote.approved": N_("approved a quote"),
+    "quote.sent": N_("sent a quote"),
+    "quote.accepted": N_("accepted a quote"),
+    "quote.declined": N_("declined a quote"),
 }
 
 
@@ -286,6 +301,15 @@ FIELD_LABELS: dict[str, str] = {
     "private_pool_cap": N_("Private pool cap"),
     "follow_up_within_days": N_("Follow-up days"),
     "offer_expires_at": N_("Accept by"),
+}
+
+QUOTE_STATUS_LABELS: dict[str, str] = {
+    "draft": N_("Draft"),
+    "pending_approval": N_("Waiting for approval"),
+    "approved": N_("Approved"),
+    "sent": N_("Sent"),
+    "accepted": N_("Accepted"),
+    "declined": N_("Declined"),
 }
 
 LEAD_STATUS_LABELS: dict[str, str] = {

@@ -1,9 +1,11 @@
-"""Routes anyone may open: health, sign-in and sign-out, accepting an invitation, choosing a language."""
+"""Routes anyone may open: health, sign-in and sign-out, accepting an invitation, choosing a language,
+and a customer's quote behind its signed link."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 from litestar import Request, Response, Router, get, post
 from litestar.enums import MediaType
 from litestar.params import FromPath, FromQuery, URLEncodedBody
@@ -12,16 +14,22 @@ from litestar.response import Redirect, Template
 
 from channel.services import access, people
 from channel.transactions import engine
-from core.errors import AuthenticationError, InvalidInputError, NotFoundError
+from core.clock import Clock
+from core.errors import AuthenticationError, ConflictError, InvalidInputError, NotFoundError
 from portal import i18n
 from portal.dependencies import CurrentClock, CurrentSettings, SignInThrottle
 from portal.errors import field_problems
+from portal.explained import explain
 from portal.locale_middleware import locale_cookie
 from portal.messages import message
 from portal.portals import PORTALS
 from portal.security.authentication import PUBLIC
 from portal.security.sessions import end_session, session_identity, start_session
+from portal.security.signed_links import read_quote_token
 from portal.security.throttling import THROTTLED
+from portal.settings import Settings
+from pricing import schemas as pricing_schemas
+from pricing.services import quotes
 
 FormBody = URLEncodedBody[dict[str, str]]
 
@@ -161,6 +169,79 @@ async def choose_language(
     return response
 
 
+def _quote_page(
+    quote: Any, *, error: str = "", status: int = 200, now: Any = None, names: Any = None
+) -> Template:
+    latest = quote.versions[-1]
+    return Template(
+        "public/quote.html.jinja",
+        context={
+            "quote": quote,
+            "priced": explain(latest.priced),
+            "products": {sku: _Named(names=n) for sku, n in (names or {}).items()},
+            "answered": quote.status in ("accepted", "declined"),
+            "expired": now is not None and quote.valid_until <= now,
+            "error": error,
+        },
+        status_code=status,
+        media_type=MediaType.HTML,
+    )
+
+
+class _Named:
+    def __init__(self, names: dict[str, str]) -> None:
+        self.names = names
+
+
+async def _customer_quote(token: str, settings: Settings, clock: Clock) -> Any:
+    found = read_quote_token(settings.secret_key, token, clock.now())
+    if found is None:
+        return None
+    try:
+        quote = await quotes.quote_for_customer(*found)
+    except NotFoundError:
+        return None
+    # The customer reads the quote in the language it was made for, whatever their browser says.
+    i18n.use_locale(
+        i18n.supported_locale(quote.customer.locale) or i18n.DEFAULT_LOCALE, formats=quote.customer.locale
+    )
+    return quote
+
+
+@get("/q/{token:str}", opt={PUBLIC: True}, include_in_schema=False)
+async def customer_quote(token: FromPath[str], clock: CurrentClock, settings: CurrentSettings) -> Template:
+    quote = await _customer_quote(token, settings, clock)
+    if quote is None:
+        return Template("public/quote_invalid.html.jinja", status_code=404, media_type=MediaType.HTML)
+    names = await quotes.product_names([line.sku for line in quote.versions[-1].priced.lines])
+    return _quote_page(quote, now=clock.now(), names=names)
+
+
+@post("/q/{token:str}", opt={PUBLIC: True, THROTTLED: True}, include_in_schema=False)
+async def answer_customer_quote(
+    token: FromPath[str], data: FormBody, clock: CurrentClock, settings: CurrentSettings
+) -> Template:
+    quote = await _customer_quote(token, settings, clock)
+    if quote is None:
+        return Template("public/quote_invalid.html.jinja", status_code=404, media_type=MediaType.HTML)
+    names = await quotes.product_names([line.sku for line in quote.versions[-1].priced.lines])
+    try:
+        decision = pricing_schemas.QuoteDecision(
+            accept=data.get("answer") == "accept",
+            name=data.get("name", "")[:120],
+            note=data.get("note", "")[:1000],
+        )
+        answered = await quotes.answer_quote(quote.id, quote.version, decision, clock)
+    except (msgspec.ValidationError, ConflictError) as refused:
+        text = (
+            message(refused.code, refused.params)
+            if isinstance(refused, ConflictError)
+            else message("required")
+        )
+        return _quote_page(quote, error=text, status=422, now=clock.now(), names=names)
+    return _quote_page(answered, now=clock.now(), names=names)
+
+
 router = Router(
     path="/",
     route_handlers=[
@@ -172,5 +253,7 @@ router = Router(
         invitation_page,
         accept_invitation,
         choose_language,
+        customer_quote,
+        answer_customer_quote,
     ],
 )

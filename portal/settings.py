@@ -34,6 +34,8 @@ class Settings(msgspec.Struct, frozen=True):
     max_request_body_bytes: int = 10 * 1024 * 1024
     # Scheduled jobs (lead deadlines ...) run in the server process; tests drive them directly.
     run_jobs: bool = True
+    # A quote whose manual discount passes this percent needs a channel manager's approval.
+    quote_approval_percent: int = 10
 
     @property
     def is_production(self) -> bool:
@@ -81,6 +83,7 @@ class Settings(msgspec.Struct, frozen=True):
             sign_in_attempts_per_minute=integer("PORTAL_SIGN_IN_ATTEMPTS_PER_MINUTE", 10),
             sign_in_failures_per_account=integer("PORTAL_SIGN_IN_FAILURES_PER_ACCOUNT", 8),
             display_timezone=env.get("PORTAL_TIMEZONE", "UTC"),
+            quote_approval_percent=integer("PORTAL_QUOTE_APPROVAL_PERCENT", 10),
             run_jobs=env.get("PORTAL_RUN_JOBS", "1" if environment != "test" else "0")
             not in ("0", "false", "no"),
         )

@@ -70,6 +70,7 @@ def build_environment() -> Environment:
         status_labels=messages.STATUS_LABELS,
         kind_labels=messages.KIND_LABELS,
         lead_status_labels=messages.LEAD_STATUS_LABELS,
+        quote_status_labels=messages.QUOTE_STATUS_LABELS,
         lead_stage_labels=messages.LEAD_STAGE_LABELS,
         lead_event_labels=messages.LEAD_EVENT_LABELS,
         query_with=query_with,

@@ -14,9 +14,11 @@ from piccolo.query import WhereRaw
 from channel.network import PATH_END
 from channel.repository import column_values, decode_cursor, encode_cursor, like_pattern, where_all
 from channel.schemas import Page
+from channel.visibility import Scope
 from core.money import quantum, round_amount
 from pricing import schemas
 from pricing.catalogue import ProductStatus
+from pricing.model import PricedCart
 from pricing.price_books import PriceBook as EnginePriceBook
 from pricing.price_books import PriceBookEntry as EnginePriceBookEntry
 from pricing.price_books import PriceControl as EnginePriceControl
@@ -27,6 +29,8 @@ from pricing.tables import PriceBookEntry as PriceBookEntryTable
 from pricing.tables import PriceControl as PriceControlTable
 from pricing.tables import Promotion as PromotionTable
 from pricing.tables import PromotionUsage as PromotionUsageTable
+from pricing.tables import Quote as QuoteTable
+from pricing.tables import QuoteVersion as QuoteVersionTable
 
 # --- categories -----------------------------------------------------------------------------------
 
@@ -451,3 +455,110 @@ async def count_use(promotion_id: UUID, buyer_id: UUID) -> None:
         await PromotionUsageTable.insert(
             PromotionUsageTable(promotion_id=promotion_id, buyer_id=buyer_id, uses=1)
         )
+
+
+# --- quotes ---------------------------------------------------------------------------------------
+
+
+def _quote(row: dict[str, Any], versions: list[schemas.QuoteVersionInfo] | None = None) -> schemas.Quote:
+    latest = versions[-1] if versions else None
+    return schemas.Quote(
+        id=row["id"],
+        number=row["number"],
+        seller_id=row["seller_id"],
+        status=row["status"],
+        version=row["version"],
+        currency=row["currency"],
+        customer=msgspec.convert(row["customer"], schemas.QuoteCustomer),
+        valid_until=row["valid_until"],
+        terms=row["terms"],
+        total=latest.priced.total if latest else Decimal(0),
+        created_by=row["created_by"],
+        decided_by=row["decided_by"],
+        decision_note=row["decision_note"],
+        created_at=row["created_at"],
+        versions=versions or [],
+    )
+
+
+def _version(row: dict[str, Any]) -> schemas.QuoteVersionInfo:
+    return schemas.QuoteVersionInfo(
+        version=row["version"],
+        lines=msgspec.convert(row["lines"], list[schemas.CartLineRequest]),
+        manual_discount_percent=_decimal(row["manual_discount_percent"]),
+        priced=msgspec.convert(row["priced"], PricedCart),
+        created_at=row["created_at"],
+        created_by=row["created_by"],
+        note=row["note"],
+    )
+
+
+async def quote_row(quote_id: UUID) -> dict[str, Any] | None:
+    row: dict[str, Any] | None = (
+        await QuoteTable.select().where(QuoteTable.id == quote_id).output(load_json=True).first()
+    )
+    return row
+
+
+async def load_quote(row: dict[str, Any]) -> schemas.Quote:
+    rows = (
+        await QuoteVersionTable.select()
+        .where(QuoteVersionTable.quote_id == row["id"])
+        .order_by(QuoteVersionTable.version)
+        .output(load_json=True)
+    )
+    return _quote(row, [_version(r) for r in rows])
+
+
+async def list_quotes(paths: Scope) -> list[schemas.Quote]:
+    rows = (
+        await QuoteTable.select()
+        .output(load_json=True)
+        .order_by(QuoteTable.created_at, ascending=False)
+        .limit(500)
+    )
+    visible = [r for r in rows if paths.includes(r["seller_path"])]
+    return [await load_quote(r) for r in visible]
+
+
+async def next_quote_number(year: int) -> str:
+    prefix = f"Q-{year}-"
+    row = (
+        await QuoteTable.select(QuoteTable.number)
+        .where(QuoteTable.number.like(prefix + "%"))
+        .order_by(QuoteTable.number, ascending=False)
+        .first()
+    )
+    last = int(row["number"].rsplit("-", 1)[1]) if row else 0
+    return f"{prefix}{last + 1:06d}"
+
+
+async def insert_quote(values: dict[str, Any]) -> None:
+    await QuoteTable.insert(QuoteTable(**values))
+
+
+async def insert_quote_version(quote_id: UUID, version: schemas.QuoteVersionInfo) -> None:
+    await QuoteVersionTable.insert(
+        QuoteVersionTable(
+            quote_id=quote_id,
+            version=version.version,
+            lines=msgspec.to_builtins(version.lines),
+            manual_discount_percent=version.manual_discount_percent,
+            priced=msgspec.to_builtins(version.priced),
+            total_minor=amount_to_minor(version.priced.total, version.priced.currency),
+            created_at=version.created_at,
+            created_by=version.created_by,
+            note=version.note,
+        )
+    )
+
+
+async def update_quote(
+    quote_id: UUID, changes: Mapping[str, Any], now: datetime, *, expect_status: Sequence[str]
+) -> bool:
+    changed = (
+        await QuoteTable.update(column_values({**changes, "updated_at": now}))
+        .where((QuoteTable.id == quote_id) & QuoteTable.status.is_in(list(expect_status)))
+        .returning(QuoteTable.id)
+    )
+    return bool(changed)

@@ -13,6 +13,7 @@ from msgspec import UNSET, Meta, UnsetType
 from channel.schemas import check_code, check_currency, check_locale
 from core.validation import FieldValueError, check_decimal, check_text
 from pricing.catalogue import ProductStatus, normalise_sku, sku_is_valid
+from pricing.model import PricedCart
 from pricing.promotions import Benefit, Condition, Eligibility, Promotion
 
 Sku = Annotated[str, Meta(min_length=1, max_length=64)]
@@ -342,3 +343,91 @@ class WhatIfResult(msgspec.Struct, frozen=True, kw_only=True):
     units: int
     budget_consumed: Decimal | None  # share of the budget it would have used, 0..1
     budget_exhausted: bool
+
+
+# --- quotes ---------------------------------------------------------------------------------------
+
+
+class QuoteCustomer(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    company: Annotated[str, Meta(min_length=1, max_length=200)]
+    contact: Annotated[str, Meta(max_length=120)] = ""
+    email: Annotated[str, Meta(max_length=254)] = ""
+    address: Annotated[str, Meta(max_length=500)] = ""
+    tax_id: Annotated[str, Meta(max_length=40)] = ""
+    locale: Annotated[str, Meta(min_length=2, max_length=16)] = "en"
+
+    def __post_init__(self) -> None:
+        self.company = check_text(self.company, "customer.company", max_length=200)
+        self.contact = check_text(self.contact, "customer.contact", max_length=120, required=False)
+        self.address = check_text(self.address, "customer.address", max_length=500, required=False)
+        self.tax_id = check_text(self.tax_id, "customer.tax_id", max_length=40, required=False)
+        check_locale(self.locale)
+
+
+class QuoteCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    customer: QuoteCustomer
+    lines: Annotated[list[CartLineRequest], Meta(min_length=1, max_length=500)]
+    valid_days: Annotated[int, Meta(ge=1, le=365)] = 30
+    manual_discount_percent: Decimal | None = None
+    terms: Annotated[str, Meta(max_length=4000)] = ""
+
+    def __post_init__(self) -> None:
+        self.lines = [CartLineRequest(sku=check_sku(x.sku), quantity=x.quantity) for x in self.lines]
+        if self.manual_discount_percent is not None:
+            check_decimal(
+                self.manual_discount_percent, "manual_discount_percent", maximum=Decimal(100), places=2
+            )
+        self.terms = check_text(self.terms, "terms", max_length=4000, required=False)
+
+
+class QuoteRevision(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    lines: Annotated[list[CartLineRequest], Meta(min_length=1, max_length=500)]
+    manual_discount_percent: Decimal | None = None
+    note: Annotated[str, Meta(max_length=1000)] = ""
+
+    def __post_init__(self) -> None:
+        self.lines = [CartLineRequest(sku=check_sku(x.sku), quantity=x.quantity) for x in self.lines]
+        if self.manual_discount_percent is not None:
+            check_decimal(
+                self.manual_discount_percent, "manual_discount_percent", maximum=Decimal(100), places=2
+            )
+
+
+class QuoteDecision(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """The end customer's answer, with the name of whoever gives it."""
+
+    accept: bool
+    name: Annotated[str, Meta(min_length=1, max_length=120)]
+    note: Annotated[str, Meta(max_length=1000)] = ""
+
+    def __post_init__(self) -> None:
+        self.name = check_text(self.name, "name", max_length=120)
+
+
+class QuoteVersionInfo(msgspec.Struct, frozen=True, kw_only=True):
+    version: int
+    lines: list[CartLineRequest]
+    manual_discount_percent: Decimal | None
+    priced: PricedCart
+    created_at: datetime
+    created_by: str
+    note: str = ""
+
+
+class Quote(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    number: str
+    seller_id: UUID
+    status: str  # draft | pending_approval | approved | sent | accepted | declined | expired
+    version: int
+    currency: str
+    customer: QuoteCustomer
+    valid_until: datetime
+    terms: str
+    total: Decimal
+    created_by: str
+    decided_by: str = ""
+    decision_note: str = ""
+    created_at: datetime | None = None
+    needs_approval: bool = False
+    versions: list[QuoteVersionInfo] = []

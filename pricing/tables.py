@@ -118,3 +118,36 @@ class PromotionUsage(Table, tablename="pricing_promotion_usage"):
     promotion_id = UUID(index=True)
     buyer_id = UUID(index=True)
     uses = Integer(default=0)
+
+
+class Quote(Table, tablename="pricing_quote"):
+    """A seller's offer to an end customer; every revision is a new version, the old ones kept."""
+
+    id = UUID(primary_key=True, default=UUID4())
+    number = Varchar(length=24, unique=True)
+    seller_id = UUID(index=True)
+    seller_path = Varchar(length=400, index_method=IndexMethod.btree)
+    status = Varchar(length=20, default="draft")
+    version = Integer(default=1)
+    currency = Varchar(length=3)
+    customer = JSON()
+    valid_until = Timestamptz()
+    terms = Text(default="")
+    created_by = Varchar(length=254, default="")
+    decided_by = Varchar(length=254, default="")  # who approved, or the customer who accepted/declined
+    decision_note = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class QuoteVersion(Table, tablename="pricing_quote_version"):
+    id = BigSerial(primary_key=True)
+    quote_id = UUID(index=True)
+    version = Integer()
+    lines = JSON()  # the request lines
+    manual_discount_percent = Numeric(digits=(7, 4), null=True, default=None)
+    priced = JSON()  # the priced cart with its waterfall, kept so later price changes never rewrite it
+    total_minor = BigInt()
+    created_at = Timestamptz()
+    created_by = Varchar(length=254, default="")
+    note = Text(default="")

@@ -14,6 +14,7 @@ from portal.api.pricing import (
     PricingController,
     PromotionsController,
 )
+from portal.api.quotes import QuotesController
 from portal.api.reference import PartnerLevelsController, RegionsController
 from portal.api.tokens import ApiTokensController
 
@@ -38,5 +39,6 @@ router = Router(
         PriceBooksController,
         PriceControlsController,
         PromotionsController,
+        QuotesController,
     ],
 )

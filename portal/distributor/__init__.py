@@ -12,6 +12,7 @@ from portal.pages.catalogue import CataloguePages
 from portal.pages.leads import LeadPages
 from portal.pages.partners import PartnerPages
 from portal.pages.people import PeoplePages
+from portal.pages.quotes import QuotePages
 from portal.pages.tokens import ApiTokenPages
 from portal.portals import DISTRIBUTOR
 from portal.security.guards import requires_portal
@@ -25,6 +26,7 @@ router = Router(
         PartnerPages,
         CataloguePages,
         LeadPages,
+        QuotePages,
         CartPages,
         PeoplePages,
         ActivityPages,

@@ -31,6 +31,7 @@ from deal_registration.services import leads
 from portal.app import create_app
 from pricing import repository as pricing_repository
 from pricing import schemas as pricing_schemas
+from pricing.model import PricedCart
 from pricing.promotions import PercentOff, Promotion
 from pricing.services import catalogue
 from tests.access.matrix import ActorSpec, RouteSpec, actors_for, load_matrix
@@ -155,6 +156,8 @@ async def _object_ids(h: Harness, route: RouteSpec, target: str) -> dict[str, st
         values["token_id"] = str(token_id)
     elif route.object == "price_book":
         values["book_id"] = str(await _price_book_of(h, target))
+    elif route.object in ("quote", "pending_quote"):
+        values["quote_id"] = str(await _quote_of(h, target, pending=route.object == "pending_quote"))
     elif route.object == "promotion":
         values["promotion_id"] = str(await _promotion_of(h, target))
     elif route.object in ("lead", "held_lead"):
@@ -186,6 +189,54 @@ async def _price_book_of(h: Harness, target: str) -> UUID:
     )
     await pricing_repository.insert_price_book(book, h.clock.now())
     return book.id
+
+
+async def _quote_of(h: Harness, target: str, *, pending: bool) -> UUID:
+    organisation = h.world.orgs[target]
+    place = await repository.find_org_place(organisation.id)
+    assert place is not None
+    quote_id = uuid4()
+    now = h.clock.now()
+    await pricing_repository.insert_quote(
+        {
+            "id": quote_id,
+            "number": f"Q-M-{next(_counter):06d}",
+            "seller_id": organisation.id,
+            "seller_path": place.path,
+            "status": "pending_approval" if pending else "draft",
+            "version": 1,
+            "currency": "EUR",
+            "customer": {"company": f"Customer of {target}", "locale": "en"},
+            "valid_until": now + timedelta(days=30),
+            "terms": "",
+            "created_by": "matrix",
+            "created_at": now,
+            "updated_at": now,
+        }
+    )
+    await pricing_repository.insert_quote_version(
+        quote_id,
+        pricing_schemas.QuoteVersionInfo(
+            version=1,
+            lines=[pricing_schemas.CartLineRequest(sku="MATRIX-SKU", quantity=1)],
+            manual_discount_percent=Decimal(20) if pending else None,
+            priced=PricedCart(
+                currency="EUR",
+                lines=(),
+                list_total=Decimal(0),
+                subtotal=Decimal(0),
+                discount_total=Decimal(0),
+                total=Decimal(0),
+                free_shipping=False,
+                applied=(),
+                hints=(),
+                consumption=(),
+            ),
+            created_at=now,
+            created_by="matrix",
+        ),
+    )
+    return quote_id
 
 
 async def _promotion_of(h: Harness, target: str) -> UUID:
@@ -302,6 +353,7 @@ async def _send(h: Harness, route: RouteSpec, actor: ActorSpec, values: dict[str
         "rule_id",
         "book_id",
         "promotion_id",
+        "quote_id",
     ):
         if name in values:
             path = path.replace("{" + name + ":uuid}", values[name])

@@ -50,10 +50,12 @@ def test_public_routes_are_the_expected_few() -> None:
         "GET /api/docs/{path:str}",
         "GET /health",
         "GET /invitations/{token:str}",
+        "GET /q/{token:str}",
         "GET /sign-in",
         "GET /static/{file_path:path}",
         "POST /invitations/{token:str}",
         "POST /language",
+        "POST /q/{token:str}",
         "POST /sign-in",
         "POST /sign-out",
     ]

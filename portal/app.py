@@ -24,6 +24,7 @@ from channel.transactions import engine
 from channel.visibility import Actor
 from core.clock import Clock, SystemClock
 from portal import api, distributor, manufacturer, public, store
+from portal.documents.renderer import DocumentRenderer
 from portal.errors import EXCEPTION_HANDLERS
 from portal.jobs import start_jobs, stop_jobs
 from portal.locale_middleware import LocaleMiddleware
@@ -52,6 +53,11 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     clock = clock or SystemClock()
     stores = _stores(settings)
     secure = settings.secure_cookies
+    renderer = DocumentRenderer(
+        workers=settings.document_workers,
+        timeout_seconds=settings.document_timeout_seconds,
+        memory_limit_mib=settings.document_memory_mib,
+    )
 
     session_config = RotatingSessionConfig(
         key="__Host-session" if secure else "portal_session",
@@ -122,6 +128,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         dependencies={
             "clock": Provide(lambda: clock, sync_to_thread=False),
             "settings": Provide(lambda: settings, sync_to_thread=False),
+            "renderer": Provide(lambda: renderer, sync_to_thread=False),
             "actor": Provide(provide_actor, sync_to_thread=False),
             "account_throttle": Provide(
                 lambda: AccountThrottle(stores["sign_in_failures"], settings.sign_in_failures_per_account),
@@ -151,7 +158,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             use_handler_docstrings=True,
         ),
         on_startup=[start_database_pool, start_jobs],
-        on_shutdown=[stop_jobs, close_database_pool],
+        on_shutdown=[stop_jobs, close_database_pool, lambda: renderer.close()],
         request_max_body_size=settings.max_request_body_bytes,
         logging_config=LoggingConfig(
             log_exceptions="never",
@@ -161,5 +168,6 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     )
     app.state.settings = settings
     app.state.clock = clock
+    app.state.renderer = renderer
     logging.getLogger("portal").debug("application created for %s", settings.environment)
     return app

@@ -6,6 +6,7 @@ from litestar.di import NamedDependency
 
 from channel.visibility import Actor
 from core.clock import Clock
+from portal.documents.renderer import DocumentRenderer
 from portal.portals import Portal
 from portal.security.throttling import AccountThrottle
 from portal.settings import Settings
@@ -15,3 +16,4 @@ CurrentClock = NamedDependency[Clock]
 CurrentPortal = NamedDependency[Portal]
 CurrentSettings = NamedDependency[Settings]
 SignInThrottle = NamedDependency[AccountThrottle]
+CurrentRenderer = NamedDependency[DocumentRenderer]

@@ -6,7 +6,8 @@ forget. Every number, amount and date on a page goes through the formatters here
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import Decimal
@@ -125,6 +126,19 @@ def _known(locale: str | None) -> str | None:
 
 def _formats() -> str:
     return _format_locale.get() or current_locale()
+
+
+@contextmanager
+def speaking(language: str, formats: str | None = None) -> Iterator[None]:
+    """For a block, text in ``language`` (any language with a catalogue, e.g. a customer's German
+    document) and numbers and dates as ``formats`` says; the request's own settings come back after."""
+    text_token = _current_locale.set(language)
+    format_token = _format_locale.set(_known(formats))
+    try:
+        yield
+    finally:
+        _current_locale.reset(text_token)
+        _format_locale.reset(format_token)
 
 
 def current_locale() -> str:

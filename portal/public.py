@@ -17,7 +17,8 @@ from channel.transactions import engine
 from core.clock import Clock
 from core.errors import AuthenticationError, ConflictError, InvalidInputError, NotFoundError
 from portal import i18n
-from portal.dependencies import CurrentClock, CurrentSettings, SignInThrottle
+from portal.dependencies import CurrentClock, CurrentRenderer, CurrentSettings, SignInThrottle
+from portal.documents.quote_pdf import pdf_response, quote_pdf
 from portal.errors import field_problems
 from portal.explained import explain
 from portal.locale_middleware import locale_cookie
@@ -217,6 +218,16 @@ async def customer_quote(token: FromPath[str], clock: CurrentClock, settings: Cu
     return _quote_page(quote, now=clock.now(), names=names)
 
 
+@get("/q/{token:str}/pdf", opt={PUBLIC: True}, include_in_schema=False)
+async def customer_quote_pdf(
+    token: FromPath[str], clock: CurrentClock, settings: CurrentSettings, renderer: CurrentRenderer
+) -> Response[bytes] | Template:
+    quote = await _customer_quote(token, settings, clock)
+    if quote is None:
+        return Template("public/quote_invalid.html.jinja", status_code=404, media_type=MediaType.HTML)
+    return pdf_response(await quote_pdf(quote, renderer), quote)
+
+
 @post("/q/{token:str}", opt={PUBLIC: True, THROTTLED: True}, include_in_schema=False)
 async def answer_customer_quote(
     token: FromPath[str], data: FormBody, clock: CurrentClock, settings: CurrentSettings
@@ -254,6 +265,7 @@ router = Router(
         accept_invitation,
         choose_language,
         customer_quote,
+        customer_quote_pdf,
         answer_customer_quote,
     ],
 )

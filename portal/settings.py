@@ -36,6 +36,10 @@ class Settings(msgspec.Struct, frozen=True):
     run_jobs: bool = True
     # A quote whose manual discount passes this percent needs a channel manager's approval.
     quote_approval_percent: int = 10
+    # PDF rendering: worker processes, seconds a document may take, address space per worker.
+    document_workers: int = 2
+    document_timeout_seconds: int = 30
+    document_memory_mib: int = 1536
 
     @property
     def is_production(self) -> bool:
@@ -84,6 +88,9 @@ class Settings(msgspec.Struct, frozen=True):
             sign_in_failures_per_account=integer("PORTAL_SIGN_IN_FAILURES_PER_ACCOUNT", 8),
             display_timezone=env.get("PORTAL_TIMEZONE", "UTC"),
             quote_approval_percent=integer("PORTAL_QUOTE_APPROVAL_PERCENT", 10),
+            document_workers=integer("PORTAL_DOCUMENT_WORKERS", 2),
+            document_timeout_seconds=integer("PORTAL_DOCUMENT_TIMEOUT_SECONDS", 30),
+            document_memory_mib=integer("PORTAL_DOCUMENT_MEMORY_MIB", 1536),
             run_jobs=env.get("PORTAL_RUN_JOBS", "1" if environment != "test" else "0")
             not in ("0", "false", "no"),
         )

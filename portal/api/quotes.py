@@ -6,10 +6,12 @@ from decimal import Decimal
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, get, post
-from litestar.params import FromPath, JSONBody
+from litestar import Controller, Response, get, post
+from litestar.params import FromPath, FromQuery, JSONBody
 
-from portal.dependencies import CurrentActor, CurrentClock, CurrentSettings
+from core.errors import NotFoundError
+from portal.dependencies import CurrentActor, CurrentClock, CurrentRenderer, CurrentSettings
+from portal.documents.quote_pdf import pdf_response, quote_pdf
 from portal.security.signed_links import customer_link
 from pricing import schemas
 from pricing.services import quotes
@@ -43,6 +45,23 @@ class QuotesController(Controller):
         self, actor: CurrentActor, settings: CurrentSettings, quote_id: FromPath[UUID]
     ) -> schemas.Quote:
         return await quotes.get_quote(actor, quote_id, Decimal(settings.quote_approval_percent))
+
+    @get(
+        "/{quote_id:uuid}/pdf",
+        operation_id="QuotePdf",
+        summary="The quote as PDF, in the customer's language",
+    )
+    async def pdf(
+        self,
+        actor: CurrentActor,
+        renderer: CurrentRenderer,
+        quote_id: FromPath[UUID],
+        version: FromQuery[int | None] = None,
+    ) -> Response[bytes]:
+        quote = await quotes.get_quote(actor, quote_id)
+        if version is not None and not any(v.version == version for v in quote.versions):
+            raise NotFoundError("quote_not_found")
+        return pdf_response(await quote_pdf(quote, renderer, version), quote)
 
     @post(
         "/{quote_id:uuid}/revisions",

@@ -7,7 +7,7 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import FormMultiDict
 from litestar.params import FromPath
 from litestar.plugins.flash import flash
@@ -16,7 +16,8 @@ from litestar.response import Redirect, Template
 from channel.roles import Permission
 from channel.visibility import Actor
 from core.errors import ConflictError, InvalidInputError
-from portal.dependencies import CurrentActor, CurrentClock, CurrentPortal, CurrentSettings
+from portal.dependencies import CurrentActor, CurrentClock, CurrentPortal, CurrentRenderer, CurrentSettings
+from portal.documents.quote_pdf import pdf_response, quote_pdf
 from portal.explained import explain
 from portal.forms import refusal_errors, validation_errors
 from portal.i18n import gettext
@@ -145,6 +146,13 @@ class QuotePages(Controller):
             mine=quote.seller_id == actor.organisation_id,
             locales=CUSTOMER_LOCALES,
         )
+
+    @get("/{quote_id:uuid}/pdf")
+    async def pdf(
+        self, actor: CurrentActor, renderer: CurrentRenderer, quote_id: FromPath[UUID]
+    ) -> Response[bytes]:
+        quote = await quotes.get_quote(actor, quote_id)
+        return pdf_response(await quote_pdf(quote, renderer), quote)
 
     @post("/{quote_id:uuid}/revisions", guards=[requires_permission(Permission.CREATE_QUOTES)])
     async def revise(

@@ -15,6 +15,8 @@ from decimal import Decimal
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
+import msgspec
+
 from channel import repository as channel_repository
 from channel.roles import OrgKind, Permission
 from channel.services.activity import record_change
@@ -321,3 +323,16 @@ async def answer_quote(
 async def product_names(skus: list[str]) -> dict[str, dict[str, str]]:
     """Names of a quote's products for its customer's page (what the quote shows, nothing more)."""
     return {sku: p.names for sku, p in (await repository.products_by_sku(skus)).items()}
+
+
+class SellerFacts(msgspec.Struct, frozen=True, kw_only=True):
+    name: str
+    lines: list[str]
+
+
+async def seller_facts(seller_id: UUID) -> SellerFacts:
+    """What a quote's letterhead says about its seller."""
+    seller = await channel_repository.find_organisation(seller_id)
+    assert seller is not None
+    place = ", ".join(part for part in (seller.city, seller.country) if part)
+    return SellerFacts(name=seller.name, lines=[x for x in (place, seller.phone, seller.contact_email) if x])

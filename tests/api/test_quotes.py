@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+
 import httpx
+from pypdf import PdfReader
 
 from core.clock import FixedClock
 from tests.api.conftest import csrf_token, sign_in, unsafe_headers
@@ -49,6 +52,10 @@ async def test_quote_from_form_to_approval_to_the_customer_accepting_in_german(
     client.cookies.clear()
     page = await client.get(link)
     assert page.status_code == 200 and "Hotel Seeblick GmbH" in page.text and "3.520,00" in page.text
+    pdf = await client.get(link + "/pdf")
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Angebot" in text and "Hotel Seeblick GmbH" in text and "3.520,00 €" in text
     answered = await client.post(
         link, data={"_csrf_token": await csrf_token(client), "answer": "accept", "name": "Anna Berg"}
     )

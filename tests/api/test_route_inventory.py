@@ -51,6 +51,7 @@ def test_public_routes_are_the_expected_few() -> None:
         "GET /health",
         "GET /invitations/{token:str}",
         "GET /q/{token:str}",
+        "GET /q/{token:str}/pdf",
         "GET /sign-in",
         "GET /static/{file_path:path}",
         "POST /invitations/{token:str}",

@@ -1,0 +1,1 @@
+"""Documents the portal hands out as PDF, rendered with WeasyPrint in a worker process."""

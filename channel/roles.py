@@ -67,12 +67,14 @@ class Permission(StrEnum):
     APPROVE_QUOTES = "approve_quotes"  # manual discounts past the threshold
     MANAGE_LEADS = "manage_leads"  # the manufacturer's lead pool, dispatch rules and policy
     WORK_LEADS = "work_leads"  # accept, follow up and close leads dispatched to one's organisation
+    REGISTER_DEALS = "register_deals"  # register end-customer opportunities, extend, report outcomes
+    REVIEW_DEALS = "review_deals"  # decide registrations and their conflicts, set programmes
 
 
 _P = Permission
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # Everything but working leads: the manufacturer hands leads out, it does not take them.
-    Role.MANUFACTURER_ADMIN: frozenset(_P) - {_P.WORK_LEADS},
+    Role.MANUFACTURER_ADMIN: frozenset(_P) - {_P.WORK_LEADS, _P.REGISTER_DEALS},
     Role.CHANNEL_MANAGER: frozenset(
         {
             _P.VIEW_NETWORK,
@@ -82,6 +84,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.MANAGE_PROMOTIONS,
             _P.APPROVE_QUOTES,
             _P.MANAGE_LEADS,
+            _P.REVIEW_DEALS,
         }
     ),
     Role.SALES_OPS: frozenset(
@@ -106,11 +109,19 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.MANAGE_PROMOTIONS,
             _P.CREATE_QUOTES,
             _P.WORK_LEADS,
+            _P.REGISTER_DEALS,
         }
     ),
     Role.BUYER: frozenset({_P.VIEW_NETWORK, _P.VIEW_CATALOGUE}),
     Role.SALES: frozenset(
-        {_P.VIEW_NETWORK, _P.VIEW_CATALOGUE, _P.MANAGE_PROMOTIONS, _P.CREATE_QUOTES, _P.WORK_LEADS}
+        {
+            _P.VIEW_NETWORK,
+            _P.VIEW_CATALOGUE,
+            _P.MANAGE_PROMOTIONS,
+            _P.CREATE_QUOTES,
+            _P.WORK_LEADS,
+            _P.REGISTER_DEALS,
+        }
     ),
     Role.WAREHOUSE: frozenset({_P.VIEW_NETWORK, _P.VIEW_CATALOGUE}),
     Role.STORE_MANAGER: frozenset(

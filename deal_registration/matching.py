@@ -407,7 +407,7 @@ def name_similarity(a: CompanyName, b: CompanyName) -> int:
     plain = fuzz.ratio(left, right)
     # One name contained in the other ("小米" in "小米通讯") counts, but less than an equal name.
     contained = 88 if (left in right or right in left) and min(len(left), len(right)) >= 2 else 0
-    return int(round(max(token, plain, contained)))
+    return round(max(token, plain, contained))
 
 
 def score(new: Customer, existing: Customer) -> MatchResult:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -16,7 +17,16 @@ from channel.repository import column_values, like_pattern, where_all
 from channel.roles import OrgKind, PartnerStatus
 from channel.visibility import Scope
 from deal_registration import leads, schemas
-from deal_registration.tables import DispatchRule, Lead, LeadEvent, LeadPolicySetting
+from deal_registration.tables import (
+    DispatchRule,
+    Lead,
+    LeadEvent,
+    LeadPolicySetting,
+    Programme,
+    RegistrationConflict,
+    RegistrationKey,
+)
+from deal_registration.tables import Registration as RegistrationTable
 
 HELD = (leads.LeadStatus.OFFERED.value, leads.LeadStatus.ACCEPTED.value)
 
@@ -359,3 +369,159 @@ async def save_policy(value: schemas.LeadPolicy) -> None:
                 follow_up_within_days=value.follow_up_within_days,
             )
         )
+
+
+# --- deal registration ----------------------------------------------------------------------------
+
+ACTIVE = ("submitted", "under_review", "info_requested", "protected")
+
+
+def _programme(row: dict[str, Any]) -> schemas.ProgrammeSettings:
+    return schemas.ProgrammeSettings(
+        code=row["code"],
+        name=row["name"],
+        protection_days=row["protection_days"],
+        extension_days=row["extension_days"],
+        max_extensions=row["max_extensions"],
+        deal_discount_percent=Decimal(str(row["deal_discount_percent"])).quantize(Decimal("0.01")),
+        review_at=row["review_at"],
+        block_exact_duplicates=row["block_exact_duplicates"],
+        protect_when_clear=row["protect_when_clear"],
+    )
+
+
+async def find_programme(code: str) -> tuple[UUID, schemas.ProgrammeSettings] | None:
+    row = await Programme.select().where(Programme.code == code).first()
+    return (row["id"], _programme(row)) if row else None
+
+
+async def programme_by_id(programme_id: UUID) -> schemas.ProgrammeSettings:
+    row = await Programme.select().where(Programme.id == programme_id).first()
+    assert row is not None
+    return _programme(row)
+
+
+async def list_programmes() -> list[schemas.ProgrammeSettings]:
+    return [_programme(r) for r in await Programme.select().order_by(Programme.code)]
+
+
+async def save_programme(settings: schemas.ProgrammeSettings) -> None:
+    values = {f: getattr(settings, f) for f in settings.__struct_fields__}
+    if await Programme.exists().where(Programme.code == settings.code):
+        await Programme.update(column_values(values)).where(Programme.code == settings.code)
+    else:
+        await Programme.insert(Programme(**values))
+
+
+async def next_registration_number() -> str:
+    row = (
+        await RegistrationTable.select(RegistrationTable.number)
+        .order_by(RegistrationTable.number, ascending=False)
+        .first()
+    )
+    last = int(row["number"].split("-")[1]) if row else 0
+    return f"DR-{last + 1:06d}"
+
+
+async def insert_registration(values: dict[str, Any], keys: Sequence[tuple[str, str]]) -> None:
+    await RegistrationTable.insert(RegistrationTable(**values))
+    if keys:
+        await RegistrationKey.insert(
+            *(RegistrationKey(registration_id=values["id"], kind=k, value=v) for k, v in keys)
+        )
+
+
+async def registration_row(registration_id: UUID) -> dict[str, Any] | None:
+    row: dict[str, Any] | None = (
+        await RegistrationTable.select()
+        .where(RegistrationTable.id == registration_id)
+        .output(load_json=True)
+        .first()
+    )
+    return row
+
+
+async def candidates(keys: Sequence[tuple[str, str]], exclude: UUID | None) -> list[dict[str, Any]]:
+    """Active registrations filed under any of the keys (an indexed lookup by equality)."""
+    if not keys:
+        return []
+    clause: Any = None
+    for kind, value in keys:
+        one = (RegistrationKey.kind == kind) & (RegistrationKey.value == value)
+        clause = one if clause is None else clause | one
+    ids = {
+        r["registration_id"]
+        for r in await RegistrationKey.select(RegistrationKey.registration_id).where(clause)
+    }
+    ids.discard(exclude)
+    if not ids:
+        return []
+    rows: list[dict[str, Any]] = (
+        await RegistrationTable.select()
+        .where(RegistrationTable.id.is_in(list(ids)) & RegistrationTable.status.is_in(list(ACTIVE)))
+        .order_by(RegistrationTable.created_at)
+        .output(load_json=True)
+    )
+    return rows
+
+
+async def replace_conflicts(registration_id: UUID, found: Sequence[dict[str, Any]]) -> None:
+    await RegistrationConflict.delete().where(RegistrationConflict.registration_id == registration_id)
+    if found:
+        await RegistrationConflict.insert(
+            *(RegistrationConflict(registration_id=registration_id, **f) for f in found)
+        )
+
+
+async def conflicts_of(registration_id: UUID) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = (
+        await RegistrationConflict.select()
+        .where(RegistrationConflict.registration_id == registration_id)
+        .order_by(RegistrationConflict.score, ascending=False)
+        .output(load_json=True)
+    )
+    return rows
+
+
+async def update_registration(
+    registration_id: UUID, changes: Mapping[str, Any], now: datetime, *, expect_status: Sequence[str]
+) -> bool:
+    changed = (
+        await RegistrationTable.update(column_values({**changes, "updated_at": now}))
+        .where(
+            (RegistrationTable.id == registration_id) & RegistrationTable.status.is_in(list(expect_status))
+        )
+        .returning(RegistrationTable.id)
+    )
+    return bool(changed)
+
+
+async def list_registrations(
+    scope: Scope, statuses: Sequence[str] | None, limit: int = 500
+) -> list[dict[str, Any]]:
+    query = (
+        RegistrationTable.select()
+        .output(load_json=True)
+        .order_by(RegistrationTable.created_at, ascending=False)
+    )
+    if statuses:
+        query = query.where(RegistrationTable.status.is_in(list(statuses)))
+    rows = await query
+    return [r for r in rows if scope.includes(r["partner_path"])][:limit]
+
+
+async def protected_expired(now: datetime) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = (
+        await RegistrationTable.select()
+        .where((RegistrationTable.status == "protected") & (RegistrationTable.protected_until <= now))
+        .output(load_json=True)
+    )
+    return rows
+
+
+async def protected_for(partner_id: UUID, keys: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:
+    return [
+        r
+        for r in await candidates(keys, None)
+        if r["status"] == "protected" and r["partner_id"] == partner_id
+    ]

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from decimal import Decimal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import msgspec
 from msgspec import Meta
 
 from channel.schemas import check_country, normalise_email
-from core.validation import check_text
+from core.validation import check_decimal, check_text
 from deal_registration.leads import FunnelRow, LeadStage, LeadStatus
 
 Text200 = Annotated[str, Meta(max_length=200)]
@@ -145,3 +146,96 @@ class SweepResult(msgspec.Struct, frozen=True):
 class Funnel(msgspec.Struct, frozen=True):
     by: str
     rows: list[FunnelRow]
+
+
+# --- deal registration ----------------------------------------------------------------------------
+
+
+class EndCustomer(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    company_name: Annotated[str, Meta(min_length=1, max_length=200)]
+    tax_id: Annotated[str, Meta(max_length=40)] = ""
+    website: Annotated[str, Meta(max_length=254)] = ""  # a URL, a domain or an e-mail address
+    phone: Annotated[str, Meta(max_length=40)] = ""
+    address: Annotated[str, Meta(max_length=300)] = ""
+    city: Annotated[str, Meta(max_length=100)] = ""
+    country: Annotated[str, Meta(max_length=2)] = ""
+    contact: Annotated[str, Meta(max_length=120)] = ""
+
+    def __post_init__(self) -> None:
+        self.company_name = check_text(self.company_name, "customer.company_name", max_length=200)
+        self.country = check_country(self.country.upper())
+        self.city = check_text(self.city, "customer.city", max_length=100, required=False)
+        self.contact = check_text(self.contact, "customer.contact", max_length=120, required=False)
+
+
+class RegistrationCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    customer: EndCustomer
+    programme: Annotated[str, Meta(max_length=32)] = "STANDARD"
+    product_lines: Annotated[list[Annotated[str, Meta(max_length=32)]], Meta(max_length=50)] = []
+    estimated_value: Decimal = Decimal(0)
+    currency: Annotated[str, Meta(min_length=3, max_length=3)] = "CNY"
+    expected_close: datetime | None = None
+    notes: Annotated[str, Meta(max_length=4000)] = ""
+
+    def __post_init__(self) -> None:
+        check_decimal(self.estimated_value, "estimated_value")
+        self.product_lines = sorted({p.strip().upper() for p in self.product_lines if p.strip()})
+        self.programme = self.programme.strip().upper()
+
+
+class ConflictView(msgspec.Struct, frozen=True, kw_only=True):
+    """A colliding registration as the channel manager sees it (partners never see these)."""
+
+    other_id: UUID
+    other_number: str
+    other_partner: str
+    other_status: str
+    other_customer: str
+    score: int
+    verdict: str
+    evidence: list[dict[str, Any]]
+
+
+class Registration(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    number: str
+    programme: str
+    partner_id: UUID
+    partner_name: str
+    status: str  # submitted | under_review | info_requested | protected | rejected | expired | won | lost
+    customer: EndCustomer
+    product_lines: list[str]
+    estimated_value: Decimal
+    currency: str
+    expected_close: datetime | None
+    notes: str
+    registered_by: str
+    decided_by: str
+    decision_reason: str
+    protected_until: datetime | None
+    extensions_used: int
+    created_at: datetime
+    already_registered: bool = False  # all a partner learns of a collision
+    conflicts: list[ConflictView] = []
+
+
+class RegistrationDecision(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    decision: Literal["approve", "reject", "request_info"]
+    reason: Annotated[str, Meta(max_length=1000)] = ""
+
+
+class RegistrationOutcome(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    outcome: Literal["won", "lost"]
+    note: Annotated[str, Meta(max_length=1000)] = ""
+
+
+class ProgrammeSettings(msgspec.Struct, frozen=True, kw_only=True):
+    code: str
+    name: str
+    protection_days: Annotated[int, Meta(ge=1, le=730)] = 90
+    extension_days: Annotated[int, Meta(ge=1, le=365)] = 30
+    max_extensions: Annotated[int, Meta(ge=0, le=10)] = 2
+    deal_discount_percent: Decimal = Decimal(0)
+    review_at: Annotated[int, Meta(ge=50, le=100)] = 85
+    block_exact_duplicates: bool = True
+    protect_when_clear: bool = True

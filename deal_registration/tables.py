@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from piccolo.columns import JSON, UUID, BigSerial, Boolean, Integer, Text, Timestamptz, Varchar
+from decimal import Decimal
+
+from piccolo.columns import JSON, UUID, BigSerial, Boolean, Integer, Numeric, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.defaults.uuid import UUID4
 from piccolo.columns.indexes import IndexMethod
@@ -74,3 +76,61 @@ class LeadPolicySetting(Table, tablename="dealreg_lead_policy"):
     accept_within_hours = Integer(default=24)
     private_pool_cap = Integer(default=50)
     follow_up_within_days = Integer(default=15)
+
+
+class Programme(Table, tablename="dealreg_programme"):
+    """The rules of a deal-registration programme: protection, extensions, discount, conflict policy."""
+
+    id = UUID(primary_key=True, default=UUID4())
+    code = Varchar(length=32, unique=True)
+    name = Varchar(length=200)
+    protection_days = Integer(default=90)
+    extension_days = Integer(default=30)
+    max_extensions = Integer(default=2)
+    deal_discount_percent = Numeric(digits=(5, 2), default=Decimal(0))
+    review_at = Integer(default=85)
+    block_exact_duplicates = Boolean(default=True)
+    protect_when_clear = Boolean(default=True)  # no conflict: protected at once, first come first served
+    active = Boolean(default=True)
+
+
+class Registration(Table, tablename="dealreg_registration"):
+    """A partner's claim on an end customer's opportunity."""
+
+    id = UUID(primary_key=True, default=UUID4())
+    number = Varchar(length=20, unique=True)
+    programme_id = UUID(index=True)
+    partner_id = UUID(index=True)
+    partner_path = Varchar(length=400, index_method=IndexMethod.btree)
+    status = Varchar(length=16, index=True)
+    customer = JSON()
+    product_lines = JSON(default=[])
+    estimated_value = Varchar(length=32, default="0")  # a decimal as text: never a float on SQLite
+    currency = Varchar(length=3)
+    expected_close = Timestamptz(null=True, default=None)
+    notes = Text(default="")
+    registered_by = Varchar(length=254, default="")
+    decided_by = Varchar(length=254, default="")
+    decision_reason = Text(default="")
+    protected_until = Timestamptz(null=True, default=None)
+    extensions_used = Integer(default=0)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class RegistrationKey(Table, tablename="dealreg_registration_key"):
+    """The keys a registration is found by (tax number, domain, phone, name): looked up by equality."""
+
+    id = BigSerial(primary_key=True)
+    registration_id = UUID(index=True)
+    kind = Varchar(length=16)
+    value = Varchar(length=200)
+
+
+class RegistrationConflict(Table, tablename="dealreg_registration_conflict"):
+    id = BigSerial(primary_key=True)
+    registration_id = UUID(index=True)
+    other_id = UUID()
+    score = Integer()
+    verdict = Varchar(length=12)
+    evidence = JSON(default=[])

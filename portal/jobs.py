@@ -19,7 +19,7 @@ from litestar import Litestar
 from channel.services import access
 from core.clock import Clock
 from core.errors import NotFoundError
-from deal_registration.services import leads
+from deal_registration.services import leads, registrations
 
 log = logging.getLogger("portal.jobs")
 
@@ -35,7 +35,11 @@ async def _sweep_leads(clock: Clock) -> object:
     return await leads.sweep(await access.system_actor(), clock)
 
 
-JOBS = (Job("lead deadlines", 300, _sweep_leads),)
+async def _expire_registrations(clock: Clock) -> object:
+    return await registrations.expire(await access.system_actor(), clock)
+
+
+JOBS = (Job("lead deadlines", 300, _sweep_leads), Job("registration protection", 900, _expire_registrations))
 
 
 async def _loop(job: Job, clock: Clock) -> None:

@@ -48,6 +48,20 @@ MESSAGES: dict[str, str] = {
     "lead_not_found": N_("We could not find that lead."),
     "promotion_not_found": N_("We could not find that promotion."),
     "quote_not_found": N_("We could not find that quote."),
+    "registration_not_found": N_("We could not find that registration."),
+    "customer_already_registered": N_(
+        "This customer is already registered and protected; the registration was not accepted."
+    ),
+    "customer_protected_for_another_partner": N_(
+        "Another partner's registration of this customer is protected: first come, first served."
+    ),
+    "registration_closed": N_("This registration is already decided."),
+    "registration_not_protected": N_("Only a protected registration can be extended or closed."),
+    "no_extensions_left": N_("The programme allows {maximum} extensions; none is left."),
+    "only_registrant_changes_registration": N_("Only the partner that registered the deal can do this."),
+    "bad_credit_code": N_("This is not a valid unified social credit code (check digit)."),
+    "bad_phone": N_("This is not a valid phone number for the country."),
+    "unknown_programme": N_("There is no programme {code}."),
     "quote_closed": N_("This quote is {status} and can no longer change."),
     "quote_changed_meanwhile": N_("Someone changed this quote meanwhile; reload and try again."),
     "quote_not_pending_approval": N_("This quote is not waiting for approval."),
@@ -251,6 +265,15 @@ ACTION_LABELS: dict[str, str] = {
     "quote.sent": N_("sent a quote"),
     "quote.accepted": N_("accepted a quote"),
     "quote.declined": N_("declined a quote"),
+    "registration.submitted": N_("registered a deal"),
+    "registration.protected": N_("approved a registration"),
+    "registration.rejected": N_("rejected a registration"),
+    "registration.info_requested": N_("asked for information on a registration"),
+    "registration.extended": N_("extended a registration"),
+    "registration.won": N_("won a registered deal"),
+    "registration.lost": N_("lost a registered deal"),
+    "registration.expired": N_("saw a registration expire"),
+    "programme.saved": N_("changed a registration programme"),
 }
 
 
@@ -302,6 +325,35 @@ FIELD_LABELS: dict[str, str] = {
     "follow_up_within_days": N_("Follow-up days"),
     "offer_expires_at": N_("Accept by"),
 }
+
+REGISTRATION_STATUS_LABELS: dict[str, str] = {
+    "submitted": N_("Submitted"),
+    "under_review": N_("Under review"),
+    "info_requested": N_("Information requested"),
+    "protected": N_("Protected"),
+    "rejected": N_("Rejected"),
+    "expired": N_("Expired"),
+    "won": N_("Won"),
+    "lost": N_("Lost"),
+}
+
+EVIDENCE_LABELS: dict[str, str] = {
+    "tax_equal": N_("same tax number"),
+    "tax_differs": N_("different tax numbers"),
+    "domain_equal": N_("same domain {domain}"),
+    "phone_equal": N_("same phone"),
+    "name_similar": N_("names {similarity}% alike"),
+    "place_differs": N_("different city"),
+}
+
+
+def evidence_text(evidence: dict[str, Any]) -> str:
+    template = gettext(EVIDENCE_LABELS.get(str(evidence.get("code")), str(evidence.get("code"))))
+    try:
+        return template.format(**(evidence.get("params") or {}))
+    except (KeyError, IndexError, ValueError):
+        return template
+
 
 QUOTE_STATUS_LABELS: dict[str, str] = {
     "draft": N_("Draft"),

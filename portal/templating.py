@@ -71,6 +71,8 @@ def build_environment() -> Environment:
         kind_labels=messages.KIND_LABELS,
         lead_status_labels=messages.LEAD_STATUS_LABELS,
         quote_status_labels=messages.QUOTE_STATUS_LABELS,
+        registration_status_labels=messages.REGISTRATION_STATUS_LABELS,
+        evidence_text=messages.evidence_text,
         lead_stage_labels=messages.LEAD_STAGE_LABELS,
         lead_event_labels=messages.LEAD_EVENT_LABELS,
         query_with=query_with,

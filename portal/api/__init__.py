@@ -16,6 +16,7 @@ from portal.api.pricing import (
 )
 from portal.api.quotes import QuotesController
 from portal.api.reference import PartnerLevelsController, RegionsController
+from portal.api.registrations import ProgrammesController, RegistrationsController
 from portal.api.tokens import ApiTokensController
 
 router = Router(
@@ -40,5 +41,7 @@ router = Router(
         PriceControlsController,
         PromotionsController,
         QuotesController,
+        RegistrationsController,
+        ProgrammesController,
     ],
 )

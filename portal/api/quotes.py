@@ -10,6 +10,7 @@ from litestar import Controller, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from core.errors import NotFoundError
+from deal_registration.services import registrations
 from portal.dependencies import CurrentActor, CurrentClock, CurrentRenderer, CurrentSettings
 from portal.documents.quote_pdf import pdf_response, quote_pdf
 from portal.security.signed_links import customer_link
@@ -38,7 +39,11 @@ class QuotesController(Controller):
         settings: CurrentSettings,
         data: JSONBody[schemas.QuoteCreate],
     ) -> schemas.Quote:
-        return await quotes.create_quote(actor, data, clock, Decimal(settings.quote_approval_percent))
+        customer = registrations.quote_customer(
+            data.customer.company, data.customer.tax_id, data.customer.email
+        )
+        deal = await registrations.deal_discount(actor.organisation_id, customer, clock.now())
+        return await quotes.create_quote(actor, data, clock, Decimal(settings.quote_approval_percent), deal)
 
     @get("/{quote_id:uuid}", operation_id="GetQuote", summary="A quote with every version")
     async def get_quote(

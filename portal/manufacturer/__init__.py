@@ -13,6 +13,7 @@ from portal.pages.leads import LeadPages
 from portal.pages.partners import PartnerPages
 from portal.pages.people import PeoplePages
 from portal.pages.quotes import QuotePages
+from portal.pages.registrations import RegistrationPages
 from portal.pages.tokens import ApiTokenPages
 from portal.portals import MANUFACTURER
 from portal.security.guards import requires_portal
@@ -27,6 +28,7 @@ router = Router(
         CataloguePages,
         LeadPages,
         QuotePages,
+        RegistrationPages,
         PeoplePages,
         ActivityPages,
         ApiTokenPages,

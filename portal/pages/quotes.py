@@ -16,6 +16,7 @@ from litestar.response import Redirect, Template
 from channel.roles import Permission
 from channel.visibility import Actor
 from core.errors import ConflictError, InvalidInputError
+from deal_registration.services import registrations
 from portal.dependencies import CurrentActor, CurrentClock, CurrentPortal, CurrentRenderer, CurrentSettings
 from portal.documents.quote_pdf import pdf_response, quote_pdf
 from portal.explained import explain
@@ -111,9 +112,19 @@ class QuotePages(Controller):
                 schemas.QuoteCreate,
                 strict=False,
             )
-            created = await quotes.create_quote(
-                actor, command, clock, Decimal(settings.quote_approval_percent)
+            customer = registrations.quote_customer(
+                command.customer.company, command.customer.tax_id, command.customer.email
             )
+            deal = await registrations.deal_discount(actor.organisation_id, customer, clock.now())
+            created = await quotes.create_quote(
+                actor, command, clock, Decimal(settings.quote_approval_percent), deal
+            )
+            if await registrations.protected_by_another(actor.organisation_id, customer):
+                flash(
+                    request,
+                    gettext("Another partner holds a protected deal registration for this customer."),
+                    category="error",
+                )
         except msgspec.ValidationError as refusal:
             return await self._form(actor, portal, values, _unprefixed(validation_errors(refusal)), 422)
         except (InvalidInputError, ConflictError) as refusal:

@@ -26,7 +26,15 @@ from core.clock import Clock
 from core.errors import ConflictError, NotFoundError, PermissionDeniedError
 from pricing import repository, schemas
 from pricing.engine import PromotionIndex, price
-from pricing.model import Cart, CartLine, ManualDiscount, PricedCart, PricingContext, ProductFacts
+from pricing.model import (
+    Cart,
+    CartLine,
+    DealDiscount,
+    ManualDiscount,
+    PricedCart,
+    PricingContext,
+    ProductFacts,
+)
 from pricing.price_books import BookIndex
 
 DEFAULT_APPROVAL_PERCENT = Decimal("10")
@@ -39,6 +47,7 @@ async def _price_for_customer(
     lines: list[schemas.CartLineRequest],
     manual: Decimal | None,
     clock: Clock,
+    deal: DealDiscount | None = None,
 ) -> PricedCart:
     seller = await channel_repository.find_organisation(seller_id)
     place = await channel_repository.find_org_place(seller_id)
@@ -57,6 +66,7 @@ async def _price_for_customer(
         at=clock.now(),
         upstream_ids=frozenset(chain),
         manual=ManualDiscount(percent=manual) if manual else None,
+        deal=deal,
     )
     skus = [line.sku for line in lines]
     products = {
@@ -105,13 +115,21 @@ async def create_quote(
     command: schemas.QuoteCreate,
     clock: Clock,
     approval_percent: Decimal = DEFAULT_APPROVAL_PERCENT,
+    deal: DealDiscount | None = None,
 ) -> schemas.Quote:
+    """``deal``: the discount the seller's protected registration of this customer earns (the
+    caller asks deal registration; pricing does not know it)."""
     if not actor.can(Permission.CREATE_QUOTES) or actor.organisation_kind is OrgKind.STORE:
         raise PermissionDeniedError()
     now = clock.now()
     async with write_transaction():
         priced = await _price_for_customer(
-            actor.organisation_id, command.customer, command.lines, command.manual_discount_percent, clock
+            actor.organisation_id,
+            command.customer,
+            command.lines,
+            command.manual_discount_percent,
+            clock,
+            deal,
         )
         quote_id = uuid4()
         status = (
@@ -191,6 +209,7 @@ async def revise_quote(
     revision: schemas.QuoteRevision,
     clock: Clock,
     approval_percent: Decimal = DEFAULT_APPROVAL_PERCENT,
+    deal: DealDiscount | None = None,
 ) -> schemas.Quote:
     """A new version with new lines or discount; the earlier versions stay as they were sent."""
     if not actor.can(Permission.CREATE_QUOTES):
@@ -204,7 +223,7 @@ async def revise_quote(
             raise ConflictError("quote_closed", status=row["status"])
         customer = schemas.QuoteCustomer(**row["customer"])
         priced = await _price_for_customer(
-            row["seller_id"], customer, revision.lines, revision.manual_discount_percent, clock
+            row["seller_id"], customer, revision.lines, revision.manual_discount_percent, clock, deal
         )
         version = row["version"] + 1
         status = (

@@ -156,6 +156,10 @@ async def _object_ids(h: Harness, route: RouteSpec, target: str) -> dict[str, st
         values["token_id"] = str(token_id)
     elif route.object == "price_book":
         values["book_id"] = str(await _price_book_of(h, target))
+    elif route.object in ("registration", "protected_registration"):
+        values["registration_id"] = str(
+            await _registration_of(h, target, protected=route.object == "protected_registration")
+        )
     elif route.object in ("quote", "pending_quote"):
         values["quote_id"] = str(await _quote_of(h, target, pending=route.object == "pending_quote"))
     elif route.object == "promotion":
@@ -189,6 +193,39 @@ async def _price_book_of(h: Harness, target: str) -> UUID:
     )
     await pricing_repository.insert_price_book(book, h.clock.now())
     return book.id
+
+
+async def _registration_of(h: Harness, target: str, *, protected: bool) -> UUID:
+    """A registration the target made: under review, or protected for 90 days."""
+    organisation = h.world.orgs[target]
+    place = await repository.find_org_place(organisation.id)
+    assert place is not None
+    programme = await lead_repository.find_programme("STANDARD")
+    if programme is None:
+        await lead_repository.save_programme(lead_schemas.ProgrammeSettings(code="STANDARD", name="Standard"))
+        programme = await lead_repository.find_programme("STANDARD")
+    assert programme is not None
+    registration_id = uuid4()
+    now = h.clock.now()
+    await lead_repository.insert_registration(
+        {
+            "id": registration_id,
+            "number": f"DR-{600_000 + next(_counter):06d}",
+            "programme_id": programme[0],
+            "partner_id": organisation.id,
+            "partner_path": place.path,
+            "status": "protected" if protected else "under_review",
+            "customer": {"company_name": f"Customer of {target}", "country": "CN"},
+            "product_lines": [],
+            "estimated_value": "1000",
+            "currency": "CNY",
+            "protected_until": now + timedelta(days=90) if protected else None,
+            "created_at": now,
+            "updated_at": now,
+        },
+        [],
+    )
+    return registration_id
 
 
 async def _quote_of(h: Harness, target: str, *, pending: bool) -> UUID:
@@ -354,6 +391,7 @@ async def _send(h: Harness, route: RouteSpec, actor: ActorSpec, values: dict[str
         "book_id",
         "promotion_id",
         "quote_id",
+        "registration_id",
     ):
         if name in values:
             path = path.replace("{" + name + ":uuid}", values[name])

@@ -64,7 +64,7 @@ def test_an_equal_tax_number_of_a_protected_registration_blocks_and_a_differing_
     )
 
     assert classify(same, Policy(), other_protected=True) is Verdict.BLOCK
-    assert [e.code for e in same.evidence][0] == "tax_equal"
+    assert same.evidence[0].code == "tax_equal"
     assert classify(twins, Policy(), other_protected=False) is Verdict.DISTINCT
 
 

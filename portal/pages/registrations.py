@@ -1,0 +1,189 @@
+"""Deal registration pages: partners register and follow their claims; channel managers decide."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.plugins.flash import flash
+from litestar.response import Redirect, Template
+
+from channel.roles import Permission
+from channel.visibility import Actor
+from core.errors import ConflictError, InvalidInputError
+from deal_registration import schemas
+from deal_registration.services import registrations
+from portal.dependencies import CurrentActor, CurrentClock, CurrentPortal
+from portal.forms import refusal_errors, validation_errors
+from portal.i18n import gettext
+from portal.messages import message
+from portal.pages.rendering import back_to, page
+from portal.portals import Portal
+from portal.security.guards import requires_any_permission, requires_permission
+
+_CUSTOMER_FIELDS = ("company_name", "tax_id", "website", "phone", "address", "city", "country", "contact")
+
+
+class RegistrationPages(Controller):
+    path = "/registrations"
+    guards = [requires_any_permission(Permission.REGISTER_DEALS, Permission.REVIEW_DEALS)]
+
+    @get("/", name="registrations")
+    async def list_registrations(
+        self, actor: CurrentActor, portal: CurrentPortal, status: FromQuery[str | None] = None
+    ) -> Template:
+        chosen = (
+            status if status in ("under_review", "protected", "submitted", "rejected", "expired") else None
+        )
+        return page(
+            "shared/registrations/list.html.jinja",
+            actor=actor,
+            portal=portal,
+            registrations=await registrations.list_registrations(actor, chosen),
+            chosen_status=chosen,
+        )
+
+    async def _form(
+        self, actor: Actor, portal: Portal, values: dict[str, Any], errors: dict[str, str], status: int = 200
+    ) -> Template:
+        return page(
+            "shared/registrations/new.html.jinja",
+            actor=actor,
+            portal=portal,
+            values=values,
+            errors=errors,
+            status=status,
+        )
+
+    @get("/new", guards=[requires_permission(Permission.REGISTER_DEALS)])
+    async def new_registration(self, actor: CurrentActor, portal: CurrentPortal) -> Template:
+        return await self._form(actor, portal, {"country": "CN", "currency": "CNY"}, {})
+
+    @post("/", guards=[requires_permission(Permission.REGISTER_DEALS)])
+    async def register(
+        self, request: Request[Any, Any, Any], actor: CurrentActor, portal: CurrentPortal, clock: CurrentClock
+    ) -> Template | Redirect:
+        form = await request.form()
+        values = dict(form.items())
+        data: dict[str, Any] = {
+            "customer": {f: str(form.get(f, "")).strip() for f in _CUSTOMER_FIELDS},
+            "product_lines": [
+                p for p in str(form.get("product_lines", "")).replace(";", ",").split(",") if p.strip()
+            ],
+            "currency": str(form.get("currency", "") or "CNY"),
+            "notes": str(form.get("notes", "")),
+        }
+        if str(form.get("estimated_value", "")).strip():
+            data["estimated_value"] = str(form.get("estimated_value")).replace(",", "")
+        try:
+            command = msgspec.convert(data, schemas.RegistrationCreate, strict=False)
+            made = await registrations.register(actor, command, clock)
+        except msgspec.ValidationError as refused:
+            return await self._form(actor, portal, values, _plain(validation_errors(refused)), status=422)
+        except (InvalidInputError, ConflictError) as refused:
+            return await self._form(actor, portal, values, _plain(refusal_errors(refused)), status=422)
+        text = (
+            gettext("Registered: {number} is protected until {date}.")
+            if made.status == "protected"
+            else gettext(
+                "Registered: {number} goes to a channel manager, as the customer may already be registered."
+            )
+        )
+        flash(
+            request,
+            text.format(
+                number=made.number,
+                date=made.protected_until.date().isoformat() if made.protected_until else "",
+            ),
+            category="success",
+        )
+        return back_to(portal.url(f"/registrations/{made.id}"))
+
+    @get("/{registration_id:uuid}")
+    async def detail(
+        self, actor: CurrentActor, portal: CurrentPortal, registration_id: FromPath[UUID]
+    ) -> Template:
+        registration = await registrations.get_registration(actor, registration_id)
+        return page(
+            "shared/registrations/detail.html.jinja",
+            actor=actor,
+            portal=portal,
+            registration=registration,
+            mine=registration.partner_id == actor.organisation_id,
+        )
+
+    @post("/{registration_id:uuid}/decision", guards=[requires_permission(Permission.REVIEW_DEALS)])
+    async def decide(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        portal: CurrentPortal,
+        clock: CurrentClock,
+        registration_id: FromPath[UUID],
+    ) -> Redirect:
+        form = await request.form()
+        choice = str(form.get("decision", ""))
+        if choice not in ("approve", "reject", "request_info"):
+            flash(request, message("invalid_value"), category="error")
+            return back_to(portal.url(f"/registrations/{registration_id}"))
+        decision = schemas.RegistrationDecision(decision=choice, reason=str(form.get("reason", ""))[:1000])  # type: ignore[arg-type]
+        await self._act(
+            request,
+            registrations.decide(actor, registration_id, decision, clock),
+            gettext("The decision was recorded."),
+        )
+        return back_to(portal.url(f"/registrations/{registration_id}"))
+
+    @post("/{registration_id:uuid}/extension", guards=[requires_permission(Permission.REGISTER_DEALS)])
+    async def extend(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        portal: CurrentPortal,
+        clock: CurrentClock,
+        registration_id: FromPath[UUID],
+    ) -> Redirect:
+        await self._act(
+            request,
+            registrations.extend(actor, registration_id, clock),
+            gettext("The protection was extended."),
+        )
+        return back_to(portal.url(f"/registrations/{registration_id}"))
+
+    @post("/{registration_id:uuid}/outcome", guards=[requires_permission(Permission.REGISTER_DEALS)])
+    async def outcome(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        portal: CurrentPortal,
+        clock: CurrentClock,
+        registration_id: FromPath[UUID],
+    ) -> Redirect:
+        form = await request.form()
+        won = str(form.get("outcome", "")) == "won"
+        result = schemas.RegistrationOutcome(
+            outcome="won" if won else "lost", note=str(form.get("note", ""))[:1000]
+        )
+        await self._act(
+            request,
+            registrations.report_outcome(actor, registration_id, result, clock),
+            gettext("The outcome was recorded."),
+        )
+        return back_to(portal.url(f"/registrations/{registration_id}"))
+
+    async def _act(self, request: Request[Any, Any, Any], action: Any, success: str) -> None:
+        try:
+            await action
+        except (ConflictError, InvalidInputError) as refused:
+            flash(
+                request, " ".join(refusal_errors(refused).values()) or message(refused.code), category="error"
+            )
+            return
+        flash(request, success, category="success")
+
+
+def _plain(errors: dict[str, str]) -> dict[str, str]:
+    return {key.removeprefix("customer.").split(".")[0]: text for key, text in errors.items()}

@@ -39,25 +39,39 @@ def _customer(row: dict[str, str], side: str) -> Customer:
     )
 
 
+class LabelledPair(msgspec.Struct, frozen=True):
+    category: str
+    same: bool
+    a: Customer
+    b: Customer
+
+
+def read_pairs(path: Path) -> list[LabelledPair]:
+    with path.open(encoding="utf-8") as handle:
+        return [
+            LabelledPair(row["category"], row["same"] == "1", _customer(row, "a"), _customer(row, "b"))
+            for row in csv.DictReader(handle)
+        ]
+
+
 def evaluate(path: Path, policy: Policy) -> tuple[Confusion, dict[str, Confusion], list[str]]:
     """Overall and per-category confusion at the policy's threshold, and the pairs it got wrong."""
     overall = Confusion()
     by_category: defaultdict[str, Confusion] = defaultdict(Confusion)
     wrong: list[str] = []
-    with path.open(encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            result = score(_customer(row, "a"), _customer(row, "b"))
-            flagged = classify(result, policy, other_protected=False) is not Verdict.DISTINCT
-            same = row["same"] == "1"
-            for confusion in (overall, by_category[row["category"]]):
-                if flagged and same:
-                    confusion.true_positive += 1
-                elif flagged:
-                    confusion.false_positive += 1
-                elif same:
-                    confusion.false_negative += 1
-                else:
-                    confusion.true_negative += 1
-            if flagged != same:
-                wrong.append(f"{row['category']}: {row['a_name']} | {row['b_name']} -> {result.score}")
+    for pair in read_pairs(path):
+        result = score(pair.a, pair.b)
+        flagged = classify(result, policy, other_protected=False) is not Verdict.DISTINCT
+        same = pair.same
+        for confusion in (overall, by_category[pair.category]):
+            if flagged and same:
+                confusion.true_positive += 1
+            elif flagged:
+                confusion.false_positive += 1
+            elif same:
+                confusion.false_negative += 1
+            else:
+                confusion.true_negative += 1
+        if flagged != same:
+            wrong.append(f"{pair.category}: {pair.a.company_name} | {pair.b.company_name} -> {result.score}")
     return overall, dict(by_category), wrong

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from enum import StrEnum
-from functools import cache
+from functools import lru_cache
 
 import msgspec
 import phonenumbers
@@ -225,7 +225,7 @@ class CompanyName(msgspec.Struct, frozen=True):
     generic: bool = False  # the core is only generic words ("international trading")
 
 
-@cache
+@lru_cache(maxsize=8192)  # bounded: names come from users
 def normalise_name(raw: str) -> CompanyName:
     text = _fold(raw)
     text = re.sub(r"[()（）\[\]【】]", " ", text)
@@ -377,11 +377,29 @@ def candidate_keys(customer: Customer) -> list[MatchKey]:
     if phone := phone_of(customer.phone, customer.country):
         keys.append(MatchKey("phone", phone))
     name = normalise_name(customer.company_name)
-    if name.core:
+    if name.core and _is_cjk(name.core):
         keys.append(MatchKey("name", name.core.replace(" ", "")))
-        prefix = name.core[:2] if _is_cjk(name.core) else name.core.split()[0][:5]
-        keys.append(MatchKey("name_prefix", prefix))
+        keys.append(MatchKey("name_prefix", name.core[:2]))
+    elif name.core:
+        keys.append(MatchKey("name", _skeleton(name.core.replace(" ", ""))))
+        keys.extend(MatchKey("name_prefix", p) for p in _one_edit_variants(_skeleton(name.core.split()[0])))
     return sorted(set(keys), key=lambda k: (k.kind, k.value))
+
+
+def _skeleton(word: str) -> str:
+    """A Latin name's spelling for lookup: umlauts written out or not ("Mueller", "Muller" and
+    "Müller" alike) and doubled letters once ("Sappphire", "Sapphire")."""
+    word = word.replace("ae", "a").replace("oe", "o").replace("ue", "u")
+    return re.sub(r"(.)\1+", r"\1", word)
+
+
+def _one_edit_variants(word: str) -> set[str]:
+    """The first word's head and the head with each letter dropped: two heads one typo apart
+    (a letter missing, extra or wrong) share one of these, so a typo still finds its candidates."""
+    head = word[:6]
+    if len(head) < 4:
+        return {head}
+    return {head} | {head[:i] + head[i + 1 :] for i in range(len(head))}
 
 
 class Evidence(msgspec.Struct, frozen=True):

@@ -62,6 +62,7 @@ def _lead(row: dict[str, Any], owner_name: str | None, policy: leads.LeadPolicy)
         returned_count=row["returned_count"],
         reinquiry=row["reinquiry"],
         created_at=row["created_at"],
+        registration_id=row["registration_id"],
     )
 
 

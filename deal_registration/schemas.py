@@ -74,6 +74,7 @@ class Lead(msgspec.Struct, frozen=True):
     returned_count: int
     reinquiry: bool
     created_at: datetime
+    registration_id: UUID | None = None  # the deal registration made from this lead
     events: list[LeadEvent] = []
 
 
@@ -168,8 +169,9 @@ class EndCustomer(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
         self.contact = check_text(self.contact, "customer.contact", max_length=120, required=False)
 
 
-class RegistrationCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    customer: EndCustomer
+class DealTerms(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """What a registration claims, apart from the customer: programme, product lines, value, close."""
+
     programme: Annotated[str, Meta(max_length=32)] = "STANDARD"
     product_lines: Annotated[list[Annotated[str, Meta(max_length=32)]], Meta(max_length=50)] = []
     estimated_value: Decimal = Decimal(0)
@@ -181,6 +183,18 @@ class RegistrationCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=Tru
         check_decimal(self.estimated_value, "estimated_value")
         self.product_lines = sorted({p.strip().upper() for p in self.product_lines if p.strip()})
         self.programme = self.programme.strip().upper()
+
+
+class RegistrationCreate(DealTerms, kw_only=True):
+    customer: EndCustomer
+
+
+class LeadRegistration(DealTerms, kw_only=True):
+    """Register a qualified lead as a deal: the customer comes from the lead, these add to it."""
+
+    tax_id: Annotated[str, Meta(max_length=40)] = ""
+    website: Annotated[str, Meta(max_length=254)] = ""  # defaults to the lead's e-mail (its domain counts)
+    address: Annotated[str, Meta(max_length=300)] = ""
 
 
 class ConflictView(msgspec.Struct, frozen=True, kw_only=True):

@@ -39,6 +39,7 @@ class Lead(Table, tablename="dealreg_lead"):
     last_owner_id = UUID(null=True, default=None)  # who had it last, told when it comes back
     returned_count = Integer(default=0)
     reinquiry = Boolean(default=False)  # came back with a new inquiry while pooled
+    registration_id = UUID(null=True, default=None)  # the deal registered from this lead
     # Partners that let this lead go (declined or lapsed); it is not offered to them again.
     passed_by = JSON(default=[])
     created_at = Timestamptz(default=TimestamptzNow())

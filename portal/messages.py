@@ -94,6 +94,8 @@ MESSAGES: dict[str, str] = {
     "lead_offer_lapsed": N_("The time to accept this lead has passed; it has gone back to the pool."),
     "lead_changed_meanwhile": N_("Someone changed this lead meanwhile; reload and try again."),
     "lead_not_held": N_("Only the partner holding an accepted lead can follow it up."),
+    "lead_not_qualified": N_("Qualify the lead (MQL or SQL) before registering it as a deal."),
+    "lead_already_registered": N_("This lead is already registered as a deal."),
     "stage_cannot_go_back": N_("A lead only moves forward, and won or lost is final."),
     # input
     "invalid_input": N_("Some fields need your attention."),
@@ -389,6 +391,7 @@ LEAD_EVENT_LABELS: dict[str, str] = {
     "follow_up": N_("followed up"),
     "reinquiry": N_("the customer inquired again"),
     "no_partner_available": N_("no partner with room"),
+    "registered": N_("registered as a deal"),
 }
 
 

@@ -4,5 +4,6 @@
 # Extra arguments go to pytest, e.g. scripts/test.sh tests/e2e for the browser tests.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+scripts/system-packages.sh
 scripts/bootstrap.sh
 exec .venv/bin/pytest "$@"

@@ -21,6 +21,7 @@ from core.clock import Clock
 from core.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
 from deal_registration import leads, repository, schemas
 from deal_registration.leads import LeadStage, LeadStatus
+from deal_registration.services import registrations
 
 # Without configured rules, a lead goes to the distributors of its region, in turn.
 _REGION_RULE = leads.DispatchRule(id=UUID(int=0), position=0)
@@ -367,6 +368,51 @@ async def follow_up(actor: Actor, lead_id: UUID, command: schemas.LeadFollowUp, 
         assert updated is not None
         await _audit(actor, clock, "lead.followed_up", updated, stage=updated["stage"], note=command.note)
         return await repository.to_lead(updated, policy)
+
+
+async def register_deal(
+    actor: Actor, lead_id: UUID, command: schemas.LeadRegistration, clock: Clock
+) -> schemas.Registration:
+    """Turn a qualified lead the partner holds into a deal registration, in one step.
+
+    The registration goes through the same conflict check as any other; if it is refused (the
+    customer is already protected for someone else) the lead stays as it was.
+    """
+    if not actor.can(Permission.REGISTER_DEALS):
+        raise PermissionDeniedError()
+    now = clock.now()
+    async with write_transaction():
+        row = await _visible_row(actor, lead_id)
+        if row["owner_id"] != actor.organisation_id or row["status"] != LeadStatus.ACCEPTED.value:
+            raise ConflictError("lead_not_held")
+        if row["stage"] not in (LeadStage.MQL.value, LeadStage.SQL.value):
+            raise ConflictError("lead_not_qualified")
+        if row["registration_id"] is not None:
+            raise ConflictError("lead_already_registered")
+        customer = schemas.EndCustomer(
+            company_name=row["company_name"],
+            tax_id=command.tax_id,
+            website=command.website or row["contact_email"],
+            phone=row["phone"],
+            address=command.address,
+            city=row["city"],
+            country=row["country"],
+            contact=row["contact_name"],
+        )
+        fields = {f: getattr(command, f) for f in schemas.DealTerms.__struct_fields__}
+        registration = await registrations.register(
+            actor, schemas.RegistrationCreate(customer=customer, **fields), clock
+        )
+        await repository.update_lead(
+            lead_id, {"registration_id": registration.id, "last_activity_at": now}, now
+        )
+        await repository.add_event(
+            lead_id, now, "registered", actor.organisation_id, actor.label, registration.number
+        )
+        updated = await repository.lead_row(lead_id)
+        assert updated is not None
+        await _audit(actor, clock, "lead.registered", updated, registration=registration.number)
+        return registration
 
 
 # --- deadlines ------------------------------------------------------------------------------------

@@ -85,6 +85,20 @@ class LeadsController(Controller):
     ) -> schemas.Lead:
         return await leads.follow_up(actor, lead_id, data, clock)
 
+    @post(
+        "/{lead_id:uuid}/registration",
+        operation_id="RegisterLeadAsDeal",
+        summary="Register a qualified lead I hold as a deal, with the lead's customer",
+    )
+    async def register_deal(
+        self,
+        actor: CurrentActor,
+        clock: CurrentClock,
+        lead_id: FromPath[UUID],
+        data: JSONBody[schemas.LeadRegistration],
+    ) -> schemas.Registration:
+        return await leads.register_deal(actor, lead_id, data, clock)
+
 
 class LeadRulesController(Controller):
     path = "/lead-rules"

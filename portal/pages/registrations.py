@@ -15,9 +15,9 @@ from channel.roles import Permission
 from channel.visibility import Actor
 from core.errors import ConflictError, InvalidInputError
 from deal_registration import schemas
-from deal_registration.services import registrations
+from deal_registration.services import leads, registrations
 from portal.dependencies import CurrentActor, CurrentClock, CurrentPortal
-from portal.forms import refusal_errors, validation_errors
+from portal.forms import refusal_errors, uuid_or_none, validation_errors
 from portal.i18n import gettext
 from portal.messages import message
 from portal.pages.rendering import back_to, page
@@ -49,18 +49,25 @@ class RegistrationPages(Controller):
     async def _form(
         self, actor: Actor, portal: Portal, values: dict[str, Any], errors: dict[str, str], status: int = 200
     ) -> Template:
+        lead_id = uuid_or_none(values.get("lead_id"))
         return page(
             "shared/registrations/new.html.jinja",
             actor=actor,
             portal=portal,
             values=values,
             errors=errors,
+            lead=await leads.get_lead(actor, lead_id) if lead_id else None,
             status=status,
         )
 
     @get("/new", guards=[requires_permission(Permission.REGISTER_DEALS)])
-    async def new_registration(self, actor: CurrentActor, portal: CurrentPortal) -> Template:
-        return await self._form(actor, portal, {"country": "CN", "currency": "CNY"}, {})
+    async def new_registration(
+        self, actor: CurrentActor, portal: CurrentPortal, lead: FromQuery[UUID | None] = None
+    ) -> Template:
+        values = {"country": "CN", "currency": "CNY"}
+        if lead is not None:  # registering a qualified lead: its customer is taken as it is
+            values["lead_id"] = str(lead)
+        return await self._form(actor, portal, values, {})
 
     @post("/", guards=[requires_permission(Permission.REGISTER_DEALS)])
     async def register(
@@ -78,9 +85,16 @@ class RegistrationPages(Controller):
         }
         if str(form.get("estimated_value", "")).strip():
             data["estimated_value"] = str(form.get("estimated_value")).replace(",", "")
+        lead_id = uuid_or_none(form.get("lead_id"))
         try:
-            command = msgspec.convert(data, schemas.RegistrationCreate, strict=False)
-            made = await registrations.register(actor, command, clock)
+            if lead_id is not None:
+                data.update({f: data["customer"][f] for f in ("tax_id", "website", "address")})
+                del data["customer"]
+                from_lead = msgspec.convert(data, schemas.LeadRegistration, strict=False)
+                made = await leads.register_deal(actor, lead_id, from_lead, clock)
+            else:
+                command = msgspec.convert(data, schemas.RegistrationCreate, strict=False)
+                made = await registrations.register(actor, command, clock)
         except msgspec.ValidationError as refused:
             return await self._form(actor, portal, values, _plain(validation_errors(refused)), status=422)
         except (InvalidInputError, ConflictError) as refused:

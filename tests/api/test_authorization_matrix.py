@@ -164,8 +164,10 @@ async def _object_ids(h: Harness, route: RouteSpec, target: str) -> dict[str, st
         values["quote_id"] = str(await _quote_of(h, target, pending=route.object == "pending_quote"))
     elif route.object == "promotion":
         values["promotion_id"] = str(await _promotion_of(h, target))
-    elif route.object in ("lead", "held_lead"):
-        values["lead_id"] = str(await _lead_of(h, target, held=route.object == "held_lead"))
+    elif route.object in ("lead", "held_lead", "qualified_lead"):
+        values["lead_id"] = str(
+            await _lead_of(h, target, held=route.object != "lead", qualified=route.object == "qualified_lead")
+        )
     elif route.object == "assignment":
         values["partner_id"] = str(org_id)
         if kind.value != "manufacturer":
@@ -304,8 +306,9 @@ async def _promotion_of(h: Harness, target: str) -> UUID:
     return rule.id
 
 
-async def _lead_of(h: Harness, target: str, *, held: bool) -> UUID:
-    """A lead offered to (or accepted by) the target; the manufacturer's own is one in the pool."""
+async def _lead_of(h: Harness, target: str, *, held: bool, qualified: bool = False) -> UUID:
+    """A lead offered to (or accepted by, or accepted and qualified by) the target; the
+    manufacturer's own is one in the pool."""
     organisation = h.world.orgs[target]
     in_pool = organisation.kind.value == "manufacturer"
     place = await repository.find_org_place(organisation.id)
@@ -317,7 +320,8 @@ async def _lead_of(h: Harness, target: str, *, held: bool) -> UUID:
             "id": lead_id,
             "number": f"L-{500_000 + next(_counter):06d}",
             "source": "matrix",
-            "company_name": f"Customer of {target}",
+            "company_name": f"Customer {next(_counter)} of {target}",
+            "stage": "sql" if qualified else "uql",
             "status": "pooled" if in_pool else ("accepted" if held else "offered"),
             "owner_id": None if in_pool else organisation.id,
             "owner_path": "" if in_pool else place.path,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 
@@ -175,3 +176,64 @@ async def test_the_funnel_counts_each_stage_reached_and_the_conversion(
     assert overall.reached == {"uql": 3, "mql": 2, "sql": 1, "won": 1, "lost": 1}
     assert str(overall.conversion["uql->mql"]) == "0.6667"
     assert str(overall.conversion["won_rate"]) == "0.5000"
+
+
+async def test_a_qualified_lead_becomes_a_deal_registration_in_one_step(
+    world: World, clock: FixedClock
+) -> None:
+    d1 = world.actors["d1_sales"]
+    lead = await leads.create_lead(
+        world.actors["m_admin"],
+        _inquiry("杭州湖景酒店有限公司", contact_email="wang@lakeview.example", country="CN"),
+        clock,
+    )
+    await leads.accept_lead(d1, lead.id, clock)
+    with pytest.raises(ConflictError) as early:  # an unqualified inquiry is not yet a deal
+        await leads.register_deal(d1, lead.id, schemas.LeadRegistration(), clock)
+    await leads.follow_up(d1, lead.id, schemas.LeadFollowUp(note="Site visit", stage=LeadStage.SQL), clock)
+
+    registration = await leads.register_deal(
+        d1,
+        lead.id,
+        schemas.LeadRegistration(product_lines=["OVENS"], estimated_value=Decimal("80000")),
+        clock,
+    )
+    after = await leads.get_lead(d1, lead.id)
+
+    assert early.value.code == "lead_not_qualified"
+    assert registration.status == "protected"
+    assert registration.customer.company_name == "杭州湖景酒店有限公司"
+    assert registration.customer.website == "wang@lakeview.example"  # the e-mail's domain is a key
+    assert after.registration_id == registration.id
+    assert after.events[-1].kind == "registered" and after.events[-1].note == registration.number
+    with pytest.raises(ConflictError) as twice:
+        await leads.register_deal(d1, lead.id, schemas.LeadRegistration(), clock)
+    assert twice.value.code == "lead_already_registered"
+
+
+async def test_a_lead_for_a_customer_protected_elsewhere_is_refused_and_stays_unregistered(
+    world: World, clock: FixedClock
+) -> None:
+    from deal_registration.services import registrations
+
+    await registrations.register(
+        world.actors["d2_admin"],
+        schemas.RegistrationCreate(
+            customer=schemas.EndCustomer(
+                company_name="Lakeview Hotel", website="lakeview.example", country="CN"
+            )
+        ),
+        clock,
+    )
+    d1 = world.actors["d1_sales"]
+    lead = await leads.create_lead(
+        world.actors["m_admin"], _inquiry("Lakeview Hotel", contact_email="li@lakeview.example"), clock
+    )
+    await leads.accept_lead(d1, lead.id, clock)
+    await leads.follow_up(d1, lead.id, schemas.LeadFollowUp(note="Qualified", stage=LeadStage.MQL), clock)
+
+    with pytest.raises(ConflictError) as refused:
+        await leads.register_deal(d1, lead.id, schemas.LeadRegistration(), clock)
+
+    assert refused.value.code == "customer_already_registered"
+    assert (await leads.get_lead(d1, lead.id)).registration_id is None

@@ -7,7 +7,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from deal_registration.evaluation import evaluate
+from deal_registration.evaluation import evaluate, read_pairs
 from deal_registration.matching import (
     Customer,
     Policy,
@@ -52,6 +52,30 @@ def test_two_records_of_one_company_share_a_candidate_key() -> None:
     b = Customer(company_name="小米科技", phone="", website="")
 
     assert set(candidate_keys(a)) & set(candidate_keys(b))
+
+
+def test_a_typo_or_an_umlaut_spelt_out_still_finds_the_registration() -> None:
+    pairs = [
+        ("Summit Kitchens Ltd", "Sumit Kitchens Ltd"),
+        ("Hrbor Point Hospitality Ltd", "Harbor Point Hospitality Ltd"),
+        ("Sappphire Suites Ltd", "Sapphire Suites Ltd"),
+        ("Müller Küchenstudio GmbH", "Mueller Kuechenstudio GmbH"),
+        ("Bäckerei Schäfer GmbH", "Baeckerei Schaefer GmbH"),
+    ]
+
+    for a, b in pairs:
+        assert set(candidate_keys(Customer(company_name=a))) & set(candidate_keys(Customer(company_name=b)))
+
+
+def test_every_labelled_pair_the_matcher_flags_is_found_through_the_key_index() -> None:
+    missed = [
+        f"{pair.a.company_name} | {pair.b.company_name}"
+        for pair in read_pairs(PAIRS)
+        if classify(score(pair.a, pair.b), Policy(), other_protected=False) is not Verdict.DISTINCT
+        and not set(candidate_keys(pair.a)) & set(candidate_keys(pair.b))
+    ]
+
+    assert missed == []
 
 
 def test_an_equal_tax_number_of_a_protected_registration_blocks_and_a_differing_one_separates() -> None:

@@ -29,6 +29,8 @@ from channel.tables import (
     ChannelManagerAssignment,
     IdempotencyRecord,
     Invitation,
+    Notification,
+    NotificationRead,
     Organisation,
     PartnerLevel,
     Region,
@@ -869,3 +871,38 @@ async def find_idempotency_answer(organisation_id: UUID, route: str, key: str) -
 
 async def insert_idempotency_answer(answer: IdempotencyAnswer, at: datetime) -> None:
     await IdempotencyRecord.insert(IdempotencyRecord(**msgspec.structs.asdict(answer), created_at=at))
+
+
+# --- notifications --------------------------------------------------------------------------------
+
+
+async def insert_notification(values: dict[str, Any]) -> None:
+    await Notification.insert(Notification(**values))
+
+
+async def recent_notifications(recipient_id: UUID, limit: int) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = (
+        await Notification.select()
+        .where(Notification.recipient_id == recipient_id)
+        .order_by(Notification.id, ascending=False)
+        .limit(limit)
+        .output(load_json=True)
+    )
+    return rows
+
+
+async def read_notification_ids(user_id: UUID, ids: list[int]) -> set[int]:
+    if not ids:
+        return set()
+    rows = await NotificationRead.select(NotificationRead.notification_id).where(
+        (NotificationRead.user_id == user_id) & NotificationRead.notification_id.is_in(ids)
+    )
+    return {r["notification_id"] for r in rows}
+
+
+async def mark_notifications_read(user_id: UUID, ids: list[int], at: datetime) -> None:
+    unread = set(ids) - await read_notification_ids(user_id, ids)
+    if unread:
+        await NotificationRead.insert(
+            *(NotificationRead(notification_id=n, user_id=user_id, read_at=at) for n in sorted(unread))
+        )

@@ -379,3 +379,12 @@ class Me(msgspec.Struct, frozen=True):
     roles: list[Role]
     permissions: list[Permission]
     locale: str
+
+
+class Notification(msgspec.Struct, frozen=True):
+    id: int
+    created_at: datetime
+    kind: str
+    params: dict[str, str]
+    link: str
+    read: bool

@@ -8,6 +8,7 @@ from piccolo.columns import (
     JSON,
     UUID,
     Array,
+    BigInt,
     BigSerial,
     ForeignKey,
     Integer,
@@ -164,3 +165,30 @@ class IdempotencyRecord(Table, tablename="channel_idempotency_record"):
     status_code = Integer()
     response_body = Text()
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Notification(Table, tablename="channel_notification"):
+    """Something an organisation's people should know: a decision, an offer, a customer's answer.
+
+    It is addressed to an organisation, narrowed to the people holding ``permission`` (empty: all)
+    and, for the manufacturer's channel managers, to those who see the partner at ``about_path``.
+    Written in the same transaction as the change it reports.
+    """
+
+    id = BigSerial(primary_key=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    recipient_id = UUID(index=True)
+    permission = Varchar(length=40, default="")
+    about_path = Varchar(length=400, default="")
+    kind = Varchar(length=48)
+    params = JSON(default={})
+    link = Varchar(length=200, default="")  # inside the recipient's portal, e.g. /registrations/<id>
+
+
+class NotificationRead(Table, tablename="channel_notification_read"):
+    """One person has seen one notification."""
+
+    id = BigSerial(primary_key=True)
+    notification_id = BigInt(index=True)
+    user_id = UUID(index=True)
+    read_at = Timestamptz()

@@ -357,6 +357,33 @@ def evidence_text(evidence: dict[str, Any]) -> str:
         return template
 
 
+NOTIFICATION_TEXTS: dict[str, str] = {
+    "registration.awaits_review": N_(
+        "{partner} registered {customer} ({number}); the customer may already be registered: please decide."
+    ),
+    "registration.protected": N_("Your registration {number} of {customer} is approved and protected."),
+    "registration.rejected": N_("Your registration {number} of {customer} was rejected: {reason}"),
+    "registration.info_requested": N_(
+        "The channel manager asks for more about your registration {number} of {customer}: {reason}"
+    ),
+    "registration.expired": N_("The protection of your registration {number} of {customer} has ended."),
+    "lead.offered": N_("A lead was offered to you: {customer} ({number}). Accept it before the deadline."),
+    "lead.reinquiry": N_("{customer} ({number}), a lead you held, inquired again."),
+    "quote.awaits_approval": N_("{partner}'s quote {number} for {customer} needs your approval."),
+    "quote.approved": N_("Your quote {number} for {customer} is approved and can be sent."),
+    "quote.accepted": N_("{name} accepted your quote {number} for {customer}."),
+    "quote.declined": N_("{name} declined your quote {number} for {customer}."),
+}
+
+
+def notification_text(kind: str, params: dict[str, str]) -> str:
+    template = gettext(NOTIFICATION_TEXTS.get(kind, kind))
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError, ValueError):
+        return template
+
+
 QUOTE_STATUS_LABELS: dict[str, str] = {
     "draft": N_("Draft"),
     "pending_approval": N_("Waiting for approval"),

@@ -73,6 +73,7 @@ def build_environment() -> Environment:
         quote_status_labels=messages.QUOTE_STATUS_LABELS,
         registration_status_labels=messages.REGISTRATION_STATUS_LABELS,
         evidence_text=messages.evidence_text,
+        notification_text=messages.notification_text,
         lead_stage_labels=messages.LEAD_STAGE_LABELS,
         lead_event_labels=messages.LEAD_EVENT_LABELS,
         query_with=query_with,

@@ -14,6 +14,7 @@ from uuid import UUID, uuid4
 from channel import repository as channel_repository
 from channel.roles import OrgKind, Permission
 from channel.services.activity import record_change
+from channel.services.notifications import notify
 from channel.services.partners import visible_place
 from channel.transactions import hold_lock, read_transaction, write_transaction
 from channel.visibility import Actor
@@ -139,6 +140,13 @@ async def create_lead(actor: Actor, command: schemas.LeadCreate, clock: Clock) -
                     organisation_path=last_owner.path,
                     after={"source": command.source, "notes": command.notes},
                 )
+                await notify(
+                    last_owner.id,
+                    "lead.reinquiry",
+                    clock,
+                    params={"number": row["number"], "customer": row["company_name"]},
+                    permission=Permission.WORK_LEADS,
+                )
         else:
             lead_id = uuid4()
             await repository.insert_lead(
@@ -223,6 +231,14 @@ async def _offer(
     offered = await repository.lead_row(row["id"])
     assert offered is not None
     await _audit(actor, clock, "lead.offered", offered, offer_expires_at=offered["offer_expires_at"])
+    await notify(
+        partner_id,
+        "lead.offered",
+        clock,
+        params={"number": offered["number"], "customer": offered["company_name"]},
+        link=f"/leads/{offered['id']}",
+        permission=Permission.WORK_LEADS,
+    )
     return offered
 
 

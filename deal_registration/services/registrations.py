@@ -22,6 +22,7 @@ import msgspec
 from channel import repository as channel_repository
 from channel.roles import OrgKind, Permission
 from channel.services.activity import record_change
+from channel.services.notifications import notify
 from channel.transactions import hold_lock, read_transaction, write_transaction
 from channel.visibility import Actor
 from core.clock import Clock
@@ -147,6 +148,8 @@ async def register(actor: Actor, command: schemas.RegistrationCreate, clock: Clo
         await repository.insert_registration(values, keys)
         await repository.replace_conflicts(registration_id, _conflict_rows(conflicts))
         await _audit(actor, clock, "registration.submitted", values, status=status)
+        if status in ("under_review", "submitted"):
+            await _tell_reviewers(clock, values, actor.organisation_name)
         row = await repository.registration_row(registration_id)
         assert row is not None
         return await _view(row, actor)
@@ -177,6 +180,37 @@ async def _audit(actor: Actor, clock: Clock, action: str, row: dict[str, Any], *
         organisation_id=row["partner_id"],
         organisation_path=row["partner_path"],
         after=after or None,
+    )
+
+
+def _about(row: dict[str, Any]) -> dict[str, str]:
+    return {"number": row["number"], "customer": row["customer"].get("company_name", "")}
+
+
+async def _tell_reviewers(clock: Clock, row: dict[str, Any], partner_name: str) -> None:
+    """The channel managers who see the partner learn that a registration waits for them."""
+    manufacturer = await channel_repository.find_manufacturer()
+    if manufacturer is None:
+        return
+    await notify(
+        manufacturer.id,
+        "registration.awaits_review",
+        clock,
+        params=_about(row) | {"partner": partner_name},
+        link=f"/registrations/{row['id']}",
+        permission=Permission.REVIEW_DEALS,
+        about_path=row["partner_path"],
+    )
+
+
+async def _tell_partner(clock: Clock, row: dict[str, Any], kind: str, **params: str) -> None:
+    await notify(
+        row["partner_id"],
+        kind,
+        clock,
+        params=_about(row) | params,
+        link=f"/registrations/{row['id']}",
+        permission=Permission.REGISTER_DEALS,
     )
 
 
@@ -297,6 +331,7 @@ async def decide(
         ):
             raise ConflictError("registration_closed")
         await _audit(actor, clock, f"registration.{changes['status']}", row, reason=decision.reason)
+        await _tell_partner(clock, row, f"registration.{changes['status']}", reason=decision.reason)
         updated = await repository.registration_row(registration_id)
         assert updated is not None
         return await _view(updated, actor)
@@ -364,6 +399,7 @@ async def expire(actor: Actor, clock: Clock) -> int:
                 row["id"], {"status": "expired"}, now, expect_status=("protected",)
             ):
                 await _audit(actor, clock, "registration.expired", row)
+                await _tell_partner(clock, row, "registration.expired")
                 expired += 1
     return expired
 

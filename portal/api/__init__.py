@@ -6,6 +6,7 @@ from portal.api.activity import ActivityController
 from portal.api.catalogue import CategoriesController, ProductsController
 from portal.api.leads import LeadPolicyController, LeadRulesController, LeadsController
 from portal.api.me import MeController
+from portal.api.notifications import NotificationsController
 from portal.api.partners import ChannelManagersController, PartnersController
 from portal.api.people import InvitationsController, UsersController
 from portal.api.pricing import (
@@ -29,6 +30,7 @@ router = Router(
         InvitationsController,
         ApiTokensController,
         ActivityController,
+        NotificationsController,
         PartnerLevelsController,
         RegionsController,
         CategoriesController,

@@ -10,6 +10,7 @@ from portal.pages.activity import ActivityPages
 from portal.pages.cart import CartPages
 from portal.pages.catalogue import CataloguePages
 from portal.pages.leads import LeadPages
+from portal.pages.notifications import NotificationPages
 from portal.pages.partners import PartnerPages
 from portal.pages.people import PeoplePages
 from portal.pages.quotes import QuotePages
@@ -34,6 +35,7 @@ router = Router(
         ActivityPages,
         ApiTokenPages,
         AccountPages,
+        NotificationPages,
     ],
     include_in_schema=False,
 )

@@ -10,6 +10,7 @@ from portal.pages.account import AccountPages
 from portal.pages.activity import ActivityPages
 from portal.pages.catalogue import CataloguePages
 from portal.pages.leads import LeadPages
+from portal.pages.notifications import NotificationPages
 from portal.pages.partners import PartnerPages
 from portal.pages.people import PeoplePages
 from portal.pages.quotes import QuotePages
@@ -33,6 +34,7 @@ router = Router(
         ActivityPages,
         ApiTokenPages,
         AccountPages,
+        NotificationPages,
         ChannelSettingsPages,
     ],
     include_in_schema=False,

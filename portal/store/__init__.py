@@ -7,6 +7,7 @@ from channel.roles import OrgKind
 from portal.pages.account import AccountPages
 from portal.pages.cart import CartPages
 from portal.pages.catalogue import CataloguePages
+from portal.pages.notifications import NotificationPages
 from portal.pages.people import PeoplePages
 from portal.pages.tokens import ApiTokenPages
 from portal.portals import STORE
@@ -17,6 +18,14 @@ router = Router(
     path=STORE.prefix,
     guards=[requires_portal(OrgKind.STORE)],
     dependencies={"portal": Provide(lambda: STORE, sync_to_thread=False)},
-    route_handlers=[home, CataloguePages, CartPages, PeoplePages, ApiTokenPages, AccountPages],
+    route_handlers=[
+        home,
+        CataloguePages,
+        CartPages,
+        PeoplePages,
+        ApiTokenPages,
+        AccountPages,
+        NotificationPages,
+    ],
     include_in_schema=False,
 )

@@ -20,6 +20,7 @@ import msgspec
 from channel import repository as channel_repository
 from channel.roles import OrgKind, Permission
 from channel.services.activity import record_change
+from channel.services.notifications import notify
 from channel.transactions import read_transaction, write_transaction
 from channel.visibility import Actor
 from core.clock import Clock
@@ -165,9 +166,30 @@ async def create_quote(
             ),
         )
         await _audit(actor, clock, "quote.created", values, total=priced.total, status=status)
+        if status == "pending_approval":
+            await _ask_for_approval(clock, values, actor.organisation_name)
         row = await repository.quote_row(quote_id)
         assert row is not None
         return _with_flag(await repository.load_quote(row), approval_percent)
+
+
+async def _ask_for_approval(clock: Clock, row: dict[str, Any], seller_name: str) -> None:
+    manufacturer = await channel_repository.find_manufacturer()
+    if manufacturer is None:
+        return
+    await notify(
+        manufacturer.id,
+        "quote.awaits_approval",
+        clock,
+        params={
+            "number": row["number"],
+            "partner": seller_name,
+            "customer": row["customer"].get("company", ""),
+        },
+        link=f"/quotes/{row['id']}",
+        permission=Permission.APPROVE_QUOTES,
+        about_path=row["seller_path"],
+    )
 
 
 def _with_flag(quote: schemas.Quote, approval_percent: Decimal) -> schemas.Quote:
@@ -248,6 +270,8 @@ async def revise_quote(
             ),
         )
         await _audit(actor, clock, "quote.revised", row, version=version, total=priced.total, status=status)
+        if status == "pending_approval":
+            await _ask_for_approval(clock, row, actor.organisation_name)
         updated = await repository.quote_row(quote_id)
         assert updated is not None
         return _with_flag(await repository.load_quote(updated), approval_percent)
@@ -270,6 +294,14 @@ async def approve_quote(actor: Actor, quote_id: UUID, clock: Clock) -> schemas.Q
         ):
             raise ConflictError("quote_not_pending_approval")
         await _audit(actor, clock, "quote.approved", row, version=row["version"])
+        await notify(
+            row["seller_id"],
+            "quote.approved",
+            clock,
+            params={"number": row["number"], "customer": row["customer"].get("company", "")},
+            link=f"/quotes/{quote_id}",
+            permission=Permission.CREATE_QUOTES,
+        )
         updated = await repository.quote_row(quote_id)
         assert updated is not None
         return await repository.load_quote(updated)
@@ -332,8 +364,19 @@ async def answer_quote(
             roles=frozenset(),
             label=f"{decision.name} ({row['customer'].get('company', '')})",
         )
-        # The seller sees the answer in its activity (and, with e-mail, in its inbox).
         await _audit(customer, clock, f"quote.{status}", row, version=version, note=decision.note)
+        await notify(
+            seller.id,
+            f"quote.{status}",
+            clock,
+            params={
+                "number": row["number"],
+                "customer": row["customer"].get("company", ""),
+                "name": decision.name,
+            },
+            link=f"/quotes/{quote_id}",
+            permission=Permission.CREATE_QUOTES,
+        )
         updated = await repository.quote_row(quote_id)
         assert updated is not None
         return await repository.load_quote(updated)

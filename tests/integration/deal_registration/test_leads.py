@@ -237,3 +237,17 @@ async def test_a_lead_for_a_customer_protected_elsewhere_is_refused_and_stays_un
 
     assert refused.value.code == "customer_already_registered"
     assert (await leads.get_lead(d1, lead.id)).registration_id is None
+
+
+async def test_the_partner_offered_a_lead_is_told_with_a_link_to_it(world: World, clock: FixedClock) -> None:
+    from channel.services import notifications
+
+    lead = await leads.create_lead(
+        world.actors["m_admin"], _inquiry(contact_email="li@lakeview.example"), clock
+    )
+    await leads.accept_lead(world.actors["d1_sales"], lead.id, clock)
+    await leads.decline_lead(world.actors["d1_sales"], lead.id, schemas.LeadDecline(reason="busy"), clock)
+    offered = await notifications.inbox(world.actors["d1_sales"])
+    assert [(n.kind, n.params["number"], n.link) for n in offered] == [
+        ("lead.offered", lead.number, f"/leads/{lead.id}")
+    ]

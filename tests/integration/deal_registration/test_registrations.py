@@ -195,3 +195,36 @@ async def test_a_protected_registration_earns_its_deal_discount_on_the_partners_
     assert [(s.kind, s.amount) for s in steps][-1] == ("deal_registration", Decimal("-50.00"))
     assert await registrations.protected_by_another(world.org_id("D2"), customer)
     assert await registrations.deal_discount(world.org_id("D2"), customer, clock.now()) is None
+
+
+async def test_reviewers_who_see_the_partner_and_then_the_partner_are_told(
+    world: World, clock: FixedClock
+) -> None:
+    from channel.services import notifications
+
+    await registrations.register(world.actors["d1_sales"], _claim("杭州湖景酒店有限公司"), clock)
+    theirs = await registrations.register(world.actors["d2_admin"], _claim("湖景酒店"), clock)
+    mine = await registrations.register(world.actors["d1a_admin"], _claim("Lakeview Kitchens Ltd"), clock)
+    assert theirs.status == "under_review" and mine.status == "protected"
+
+    admin_inbox = await notifications.inbox(world.actors["m_admin"])
+    assert [(n.kind, n.params["number"], n.link) for n in admin_inbox] == [
+        ("registration.awaits_review", theirs.number, f"/registrations/{theirs.id}")
+    ]
+    assert admin_inbox[0].params["partner"] == "D2 Trading" and not admin_inbox[0].read
+    # m_cm manages D1's part of the channel only: D2's registration is not theirs to hear about.
+    assert await notifications.inbox(world.actors["m_cm"]) == []
+
+    await registrations.decide(
+        world.actors["m_admin"],
+        theirs.id,
+        schemas.RegistrationDecision(decision="reject", reason="D1 registered first"),
+        clock,
+    )
+    told = await notifications.inbox(world.actors["d2_admin"])
+
+    assert [(n.kind, n.params["reason"]) for n in told] == [("registration.rejected", "D1 registered first")]
+    assert await notifications.inbox(world.actors["d1_sales"]) == []
+    await notifications.mark_all_read(world.actors["d2_admin"], clock)
+    assert await notifications.unread_count(world.actors["d2_admin"]) == 0
+    assert (await notifications.inbox(world.actors["d2_admin"]))[0].read

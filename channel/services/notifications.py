@@ -1,0 +1,89 @@
+"""Notifications: who is told about a decision, an offer or a customer's answer, and their inbox.
+
+A notification goes to an organisation, in the same transaction as the change it reports. Its
+people see it when they hold the permission it names, and (the manufacturer's channel managers)
+when they see the partner it is about; each person marks what they have read. Only the kind and its
+parameters are stored: the portal words it in the reader's language.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from channel import repository, schemas
+from channel.roles import Permission
+from channel.visibility import Actor
+from core.clock import Clock
+
+# How many of the newest notifications of an organisation an inbox looks at.
+INBOX_SIZE = 100
+
+
+async def notify(
+    recipient_id: UUID,
+    kind: str,
+    clock: Clock,
+    *,
+    params: dict[str, str] | None = None,
+    link: str = "",
+    permission: Permission | None = None,
+    about_path: str = "",
+) -> None:
+    """Tell ``recipient_id``'s people (those holding ``permission``) about ``kind``; call inside the
+    transaction of the change, so the notice exists exactly when the change does."""
+    await repository.insert_notification(
+        {
+            "created_at": clock.now(),
+            "recipient_id": recipient_id,
+            "permission": permission.value if permission else "",
+            "about_path": about_path,
+            "kind": kind,
+            "params": {k: str(v)[:200] for k, v in (params or {}).items()},
+            "link": link,
+        }
+    )
+
+
+def _addressed_to(actor: Actor, row: dict[str, object]) -> bool:
+    permission = str(row["permission"])
+    if permission and not actor.can(Permission(permission)):
+        return False
+    about = str(row["about_path"])
+    return not about or actor.sees(about)
+
+
+async def inbox(actor: Actor) -> list[schemas.Notification]:
+    """The actor's notifications, newest first, each marked read or not."""
+    rows = [
+        r
+        for r in (await repository.recent_notifications(actor.organisation_id, INBOX_SIZE * 4))
+        if _addressed_to(actor, r)
+    ][:INBOX_SIZE]
+    read = (
+        await repository.read_notification_ids(actor.user_id, [r["id"] for r in rows])
+        if actor.user_id
+        else set()
+    )
+    return [
+        schemas.Notification(
+            id=r["id"],
+            created_at=r["created_at"],
+            kind=r["kind"],
+            params=r["params"] or {},
+            link=r["link"],
+            read=r["id"] in read,
+        )
+        for r in rows
+    ]
+
+
+async def unread_count(actor: Actor) -> int:
+    return sum(1 for n in await inbox(actor) if not n.read)
+
+
+async def mark_all_read(actor: Actor, clock: Clock) -> None:
+    """Everything in the actor's inbox is read (an API token has no read state of its own)."""
+    if actor.user_id is None:
+        return
+    unread = [n.id for n in await inbox(actor) if not n.read]
+    await repository.mark_notifications_read(actor.user_id, unread, clock.now())

@@ -244,7 +244,7 @@ class RegistrationOutcome(msgspec.Struct, forbid_unknown_fields=True, kw_only=Tr
 
 
 class ProgrammeSettings(msgspec.Struct, frozen=True, kw_only=True):
-    code: str
+    code: Annotated[str, Meta(pattern=r"^[A-Z0-9_-]{1,32}$")]  # what registrations name it by
     name: str
     protection_days: Annotated[int, Meta(ge=1, le=730)] = 90
     extension_days: Annotated[int, Meta(ge=1, le=365)] = 30
@@ -253,3 +253,7 @@ class ProgrammeSettings(msgspec.Struct, frozen=True, kw_only=True):
     review_at: Annotated[int, Meta(ge=50, le=100)] = 85
     block_exact_duplicates: bool = True
     protect_when_clear: bool = True
+
+    def __post_init__(self) -> None:
+        check_text(self.name, "name", max_length=200)
+        check_decimal(self.deal_discount_percent, "deal_discount_percent", maximum=Decimal(100))

@@ -418,6 +418,13 @@ async def deal_discount(partner_id: UUID, customer: schemas.EndCustomer, at: dat
     return None
 
 
+async def list_programmes(actor: Actor) -> list[schemas.ProgrammeSettings]:
+    if not actor.can(Permission.REVIEW_DEALS) or actor.organisation_kind is not OrgKind.MANUFACTURER:
+        raise PermissionDeniedError()
+    async with read_transaction():
+        return await repository.list_programmes()
+
+
 async def save_programme(
     actor: Actor, settings: schemas.ProgrammeSettings, clock: Clock
 ) -> schemas.ProgrammeSettings:

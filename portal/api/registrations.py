@@ -86,6 +86,10 @@ class ProgrammesController(Controller):
     path = "/registration-programmes"
     tags = ["Deal registration"]
 
+    @get("/", operation_id="ListProgrammes", summary="Deal-registration programmes and their rules")
+    async def list_programmes(self, actor: CurrentActor) -> list[schemas.ProgrammeSettings]:
+        return await registrations.list_programmes(actor)
+
     @put(
         "/",
         operation_id="SaveProgramme",

@@ -116,6 +116,59 @@ class RegistrationPages(Controller):
         )
         return back_to(portal.url(f"/registrations/{made.id}"))
 
+    @get("/programmes", guards=[requires_permission(Permission.REVIEW_DEALS)])
+    async def programmes(
+        self, actor: CurrentActor, portal: CurrentPortal, code: FromQuery[str | None] = None
+    ) -> Template:
+        found = await registrations.list_programmes(actor)
+        chosen = next((p for p in found if p.code == code), None)
+        values = (
+            msgspec.to_builtins(chosen) if chosen else msgspec.to_builtins(registrations.DEFAULT_PROGRAMME)
+        )
+        return await self._programmes(actor, portal, found, values, {})
+
+    async def _programmes(
+        self,
+        actor: Actor,
+        portal: Portal,
+        found: list[schemas.ProgrammeSettings],
+        values: dict[str, Any],
+        errors: dict[str, str],
+        status: int = 200,
+    ) -> Template:
+        return page(
+            "shared/registrations/programmes.html.jinja",
+            actor=actor,
+            portal=portal,
+            programmes=found,
+            values=values,
+            errors=errors,
+            status=status,
+        )
+
+    @post("/programmes", guards=[requires_permission(Permission.REVIEW_DEALS)])
+    async def save_programme(
+        self, request: Request[Any, Any, Any], actor: CurrentActor, portal: CurrentPortal, clock: CurrentClock
+    ) -> Template | Redirect:
+        form = await request.form()
+        values: dict[str, Any] = {k: str(v).strip() for k, v in form.items() if k != "_csrf_token"}
+        data = {k: v for k, v in values.items() if v != ""}
+        data["code"] = data.get("code", "").upper()
+        for flag in ("block_exact_duplicates", "protect_when_clear"):
+            data[flag] = flag in form
+        try:
+            settings = msgspec.convert(data, schemas.ProgrammeSettings, strict=False)
+            await registrations.save_programme(actor, settings, clock)
+        except msgspec.ValidationError as refused:
+            found = await registrations.list_programmes(actor)
+            return await self._programmes(
+                actor, portal, found, values, _plain(validation_errors(refused)), status=422
+            )
+        flash(
+            request, gettext("The programme {code} was saved.").format(code=settings.code), category="success"
+        )
+        return back_to(portal.url("/registrations/programmes"))
+
     @get("/{registration_id:uuid}")
     async def detail(
         self, actor: CurrentActor, portal: CurrentPortal, registration_id: FromPath[UUID]

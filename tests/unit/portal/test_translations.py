@@ -68,6 +68,21 @@ def test_every_message_in_the_sources_has_a_chinese_translation() -> None:
     assert sorted(in_sources - catalogued) == []
 
 
+def test_every_message_of_a_template_survives_the_percent_formatting_of_newstyle_gettext() -> None:
+    with (ROOT / "babel.cfg").open() as config:
+        method_map, options_map = parse_mapping_cfg(config)
+    broken = []
+    for filename, _, message, _, _ in extract_from_dir(str(ROOT), method_map, options_map):
+        text = message if isinstance(message, str) else message[0]
+        if filename.endswith(".jinja") and "%(" not in text:
+            try:
+                text % {}  # what Jinja does to every translated string
+            except (ValueError, TypeError):
+                broken.append(f"{filename}: {text}")
+
+    assert broken == []
+
+
 def test_every_chinese_entry_is_translated_and_not_fuzzy() -> None:
     catalog = _chinese_catalog()
 

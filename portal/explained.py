@@ -14,6 +14,7 @@ import msgspec
 
 from portal.i18n import format_money, format_number, gettext
 from pricing import messages as pricing_messages
+from pricing.configuration import Violation
 from pricing.model import Consumption, PricedCart, Step
 
 # Parameters that are amounts of money (formatted in the cart's currency); the rest are numbers.
@@ -131,3 +132,30 @@ def explain(priced: PricedCart) -> ExplainedCart:
         consumption=list(priced.consumption),
         problems=[_step(p, currency) for p in priced.problems],
     )
+
+
+class WordedViolation(msgspec.Struct, frozen=True):
+    code: str
+    params: dict[str, str | int]
+    text: str
+
+
+class CheckedConfiguration(msgspec.Struct, frozen=True):
+    valid: bool
+    violations: list[WordedViolation]
+
+
+def configuration_text(violation: Violation, names: dict[str, str] | None = None) -> str:
+    """A broken rule in the reader's language; option SKUs shown with their names when known."""
+
+    def shown(value: str | int) -> str | int:
+        if not names or not isinstance(value, str):
+            return value
+        return ", ".join(f"{names[s]} ({s})" if s in names else s for s in value.split(", "))
+
+    params = {key: shown(value) for key, value in violation.params.items()}
+    template = gettext(pricing_messages.CONFIGURATION.get(violation.code, violation.code))
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError, ValueError):
+        return template

@@ -185,7 +185,12 @@ TERMS: dict[str, str] = {
 
 def message(code: str, params: dict[str, Any] | None = None) -> str:
     """The user's-language sentence for a reason code; unknown codes fall back to a general one."""
-    known = MESSAGES.get(code) or pricing_messages.ISSUES.get(code) or MESSAGES["refused"]
+    known = (
+        MESSAGES.get(code)
+        or pricing_messages.ISSUES.get(code)
+        or pricing_messages.CONFIGURATION.get(code)
+        or MESSAGES["refused"]
+    )
     text = gettext(known)
     if not params:
         return text

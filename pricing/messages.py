@@ -56,3 +56,27 @@ ISSUES: dict[str, str] = {
     "tiers_not_ascending": N_("Tiers must go up in quantity, each quantity once."),
     "bundle_needs_two_products": N_("A bundle needs at least two products."),
 }
+
+# A configuration's broken rules, and what makes a bundle's definition unusable.
+CONFIGURATION: dict[str, str] = {
+    "not_an_option": N_("{sku} is not an option of this product."),
+    "choose_one": N_("Choose one {group}."),
+    "choose_at_least": N_("Choose at least {count} {group} options."),
+    "only_one": N_("Choose only one {group} ({chosen} chosen)."),
+    "choose_at_most": N_("Choose at most {count} {group} options ({chosen} chosen)."),
+    "too_few_units": N_("{sku}: at least {count} units."),
+    "too_many_units": N_("{sku}: at most {count} units."),
+    "requires": N_("{sku} needs {needs}."),
+    "requires_one_of": N_("{sku} needs one of: {needs}."),
+    "excludes": N_("{sku} cannot be combined with {other}."),
+    "ratio": N_("{of} needs {quantity} × {sku} for every {per}: {needed} needed, {have} chosen."),
+    "group_twice": N_("The group {group} is defined twice."),
+    "group_min_above_max": N_("{group}: the minimum number of choices is above the maximum."),
+    "group_needs_more_options": N_("{group} asks for more choices than it has options."),
+    "quantity_min_above_max": N_("{group}: the minimum quantity is above the maximum."),
+    "option_twice": N_("{sku} is an option in more than one place."),
+    "rule_names_unknown_option": N_("A rule names {sku}, which is not an option."),
+    "rule_on_itself": N_("A rule relates {sku} to itself."),
+    "option_not_in_catalogue": N_("{sku} is not an active product of the catalogue."),
+    "not_a_bundle": N_("This product has no options to configure."),
+}

@@ -90,6 +90,16 @@ async def find_product(product_id: UUID) -> schemas.Product | None:
     return _product(row) if row else None
 
 
+async def product_configuration(product_id: UUID) -> Any:
+    row = (
+        await Product.select(Product.configuration)
+        .where(Product.id == product_id)
+        .output(load_json=True)
+        .first()
+    )
+    return row["configuration"] if row else None
+
+
 async def find_product_by_sku(sku: str) -> schemas.Product | None:
     row = await Product.select().where(Product.sku == sku).output(load_json=True).first()
     return _product(row) if row else None

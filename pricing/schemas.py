@@ -13,6 +13,7 @@ from msgspec import UNSET, Meta, UnsetType
 from channel.schemas import check_code, check_currency, check_locale
 from core.validation import FieldValueError, check_decimal, check_text
 from pricing.catalogue import ProductStatus, normalise_sku, sku_is_valid
+from pricing.configuration import Violation
 from pricing.model import PricedCart
 from pricing.promotions import Benefit, Condition, Eligibility, Promotion
 
@@ -115,6 +116,20 @@ class ProductCreate(msgspec.Struct, forbid_unknown_fields=True):
         self.category = check_code(self.category, "category")
         self.brand = check_text(self.brand, "brand", max_length=80, required=False)
         self.unit = check_text(self.unit, "unit", max_length=16)
+
+
+class ConfigurationCheck(msgspec.Struct, forbid_unknown_fields=True):
+    """A configuration to check: option SKU -> units (0 or absent: not chosen)."""
+
+    chosen: Annotated[
+        dict[Annotated[str, Meta(max_length=64)], Annotated[int, Meta(ge=0, le=1_000_000)]],
+        Meta(max_length=200),
+    ]
+
+
+class ConfigurationVerdict(msgspec.Struct, frozen=True):
+    valid: bool
+    violations: list[Violation]
 
 
 class ProductUpdate(msgspec.Struct, forbid_unknown_fields=True):

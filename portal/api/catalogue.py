@@ -5,15 +5,17 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from uuid import UUID
 
-from litestar import Controller, Response, get, patch, post
+from litestar import Controller, Response, delete, get, patch, post, put
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody, QueryParameter
 
 from channel.schemas import Page
 from portal.dependencies import CurrentActor, CurrentClock
 from portal.downloads import spreadsheet
+from portal.explained import CheckedConfiguration, WordedViolation, configuration_text
 from pricing import schemas
 from pricing.catalogue import ProductStatus
+from pricing.configuration import BundleDefinition
 from pricing.services import catalogue
 
 
@@ -73,6 +75,58 @@ class ProductsController(Controller):
         data: JSONBody[schemas.ProductUpdate],
     ) -> schemas.Product:
         return await catalogue.update_product(actor, product_id, data, clock)
+
+    @get(
+        "/{product_id:uuid}/configuration",
+        operation_id="GetConfiguration",
+        summary="A configurable product's option groups and rules (null for a plain product)",
+    )
+    async def get_configuration(
+        self, actor: CurrentActor, product_id: FromPath[UUID]
+    ) -> BundleDefinition | None:
+        return await catalogue.get_configuration(actor, product_id)
+
+    @put(
+        "/{product_id:uuid}/configuration",
+        operation_id="SetConfiguration",
+        summary="Make a product configurable: option groups and rules (422 lists every contradiction)",
+    )
+    async def set_configuration(
+        self,
+        actor: CurrentActor,
+        clock: CurrentClock,
+        product_id: FromPath[UUID],
+        data: JSONBody[BundleDefinition],
+    ) -> BundleDefinition | None:
+        return await catalogue.set_configuration(actor, product_id, data, clock)
+
+    @delete(
+        "/{product_id:uuid}/configuration",
+        operation_id="RemoveConfiguration",
+        summary="Make a configurable product plain again",
+    )
+    async def remove_configuration(
+        self, actor: CurrentActor, clock: CurrentClock, product_id: FromPath[UUID]
+    ) -> None:
+        await catalogue.set_configuration(actor, product_id, None, clock)
+
+    @post(
+        "/{product_id:uuid}/configuration/check",
+        operation_id="CheckConfiguration",
+        summary="Every rule a configuration breaks, in the reader's language",
+        status_code=200,
+    )
+    async def check_configuration(
+        self, actor: CurrentActor, product_id: FromPath[UUID], data: JSONBody[schemas.ConfigurationCheck]
+    ) -> CheckedConfiguration:
+        verdict = await catalogue.check_configuration(actor, product_id, data)
+        return CheckedConfiguration(
+            valid=verdict.valid,
+            violations=[
+                WordedViolation(code=v.code, params=v.params, text=configuration_text(v))
+                for v in verdict.violations
+            ],
+        )
 
     @post(
         "/import",

@@ -10,7 +10,7 @@ from channel import repository as channel_repository
 from channel.services import access
 from channel.visibility import Actor
 from core.clock import Clock
-from pricing import schemas
+from pricing import configuration, schemas
 from pricing.promotions import (
     BuyXGetY,
     Condition,
@@ -54,7 +54,49 @@ PRODUCTS = [
     ("KETTLE-17", "SMALL", "Kettle, 1.7 L", "电热水壶 1.7 升", "199", 6),
     ("RICE-4L", "SMALL", "Rice cooker, 4 L", "电饭煲 4 升", "459", 4),
     ("BLEND-P", "SMALL", "Blender", "破壁料理机", "899", 2),
+    (
+        "KITCHEN-SET",
+        "KITCHEN",
+        "Kitchen set: hob, hood and oven of your choice",
+        "厨房套装（自选灶具、烟机、烤箱）",
+        "7999",
+        1,
+    ),
 ]
+
+# The kitchen set's options and rules: one hob, one hood, an oven if wanted, two filters per hood;
+# the cast-iron pan support fits gas hobs only.
+KITCHEN_SET = configuration.BundleDefinition(
+    groups=[
+        configuration.OptionGroup(
+            code="HOB",
+            names={"en": "Hob", "zh_Hans": "灶具"},
+            options=["HOB-G2-60", "HOB-G3-75", "HOB-IND-60"],
+            min_choices=1,
+        ),
+        configuration.OptionGroup(
+            code="HOOD",
+            names={"en": "Range hood", "zh_Hans": "吸油烟机"},
+            options=["HOOD-T-90", "HOOD-S-90"],
+            min_choices=1,
+        ),
+        configuration.OptionGroup(
+            code="OVEN", names={"en": "Oven", "zh_Hans": "烤箱"}, options=["OVEN-B60", "OVEN-STM45"]
+        ),
+        configuration.OptionGroup(
+            code="PARTS",
+            names={"en": "Parts", "zh_Hans": "配件"},
+            options=["FILTER-HOOD", "GRATE-CI"],
+            max_choices=2,
+            max_quantity=10,
+        ),
+    ],
+    rules=[
+        configuration.QuantityRatio(option="FILTER-HOOD", of="HOOD-T-90", per=1, quantity=2),
+        configuration.QuantityRatio(option="FILTER-HOOD", of="HOOD-S-90", per=1, quantity=2),
+        configuration.Excludes(option="GRATE-CI", other="HOB-IND-60"),
+    ],
+)
 
 STEPS = len(CATEGORIES) + len(PRODUCTS) + 5 + 6
 
@@ -82,6 +124,8 @@ async def load_commerce(clock: Clock, advance: Callable[[str], None]) -> None:
             clock,
         )
         advance(sku)
+    kitchen_set = await catalogue.products_named(system, ["KITCHEN-SET"])
+    await catalogue.set_configuration(system, kitchen_set[0].id, KITCHEN_SET, clock)
     await _price_books(system, clock, advance)
     await _promotions(system, clock, advance)
 

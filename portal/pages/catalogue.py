@@ -18,15 +18,15 @@ from core.clock import Clock
 from core.errors import ConflictError, InvalidInputError
 from portal.dependencies import CurrentActor, CurrentClock, CurrentPortal
 from portal.downloads import spreadsheet
-from portal.explained import ExplainedLine, explain
+from portal.explained import ExplainedLine, configuration_text, explain
 from portal.forms import refusal_errors, validation_errors
-from portal.i18n import gettext
+from portal.i18n import current_locale, gettext
 from portal.messages import message
 from portal.pages.rendering import back_to, is_htmx, page
 from portal.portals import Portal
 from portal.security.guards import requires_permission
-from pricing import schemas
-from pricing.catalogue import ProductStatus
+from pricing import configuration, schemas
+from pricing.catalogue import ProductStatus, name_in
 from pricing.services import catalogue, pricing
 
 # The languages a product's name and description are kept in, as the form offers them.
@@ -116,14 +116,103 @@ class CataloguePages(Controller):
     async def product_detail(
         self, actor: CurrentActor, portal: CurrentPortal, product_id: FromPath[UUID]
     ) -> Template:
+        return await self._detail(actor, portal, product_id)
+
+    async def _detail(
+        self,
+        actor: Actor,
+        portal: Portal,
+        product_id: UUID,
+        *,
+        chosen: dict[str, int] | None = None,
+        problems: list[str] | None = None,
+        definition_text: str | None = None,
+        definition_errors: list[str] | None = None,
+        status: int = 200,
+    ) -> Template:
         product = await catalogue.get_product(actor, product_id)
+        definition = await catalogue.get_configuration(actor, product_id)
+        options = configuration.options_of(definition) if definition else []
+        if definition_text is None and definition is not None:
+            definition_text = msgspec.json.format(msgspec.json.encode(definition), indent=2).decode()
         return page(
             "shared/catalogue/detail.html.jinja",
             actor=actor,
             portal=portal,
             product=product,
             categories={c.path: c for c in await catalogue.list_categories(actor)},
+            definition=definition,
+            option_products={p.sku: p for p in await catalogue.products_named(actor, options)},
+            chosen=chosen or {},
+            problems=problems,
+            definition_text=definition_text or "",
+            definition_errors=definition_errors or [],
+            status=status,
         )
+
+    @post("/{product_id:uuid}/check")
+    async def check_configuration(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        portal: CurrentPortal,
+        product_id: FromPath[UUID],
+    ) -> Template:
+        """A dealer tries a configuration: every broken rule comes back in words, nothing is saved."""
+        form = await request.form()
+        chosen: dict[str, int] = {}
+        for key, value in form.items():
+            if key.startswith("qty_") and str(value).strip():
+                try:
+                    chosen[key.removeprefix("qty_")[:64]] = max(0, min(int(str(value)), 1_000_000))
+                except ValueError:
+                    chosen[key.removeprefix("qty_")[:64]] = 0
+        verdict = await catalogue.check_configuration(
+            actor, product_id, schemas.ConfigurationCheck(chosen=dict(list(chosen.items())[:200]))
+        )
+        definition = await catalogue.get_configuration(actor, product_id)
+        options = configuration.options_of(definition) if definition else []
+        locale = current_locale()
+        names = {p.sku: name_in(p.names, locale) for p in await catalogue.products_named(actor, options)}
+        names |= {
+            g.code: name_in(g.names, locale) for g in (definition.groups if definition else []) if g.names
+        }
+        return await self._detail(
+            actor,
+            portal,
+            product_id,
+            chosen=chosen,
+            problems=[configuration_text(v, names) for v in verdict.violations],
+        )
+
+    @post("/{product_id:uuid}/configuration", guards=[requires_permission(Permission.MANAGE_CATALOGUE)])
+    async def save_configuration(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        portal: CurrentPortal,
+        clock: CurrentClock,
+        product_id: FromPath[UUID],
+    ) -> Template | Redirect:
+        text = str((await request.form()).get("definition", ""))[:200_000]
+        try:
+            definition = (
+                msgspec.json.decode(text.encode(), type=configuration.BundleDefinition)
+                if text.strip()
+                else None
+            )
+            await catalogue.set_configuration(actor, product_id, definition, clock)
+        except (msgspec.ValidationError, msgspec.DecodeError) as refused:
+            return await self._detail(
+                actor, portal, product_id, definition_text=text, definition_errors=[str(refused)], status=422
+            )
+        except InvalidInputError as refused:
+            errors = [configuration_text(configuration.Violation(p.code, p.params)) for p in refused.problems]
+            return await self._detail(
+                actor, portal, product_id, definition_text=text, definition_errors=errors, status=422
+            )
+        flash(request, gettext("The options and rules were saved."), category="success")
+        return back_to(portal.url(f"/catalogue/{product_id}"))
 
     # --- the manufacturer keeps the catalogue -----------------------------------------------------
 

@@ -19,10 +19,11 @@ from channel.services.activity import record_change
 from channel.transactions import read_transaction, write_transaction
 from channel.visibility import Actor
 from core.clock import Clock
-from core.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
+from core.errors import ConflictError, FieldProblem, InvalidInputError, NotFoundError, PermissionDeniedError
 from core.validation import FieldValueError
-from pricing import repository, schemas
+from pricing import configuration, repository, schemas
 from pricing.catalogue import ProductStatus, category_path, name_in
+from pricing.configuration import BundleDefinition
 
 _PARTNER_STATUSES = (ProductStatus.ACTIVE, ProductStatus.DISCONTINUED)
 _ALL_STATUSES = tuple(ProductStatus)
@@ -211,6 +212,67 @@ async def _audit_product(
         before=recorded(before),
         after=recorded(product),
     )
+
+
+# --- configurable products -----------------------------------------------------------------------
+
+
+async def get_configuration(actor: Actor, product_id: UUID) -> BundleDefinition | None:
+    """A bundle's option groups and rules; ``None`` for a plain product."""
+    await get_product(actor, product_id)
+    stored = await repository.product_configuration(product_id)
+    return msgspec.convert(stored, BundleDefinition) if stored is not None else None
+
+
+async def set_configuration(
+    actor: Actor, product_id: UUID, definition: BundleDefinition | None, clock: Clock
+) -> BundleDefinition | None:
+    """Make a product configurable (or plain again, with ``None``); its options must be products
+    of the catalogue, and a definition that contradicts itself is refused with every reason."""
+    _require(actor, Permission.MANAGE_CATALOGUE)
+    async with write_transaction():
+        product = await get_product(actor, product_id)
+        if definition is not None:
+            problems = configuration.definition_problems(definition)
+            options = configuration.options_of(definition)
+            known = await repository.products_by_sku(options)
+            problems += [
+                configuration.Violation("option_not_in_catalogue", {"sku": sku})
+                for sku in options
+                if sku == product.sku or sku not in known or known[sku].status is not ProductStatus.ACTIVE
+            ]
+            if problems:
+                raise InvalidInputError(
+                    [FieldProblem(field="configuration", code=p.code, params=p.params) for p in problems]
+                )
+        await repository.update_product(
+            product_id,
+            {"configuration": msgspec.to_builtins(definition) if definition else None},
+            clock.now(),
+        )
+        await record_change(
+            actor,
+            clock,
+            action="product.configuration_saved",
+            object_type="product",
+            object_id=product.id,
+            object_label=f"{name_in(product.names, 'en')} ({product.sku})",
+            organisation_id=actor.organisation_id,
+            organisation_path=actor.organisation_path,
+            after=definition,
+        )
+    return definition
+
+
+async def check_configuration(
+    actor: Actor, product_id: UUID, command: schemas.ConfigurationCheck
+) -> schemas.ConfigurationVerdict:
+    """Every rule a dealer's configuration breaks, before it goes into a cart or a quote."""
+    definition = await get_configuration(actor, product_id)
+    if definition is None:
+        raise ConflictError("not_a_bundle")
+    violations = configuration.check(definition, command.chosen)
+    return schemas.ConfigurationVerdict(valid=not violations, violations=violations)
 
 
 # --- upload and download --------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from deal_registration.services import leads
 from portal.app import create_app
 from pricing import repository as pricing_repository
 from pricing import schemas as pricing_schemas
+from pricing.configuration import BundleDefinition, OptionGroup
 from pricing.model import PricedCart
 from pricing.promotions import PercentOff, Promotion
 from pricing.services import catalogue
@@ -347,6 +348,23 @@ async def _global_ids(h: Harness, route: RouteSpec) -> dict[str, str]:
             h.clock,
         )
         values["product_id"] = str(product.id)
+    elif route.raw.get("global") == "bundle":  # a configurable set with one option, OPT-<unique>
+        make = [f"OPT-{values['unique']}", values["unique"]]
+        made = [
+            await catalogue.create_product(
+                h.world.system,
+                pricing_schemas.ProductCreate(sku=sku, names={"en": "Matrix product"}, category="MATRIX"),
+                h.clock,
+            )
+            for sku in make
+        ]
+        await catalogue.set_configuration(
+            h.world.system,
+            made[1].id,
+            BundleDefinition(groups=[OptionGroup(code="ONE", options=[make[0]])]),
+            h.clock,
+        )
+        values["product_id"] = str(made[1].id)
     elif route.raw.get("global") == "lead_rule":
         rule = await leads.create_rule(
             h.world.system, lead_schemas.DispatchRuleCreate(name=values["unique"]), h.clock

@@ -39,3 +39,27 @@ def test_a_cart_shows_the_waterfall_free_units_gifts_and_what_is_nearly_reached(
     total = page.locator("[data-testid=cart-total]").inner_text()
     assert re.search(r"\d", total)
     screenshot(page, "store-cart-waterfall")
+
+
+def test_a_dealer_configures_a_kitchen_set_and_is_told_every_broken_rule(page: Page) -> None:
+    sign_in(page, "sales@huadong.example")
+    page.goto("/d/catalogue?q=KITCHEN-SET")
+    page.click("[data-testid=product-name]")
+
+    page.fill("#q-HOB-IND-60", "1")
+    page.fill("#q-HOOD-T-90", "1")
+    page.fill("#q-FILTER-HOOD", "1")
+    page.fill("#q-GRATE-CI", "1")
+    page.click("[data-testid=check-configuration]")
+
+    problems = page.locator("[data-testid=configuration-problems] li")
+    expect(problems).to_have_count(2)
+    expect(problems.nth(0)).to_contain_text("2 needed, 1 chosen")
+    expect(problems.nth(1)).to_contain_text("cannot be combined with")
+    expect(problems.nth(1)).to_contain_text("Induction hob")
+    screenshot(page, "kitchen-set-configuration")
+
+    page.fill("#q-FILTER-HOOD", "2")
+    page.fill("#q-GRATE-CI", "")
+    page.click("[data-testid=check-configuration]")
+    expect(page.locator("[data-testid=configuration-valid]")).to_be_visible()

@@ -199,3 +199,48 @@ async def test_an_upload_that_is_not_a_spreadsheet_is_refused(world: World, cloc
     with pytest.raises(InvalidInputError) as refused:
         await catalogue.import_products(world.actors["m_admin"], b"PK\x03\x04garbage", "x.xlsx", clock)
     assert refused.value.problems[0].code == "upload_unreadable"
+
+
+async def test_a_configurable_set_names_its_options_and_a_store_checks_a_configuration(
+    world: World, clock: FixedClock
+) -> None:
+    from pricing.configuration import BundleDefinition, Excludes, OptionGroup
+
+    await _categories(world, clock)
+    m = world.actors["m_admin"]
+    for sku in ("HOB-GAS", "HOB-IND", "GRATE"):
+        await catalogue.create_product(m, _product(sku), clock)
+    kit = await catalogue.create_product(m, _product("KIT-1", "KITCHEN"), clock)
+    definition = BundleDefinition(
+        groups=[
+            OptionGroup(code="HOB", options=["HOB-GAS", "HOB-IND"], min_choices=1),
+            OptionGroup(code="PARTS", options=["GRATE"]),
+        ],
+        rules=[Excludes(option="GRATE", other="HOB-IND")],
+    )
+    with pytest.raises(InvalidInputError) as refused:
+        await catalogue.set_configuration(
+            m,
+            kit.id,
+            BundleDefinition(groups=[OptionGroup(code="HOB", options=["HOB-GAS", "HOB-WOK", "KIT-1"])]),
+            clock,
+        )
+    await catalogue.set_configuration(m, kit.id, definition, clock)
+    store = world.actors["s1_manager"]
+
+    verdict = await catalogue.check_configuration(
+        store, kit.id, schemas.ConfigurationCheck(chosen={"HOB-IND": 1, "GRATE": 1})
+    )
+
+    assert [(p.code, p.params) for p in refused.value.problems] == [
+        ("option_not_in_catalogue", {"sku": "HOB-WOK"}),
+        ("option_not_in_catalogue", {"sku": "KIT-1"}),  # a set is not an option of itself
+    ]
+    assert (await catalogue.get_product(store, kit.id)).is_bundle
+    assert await catalogue.get_configuration(store, kit.id) == definition
+    assert (verdict.valid, [v.code for v in verdict.violations]) == (False, ["excludes"])
+    with pytest.raises(PermissionDeniedError):
+        await catalogue.set_configuration(store, kit.id, None, clock)
+    hob = await catalogue.products_named(store, ["HOB-GAS"])
+    with pytest.raises(ConflictError):
+        await catalogue.check_configuration(store, hob[0].id, schemas.ConfigurationCheck(chosen={}))

@@ -389,6 +389,24 @@ def notification_text(kind: str, params: dict[str, str]) -> str:
         return template
 
 
+PROMOTION_KIND_LABELS: dict[str, str] = {
+    "percent_off": N_("Percent off"),
+    "amount_off": N_("Amount off each unit"),
+    "fixed_price": N_("Special price"),
+    "buy_x_get_y": N_("Buy X, get Y free"),
+    "threshold": N_("Amount off every amount spent"),
+    "gift": N_("Free gift"),
+    "volume_tiers": N_("Volume tiers"),
+    "bundle_price": N_("Bundle price"),
+}
+
+PROMOTION_STATUS_LABELS: dict[str, str] = {
+    "draft": N_("Draft"),
+    "active": N_("Active"),
+    "ended": N_("Ended"),
+}
+
+
 QUOTE_STATUS_LABELS: dict[str, str] = {
     "draft": N_("Draft"),
     "pending_approval": N_("Waiting for approval"),

@@ -13,6 +13,8 @@ from portal.pages.leads import LeadPages
 from portal.pages.notifications import NotificationPages
 from portal.pages.partners import PartnerPages
 from portal.pages.people import PeoplePages
+from portal.pages.price_books import PriceBookPages
+from portal.pages.promotions import PromotionPages
 from portal.pages.quotes import QuotePages
 from portal.pages.registrations import RegistrationPages
 from portal.pages.tokens import ApiTokenPages
@@ -35,6 +37,8 @@ router = Router(
         ApiTokenPages,
         AccountPages,
         NotificationPages,
+        PriceBookPages,
+        PromotionPages,
         ChannelSettingsPages,
     ],
     include_in_schema=False,

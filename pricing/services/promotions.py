@@ -17,7 +17,7 @@ from channel.visibility import Actor
 from core.clock import Clock
 from core.errors import ConflictError, FieldProblem, InvalidInputError, NotFoundError, PermissionDeniedError
 from pricing import repository, schemas
-from pricing.promotions import Promotion, validate_promotion
+from pricing.promotions import Promotion, PromotionIssue, validate_promotion
 
 
 def rule_of(actor: Actor, command: schemas.PromotionCreate, promotion_id: UUID | None = None) -> Promotion:
@@ -40,16 +40,23 @@ def rule_of(actor: Actor, command: schemas.PromotionCreate, promotion_id: UUID |
     )
 
 
-def _may_issue(actor: Actor) -> None:
+def may_issue(actor: Actor) -> None:
+    """The manufacturer and distributors issue promotions (for their own downstream); stores do not."""
     if not actor.can(Permission.MANAGE_PROMOTIONS) or actor.organisation_kind is OrgKind.STORE:
         raise PermissionDeniedError()
+
+
+def issues_of(actor: Actor, command: schemas.PromotionCreate) -> list[PromotionIssue]:
+    """What is wrong with a draft across its fields, before it is saved or previewed."""
+    may_issue(actor)
+    return validate_promotion(rule_of(actor, command))
 
 
 async def create_promotion(
     actor: Actor, command: schemas.PromotionCreate, clock: Clock
 ) -> schemas.PromotionRecord:
     """Save a promotion as a draft after checking every rule that spans fields."""
-    _may_issue(actor)
+    may_issue(actor)
     rule = rule_of(actor, command)
     issues = validate_promotion(rule)
     if issues:
@@ -114,7 +121,7 @@ async def set_status(
     actor: Actor, promotion_id: UUID, change: schemas.PromotionStatusChange, clock: Clock
 ) -> schemas.PromotionRecord:
     """Activate a draft, or end an active promotion; only its issuer does either."""
-    _may_issue(actor)
+    may_issue(actor)
     async with write_transaction():
         record, path = await _visible(actor, promotion_id)
         if path != actor.organisation_path:

@@ -63,3 +63,25 @@ def test_a_dealer_configures_a_kitchen_set_and_is_told_every_broken_rule(page: P
     page.fill("#q-GRATE-CI", "")
     page.click("[data-testid=check-configuration]")
     expect(page.locator("[data-testid=configuration-valid]")).to_be_visible()
+
+
+def test_a_channel_manager_checks_previews_and_publishes_a_promotion(page: Page) -> None:
+    sign_in(page, "admin@aurora.example")
+    page.goto("/m/promotions/new?kind=percent_off")
+    text = page.input_value("[data-testid=promotion-text]")
+    page.fill(
+        "[data-testid=promotion-text]",
+        text.replace('"code": ""', '"code": "HOBS-WINTER"').replace('"name": ""', '"name": "Winter hobs"'),
+    )
+    page.fill("[data-testid=what-if-carts]", "S-001 HOB-G2-60 2\nS-001 KETTLE-17 6\n\nS-002 WM-F8 1")
+
+    page.click("[data-testid=preview-promotion]")
+
+    preview = page.locator("[data-testid=what-if]")
+    expect(preview).to_contain_text("1 of 2")  # the washer cart has no hob
+    expect(page.locator("[data-testid=what-if-cost]")).to_contain_text(re.compile(r"\d"))
+    screenshot(page, "promotion-what-if")
+    page.click("[data-testid=save-promotion]")
+    expect(page.locator("[data-testid=promotion-status]")).to_have_text("Draft")
+    page.click("[data-testid=activate-promotion]")
+    expect(page.locator("[data-testid=promotion-status]")).to_have_text("Active")

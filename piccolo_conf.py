@@ -57,5 +57,6 @@ APP_REGISTRY = AppRegistry(
         "channel.piccolo_app",
         "pricing.piccolo_app",
         "deal_registration.piccolo_app",
+        "ordering.piccolo_app",
     ]
 )

@@ -69,12 +69,15 @@ class Permission(StrEnum):
     WORK_LEADS = "work_leads"  # accept, follow up and close leads dispatched to one's organisation
     REGISTER_DEALS = "register_deals"  # register end-customer opportunities, extend, report outcomes
     REVIEW_DEALS = "review_deals"  # decide registrations and their conflicts, set programmes
+    VIEW_ORDERS = "view_orders"  # orders and stock in one's scope
+    PLACE_ORDERS = "place_orders"  # order from one's supplier, cancel before approval, receive
+    FULFIL_ORDERS = "fulfil_orders"  # approve, allocate and ship the orders of one's buyers; adjust stock
 
 
 _P = Permission
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # Everything but working leads: the manufacturer hands leads out, it does not take them.
-    Role.MANUFACTURER_ADMIN: frozenset(_P) - {_P.WORK_LEADS, _P.REGISTER_DEALS},
+    Role.MANUFACTURER_ADMIN: frozenset(_P) - {_P.WORK_LEADS, _P.REGISTER_DEALS, _P.PLACE_ORDERS},
     Role.CHANNEL_MANAGER: frozenset(
         {
             _P.VIEW_NETWORK,
@@ -85,6 +88,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.APPROVE_QUOTES,
             _P.MANAGE_LEADS,
             _P.REVIEW_DEALS,
+            _P.VIEW_ORDERS,
         }
     ),
     Role.SALES_OPS: frozenset(
@@ -96,6 +100,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.MANAGE_PROMOTIONS,
             _P.CREATE_QUOTES,
             _P.MANAGE_LEADS,
+            _P.VIEW_ORDERS,
+            _P.FULFIL_ORDERS,
         }
     ),
     Role.DISTRIBUTOR_ADMIN: frozenset(
@@ -110,9 +116,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.CREATE_QUOTES,
             _P.WORK_LEADS,
             _P.REGISTER_DEALS,
+            _P.VIEW_ORDERS,
+            _P.PLACE_ORDERS,
+            _P.FULFIL_ORDERS,
         }
     ),
-    Role.BUYER: frozenset({_P.VIEW_NETWORK, _P.VIEW_CATALOGUE}),
+    Role.BUYER: frozenset({_P.VIEW_NETWORK, _P.VIEW_CATALOGUE, _P.VIEW_ORDERS, _P.PLACE_ORDERS}),
     Role.SALES: frozenset(
         {
             _P.VIEW_NETWORK,
@@ -121,13 +130,22 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.CREATE_QUOTES,
             _P.WORK_LEADS,
             _P.REGISTER_DEALS,
+            _P.VIEW_ORDERS,
+            _P.FULFIL_ORDERS,
         }
     ),
-    Role.WAREHOUSE: frozenset({_P.VIEW_NETWORK, _P.VIEW_CATALOGUE}),
+    Role.WAREHOUSE: frozenset({_P.VIEW_NETWORK, _P.VIEW_CATALOGUE, _P.VIEW_ORDERS, _P.FULFIL_ORDERS}),
     Role.STORE_MANAGER: frozenset(
-        {_P.VIEW_NETWORK, _P.MANAGE_USERS, _P.MANAGE_API_TOKENS, _P.VIEW_CATALOGUE}
+        {
+            _P.VIEW_NETWORK,
+            _P.MANAGE_USERS,
+            _P.MANAGE_API_TOKENS,
+            _P.VIEW_CATALOGUE,
+            _P.VIEW_ORDERS,
+            _P.PLACE_ORDERS,
+        }
     ),
-    Role.CLERK: frozenset({_P.VIEW_CATALOGUE}),
+    Role.CLERK: frozenset({_P.VIEW_CATALOGUE, _P.VIEW_ORDERS, _P.PLACE_ORDERS}),
 }
 
 

@@ -141,6 +141,25 @@ def create_user(
     _run(work)
 
 
+@cli.command("check-stock")
+def check_stock() -> None:
+    """Verify that every stock level is the sum of its ledger and sound; exits 1 when not."""
+    _import_config()
+
+    async def work() -> None:
+        from ordering.services import stock
+
+        await _prepare_database()
+        result = await stock.check_ledger()
+        for line in result.mismatches:
+            click.echo(line)
+        if result.mismatches:
+            _fail(f"{len(result.mismatches)} of {result.levels} stock levels differ from their ledger.")
+        click.echo(f"{result.levels} stock levels, each the sum of its ledger.")
+
+    _run(work)
+
+
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)

@@ -1,0 +1,1 @@
+"""Ordering: orders between tiers, stock and its ledger, allocation, shipments and receipts."""

@@ -1,0 +1,77 @@
+"""The order's rules: its statuses and who may move it, and what a line must respect.
+
+Pure functions over plain values; the services apply them and the portal words the reason codes.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import msgspec
+
+
+class OrderStatus(StrEnum):
+    SUBMITTED = "submitted"  # placed by the buyer, waiting for the supplier
+    APPROVED = "approved"  # accepted; stock reserved for what could be, the rest backordered
+    REJECTED = "rejected"  # refused by the supplier, with a reason
+    PARTIALLY_SHIPPED = "partially_shipped"
+    SHIPPED = "shipped"  # every line shipped in full, some not yet received
+    RECEIVED = "received"  # every shipment confirmed by the buyer
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+OPEN = frozenset(
+    {OrderStatus.SUBMITTED, OrderStatus.APPROVED, OrderStatus.PARTIALLY_SHIPPED, OrderStatus.SHIPPED}
+)
+# Orders whose value still counts against the buyer's credit limit (nothing is invoiced yet, so
+# every order not cancelled, rejected or closed is an open receivable of the buyer).
+COUNTS_AGAINST_CREDIT = OPEN | {OrderStatus.RECEIVED}
+
+
+class Party(StrEnum):
+    BUYER = "buyer"
+    SUPPLIER = "supplier"
+
+
+# Who may cancel at which stage: the buyer while the supplier has not answered; the supplier until
+# something has shipped (what was reserved is released). Nothing that has shipped is cancelled:
+# it is returned.
+CANCELLABLE_BY: dict[OrderStatus, frozenset[Party]] = {
+    OrderStatus.SUBMITTED: frozenset({Party.BUYER, Party.SUPPLIER}),
+    OrderStatus.APPROVED: frozenset({Party.SUPPLIER}),
+}
+
+
+def may_cancel(status: OrderStatus, party: Party) -> bool:
+    return party in CANCELLABLE_BY.get(status, frozenset())
+
+
+class LineIssue(msgspec.Struct, frozen=True):
+    sku: str
+    code: str  # below_minimum, not_a_case_multiple, unknown_product
+    params: dict[str, int | str] = {}
+
+
+def line_issues(sku: str, quantity: int, *, minimum: int, case: int) -> list[LineIssue]:
+    """What a line breaks: the minimum order quantity and whole cases."""
+    issues = []
+    if quantity < minimum:
+        issues.append(LineIssue(sku, "below_minimum", {"minimum": minimum, "quantity": quantity}))
+    if case > 1 and quantity % case:
+        lower, upper = quantity // case * case, (quantity // case + 1) * case
+        issues.append(LineIssue(sku, "not_a_case_multiple", {"case": case, "lower": lower, "upper": upper}))
+    return issues
+
+
+def status_after_shipping(ordered: list[int], shipped: list[int]) -> OrderStatus:
+    return (
+        OrderStatus.SHIPPED
+        if all(s >= o for o, s in zip(ordered, shipped, strict=True))
+        else (OrderStatus.PARTIALLY_SHIPPED)
+    )
+
+
+def order_number(supplier_code: str, year: int, sequence: int) -> str:
+    """Readable and unique per supplier: the supplier's code, the year, a running number."""
+    return f"{supplier_code}-{year}-{sequence:06d}"

@@ -1,0 +1,15 @@
+"""Orders, stock and shipments as a Piccolo app."""
+
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig, table_finder
+
+CURRENT_DIRECTORY = Path(__file__).resolve().parent
+
+APP_CONFIG = AppConfig(
+    app_name="ordering",
+    migrations_folder_path=str(CURRENT_DIRECTORY / "piccolo_migrations"),
+    table_classes=table_finder(modules=["ordering.tables"], exclude_imported=True),
+    migration_dependencies=["channel.piccolo_app", "pricing.piccolo_app"],
+    commands=[],
+)

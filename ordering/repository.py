@@ -1,0 +1,307 @@
+"""Queries of the ordering package: orders, their lines and shipments, stock and its ledger."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from channel.repository import column_values, decode_cursor, encode_cursor, where_all, within
+from channel.visibility import Scope
+from ordering import schemas
+from ordering.orders import COUNTS_AGAINST_CREDIT, OrderStatus
+from ordering.stock import Levels, MovementKind, delta
+from ordering.tables import Order, OrderLine, OrderSequence, Shipment, ShipmentLine, StockLevel, StockMovement
+
+CENTS = Decimal("0.01")
+
+# --- orders ---------------------------------------------------------------------------------------
+
+
+async def next_sequence(supplier_id: UUID, year: int) -> int:
+    """The supplier's next order number this year; the caller holds the supplier's lock."""
+    row = (
+        await OrderSequence.select()
+        .where((OrderSequence.supplier_id == supplier_id) & (OrderSequence.year == year))
+        .first()
+    )
+    if row is None:
+        await OrderSequence.insert(OrderSequence(supplier_id=supplier_id, year=year, last=1))
+        return 1
+    await OrderSequence.update({OrderSequence.last: row["last"] + 1}).where(OrderSequence.id == row["id"])
+    return int(row["last"]) + 1
+
+
+async def insert_order(values: dict[str, Any], lines: Sequence[dict[str, Any]]) -> None:
+    await Order.insert(Order(**values))
+    for start in range(0, len(lines), 500):  # one statement per chunk (SQLite's bound-parameter limit)
+        await OrderLine.insert(*(OrderLine(**line) for line in lines[start : start + 500]))
+
+
+async def order_row(order_id: UUID) -> dict[str, Any] | None:
+    row: dict[str, Any] | None = await Order.select().where(Order.id == order_id).first()
+    return row
+
+
+async def lines_of(order_id: UUID) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = (
+        await OrderLine.select()
+        .where(OrderLine.order_id == order_id)
+        .order_by(OrderLine.position)
+        .output(load_json=True)
+    )
+    return rows
+
+
+async def update_order(
+    order_id: UUID, changes: dict[str, Any], now: datetime, *, expect: Iterable[str]
+) -> bool:
+    """Change an order if it is still in one of the ``expect`` statuses (a conditional update)."""
+    changed = await (
+        Order.update(column_values({**changes, "updated_at": now}))
+        .where((Order.id == order_id) & Order.status.is_in(list(expect)))
+        .returning(Order.id)
+    )
+    return bool(changed)
+
+
+async def update_line(line_id: UUID, changes: dict[str, Any]) -> None:
+    await OrderLine.update(column_values(changes)).where(OrderLine.id == line_id)
+
+
+async def open_amount(buyer_id: UUID) -> Decimal:
+    """What the buyer owes on orders not yet closed: its open receivables, for the credit limit."""
+    rows = await Order.select(Order.total).where(
+        (Order.buyer_id == buyer_id) & Order.status.is_in([s.value for s in COUNTS_AGAINST_CREDIT])
+    )
+    return sum((Decimal(str(r["total"])) for r in rows), Decimal(0)).quantize(CENTS)
+
+
+async def list_orders(
+    scope: Scope, organisation_id: UUID, filters: schemas.OrderFilter
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Newest first, by keyset (created_at, id): page 1,000 costs what page 1 does."""
+    role_clause = None
+    if filters.role == "placed":
+        role_clause = Order.buyer_id == organisation_id
+    elif filters.role == "received":
+        role_clause = Order.supplier_id == organisation_id
+    after = decode_cursor(filters.cursor)
+    after_clause = None
+    if after and len(after) == 2:
+        try:
+            at, last_id = datetime.fromisoformat(str(after[0])), UUID(str(after[1]))
+        except ValueError:
+            at = None
+        if at is not None:
+            after_clause = (Order.created_at < at) | ((Order.created_at == at) & (Order.id < last_id))
+    query = Order.select(
+        Order.id,
+        Order.number,
+        Order.status,
+        Order.buyer_id,
+        Order.supplier_id,
+        Order.currency,
+        Order.total,
+        Order.line_count,
+        Order.created_at,
+    )
+    clause = where_all(
+        within(Order.buyer_path, scope),
+        role_clause,
+        Order.status == filters.status.value if filters.status else None,
+        after_clause,
+    )
+    if clause is not None:
+        query = query.where(clause)
+    rows: list[dict[str, Any]] = (
+        await query.order_by(Order.created_at, ascending=False)
+        .order_by(Order.id, ascending=False)
+        .limit(filters.limit + 1)
+    )
+    more = len(rows) > filters.limit
+    rows = rows[: filters.limit]
+    cursor = encode_cursor(rows[-1]["created_at"].isoformat(), str(rows[-1]["id"])) if more else None
+    return rows, cursor
+
+
+async def waiting_lines(supplier_id: UUID, sku: str) -> list[dict[str, Any]]:
+    """Lines of the supplier's approved orders still waiting for stock of ``sku``, oldest first."""
+    orders = await Order.select(Order.id, Order.created_at).where(
+        (Order.supplier_id == supplier_id)
+        & Order.status.is_in([OrderStatus.APPROVED.value, OrderStatus.PARTIALLY_SHIPPED.value])
+    )
+    if not orders:
+        return []
+    created = {o["id"]: o["created_at"] for o in orders}
+    lines = await OrderLine.select().where((OrderLine.sku == sku) & OrderLine.order_id.is_in(list(created)))
+    waiting = [ln for ln in lines if ln["quantity"] - ln["shipped"] - ln["allocated"] > 0]
+    return sorted(waiting, key=lambda ln: (created[ln["order_id"]], str(ln["order_id"]), ln["position"]))
+
+
+async def backordered_by_sku(supplier_id: UUID) -> dict[str, int]:
+    found: dict[str, int] = {}
+    orders = await Order.select(Order.id).where(
+        (Order.supplier_id == supplier_id)
+        & Order.status.is_in([OrderStatus.APPROVED.value, OrderStatus.PARTIALLY_SHIPPED.value])
+    )
+    if not orders:
+        return found
+    for line in await OrderLine.select().where(OrderLine.order_id.is_in([o["id"] for o in orders])):
+        waiting = line["quantity"] - line["shipped"] - line["allocated"]
+        if waiting > 0:
+            found[line["sku"]] = found.get(line["sku"], 0) + waiting
+    return found
+
+
+# --- shipments ------------------------------------------------------------------------------------
+
+
+async def insert_shipment(values: dict[str, Any], lines: Sequence[dict[str, Any]]) -> None:
+    await Shipment.insert(Shipment(**values))
+    await ShipmentLine.insert(*(ShipmentLine(**line) for line in lines))
+
+
+async def shipments_of(order_id: UUID) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = (
+        await Shipment.select().where(Shipment.order_id == order_id).order_by(Shipment.shipped_at)
+    )
+    return rows
+
+
+async def shipment_row(shipment_id: UUID) -> dict[str, Any] | None:
+    row: dict[str, Any] | None = await Shipment.select().where(Shipment.id == shipment_id).first()
+    return row
+
+
+async def shipment_lines(shipment_ids: Sequence[UUID]) -> list[dict[str, Any]]:
+    if not shipment_ids:
+        return []
+    rows: list[dict[str, Any]] = (
+        await ShipmentLine.select()
+        .where(ShipmentLine.shipment_id.is_in(list(shipment_ids)))
+        .order_by(ShipmentLine.id)
+    )
+    return rows
+
+
+async def update_shipment(shipment_id: UUID, changes: dict[str, Any], *, expect: str) -> bool:
+    changed = await (
+        Shipment.update(column_values(changes))
+        .where((Shipment.id == shipment_id) & (Shipment.status == expect))
+        .returning(Shipment.id)
+    )
+    return bool(changed)
+
+
+async def update_shipment_line(line_id: int, changes: dict[str, Any]) -> None:
+    await ShipmentLine.update(column_values(changes)).where(ShipmentLine.id == line_id)
+
+
+# --- stock ----------------------------------------------------------------------------------------
+
+
+async def _ensure_level(organisation_id: UUID, sku: str, now: datetime) -> None:
+    # Unique (organisation_id, sku): two first movements at once make one level, not two.
+    await StockLevel.raw(
+        "INSERT INTO ordering_stock_level (organisation_id, sku, on_hand, reserved, in_transit, updated_at) "
+        "VALUES ({}, {}, 0, 0, 0, {}) ON CONFLICT (organisation_id, sku) DO NOTHING",
+        organisation_id,
+        sku,
+        now,
+    )
+
+
+async def move(
+    organisation_id: UUID,
+    sku: str,
+    kind: MovementKind,
+    quantity: int,
+    now: datetime,
+    *,
+    order_id: UUID | None = None,
+    shipment_id: UUID | None = None,
+    reason: str = "",
+    actor_label: str = "",
+) -> bool:
+    """Apply one movement to the level and write it to the ledger, if the level stays sound.
+
+    One conditional UPDATE: the level changes only when reserved stays within on hand and nothing
+    goes below zero, so two orders reserving at once can never both take the last units (the row
+    lock on PostgreSQL, the single writer on SQLite). ``False``: nothing was written.
+    """
+    await _ensure_level(organisation_id, sku, now)
+    change: Levels = delta(kind, quantity)
+    updated = await StockLevel.raw(
+        "UPDATE ordering_stock_level SET on_hand = on_hand + {}, reserved = reserved + {}, "
+        "in_transit = in_transit + {}, updated_at = {} "
+        "WHERE organisation_id = {} AND sku = {} "
+        "AND on_hand + {} >= reserved + {} AND reserved + {} >= 0 AND in_transit + {} >= 0 RETURNING id",
+        change.on_hand,
+        change.reserved,
+        change.in_transit,
+        now,
+        organisation_id,
+        sku,
+        change.on_hand,
+        change.reserved,
+        change.reserved,
+        change.in_transit,
+    )
+    if not updated:
+        return False
+    await StockMovement.insert(
+        StockMovement(
+            occurred_at=now,
+            organisation_id=organisation_id,
+            sku=sku,
+            kind=kind.value,
+            quantity=quantity,
+            on_hand=change.on_hand,
+            reserved=change.reserved,
+            in_transit=change.in_transit,
+            order_id=order_id,
+            shipment_id=shipment_id,
+            reason=reason,
+            actor_label=actor_label,
+        )
+    )
+    return True
+
+
+async def level(organisation_id: UUID, sku: str) -> Levels:
+    row = (
+        await StockLevel.select()
+        .where((StockLevel.organisation_id == organisation_id) & (StockLevel.sku == sku))
+        .first()
+    )
+    return Levels(row["on_hand"], row["reserved"], row["in_transit"]) if row else Levels()
+
+
+async def levels_of(organisation_id: UUID) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = (
+        await StockLevel.select()
+        .where(StockLevel.organisation_id == organisation_id)
+        .order_by(StockLevel.sku)
+    )
+    return rows
+
+
+async def all_levels() -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = await StockLevel.select()
+    return rows
+
+
+async def ledger_sums() -> dict[tuple[UUID, str], Levels]:
+    rows = await StockMovement.raw(
+        "SELECT organisation_id, sku, SUM(on_hand) AS on_hand, SUM(reserved) AS reserved, "
+        "SUM(in_transit) AS in_transit FROM ordering_stock_movement GROUP BY organisation_id, sku"
+    )
+    return {
+        (UUID(str(r["organisation_id"])), r["sku"]): Levels(
+            int(r["on_hand"]), int(r["reserved"]), int(r["in_transit"])
+        )
+        for r in rows
+    }

@@ -1,0 +1,170 @@
+"""What the ordering services take and give."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+import msgspec
+from msgspec import Meta
+
+from core.validation import check_text
+from ordering.orders import OrderStatus
+from pricing.catalogue import normalise_sku
+
+Quantity = Annotated[int, Meta(ge=1, le=1_000_000)]
+
+
+class OrderLineRequest(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    sku: Annotated[str, Meta(min_length=1, max_length=64)]
+    quantity: Quantity
+
+
+class OrderCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """An order to the buyer's supplier; priced by the pricing engine when it is submitted."""
+
+    lines: Annotated[list[OrderLineRequest], Meta(min_length=1, max_length=2000)]
+    note: Annotated[str, Meta(max_length=2000)] = ""
+    coupon_codes: Annotated[list[Annotated[str, Meta(max_length=40)]], Meta(max_length=10)] = []
+
+    def __post_init__(self) -> None:
+        merged: dict[str, int] = {}
+        for line in self.lines:  # one line per product: a pasted list may name one twice
+            sku = normalise_sku(line.sku)
+            merged[sku] = merged.get(sku, 0) + line.quantity
+        self.lines = [OrderLineRequest(sku=sku, quantity=q) for sku, q in merged.items()]
+        self.note = check_text(self.note, "note", max_length=2000, required=False)
+
+
+class OrderLineView(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    sku: str
+    quantity: int
+    free_quantity: int
+    net_total: Decimal
+    allocated: int
+    shipped: int
+    received: int
+    backordered: int  # approved, not reserved, not shipped: waits for stock
+    priced: dict[str, Any]
+
+
+class ShipmentLineView(msgspec.Struct, frozen=True):
+    order_line_id: UUID
+    sku: str
+    quantity: int
+    received: int
+    damaged: int
+
+
+class ShipmentView(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    number: str
+    status: str
+    carrier: str
+    tracking: str
+    packages: int
+    shipped_at: datetime
+    received_at: datetime | None
+    discrepancy: str
+    lines: list[ShipmentLineView]
+
+
+class Order(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    number: str
+    status: OrderStatus
+    buyer_id: UUID
+    buyer_name: str
+    supplier_id: UUID
+    supplier_name: str
+    currency: str
+    total: Decimal
+    note: str
+    reason: str
+    placed_by: str
+    created_at: datetime
+    updated_at: datetime
+    lines: list[OrderLineView] = []
+    shipments: list[ShipmentView] = []
+
+
+class OrderSummary(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    number: str
+    status: OrderStatus
+    buyer_id: UUID
+    supplier_id: UUID
+    currency: str
+    total: Decimal
+    line_count: int
+    created_at: datetime
+
+
+class OrderFilter(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    role: Literal["placed", "received", "all"] = "all"  # orders the organisation placed or must fill
+    status: OrderStatus | None = None
+    cursor: Annotated[str, Meta(max_length=200)] | None = None
+    limit: Annotated[int, Meta(ge=1, le=200)] = 50
+
+
+class OrderDecision(msgspec.Struct, forbid_unknown_fields=True):
+    decision: Literal["approve", "reject"]
+    reason: Annotated[str, Meta(max_length=1000)] = ""
+
+
+class OrderCancel(msgspec.Struct, forbid_unknown_fields=True):
+    reason: Annotated[str, Meta(max_length=1000)] = ""
+
+
+class ShipLine(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    order_line_id: UUID
+    quantity: Quantity
+
+
+class ShipmentCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Ship all or part of what is reserved; without lines, everything reserved now."""
+
+    lines: Annotated[list[ShipLine], Meta(max_length=2000)] = []
+    carrier: Annotated[str, Meta(max_length=80)] = ""
+    tracking: Annotated[str, Meta(max_length=80)] = ""
+    packages: Annotated[int, Meta(ge=1, le=10_000)] = 1
+
+
+class ReceiptLine(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    order_line_id: UUID
+    received: Annotated[int, Meta(ge=0, le=1_000_000)]
+    damaged: Annotated[int, Meta(ge=0, le=1_000_000)] = 0
+
+
+class ReceiptCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """What arrived; lines left out arrived in full and undamaged."""
+
+    lines: Annotated[list[ReceiptLine], Meta(max_length=2000)] = []
+    note: Annotated[str, Meta(max_length=2000)] = ""
+
+
+class StockRow(msgspec.Struct, frozen=True, kw_only=True):
+    sku: str
+    on_hand: int
+    reserved: int
+    in_transit: int
+    available: int
+    backordered: int  # what the organisation's buyers wait for
+
+
+class StockAdjustment(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    sku: Annotated[str, Meta(min_length=1, max_length=64)]
+    quantity: Annotated[int, Meta(ge=-1_000_000, le=1_000_000)]  # counted in (+) or written off (-)
+    reason: Annotated[str, Meta(min_length=1, max_length=500)]
+
+    def __post_init__(self) -> None:
+        self.sku = normalise_sku(self.sku)
+        self.reason = check_text(self.reason, "reason", max_length=500)
+
+
+class LedgerCheck(msgspec.Struct, frozen=True):
+    levels: int
+    mismatches: list[str]

@@ -1,0 +1,607 @@
+"""Orders between tiers: a buyer orders from its supplier; the supplier approves (reserving what
+it has, backordering the rest), ships all or part; the buyer receives, noting what was short.
+
+Who sees an order: everyone who sees its buyer (the buyer, its supplier and everyone above, a
+channel manager for the partners assigned). Who acts: the buyer's people place, cancel before the
+supplier answers, and receive; the supplier's people approve, reject, ship and cancel before
+shipping. Every change is audited and told to the other side.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+from uuid import UUID, uuid4
+
+import msgspec
+
+from channel import repository as channel_repository
+from channel.roles import PartnerStatus, Permission
+from channel.services.activity import record_change
+from channel.services.notifications import notify
+from channel.transactions import hold_lock, read_transaction, write_transaction
+from channel.visibility import Actor
+from core.clock import Clock
+from core.errors import ConflictError, FieldProblem, InvalidInputError, NotFoundError, PermissionDeniedError
+from ordering import orders, repository, schemas
+from ordering.orders import OrderStatus, Party
+from ordering.stock import MovementKind, fill_in_turn
+from pricing import repository as pricing_repository
+from pricing import schemas as pricing_schemas
+from pricing.services import pricing
+
+_APPROVABLE = (OrderStatus.SUBMITTED.value,)
+
+
+def _require(actor: Actor, permission: Permission) -> None:
+    if not actor.can(permission):
+        raise PermissionDeniedError()
+
+
+async def _visible_row(actor: Actor, order_id: UUID) -> dict[str, Any]:
+    _require(actor, Permission.VIEW_ORDERS)
+    row = await repository.order_row(order_id)
+    if row is None or not actor.sees(row["buyer_path"]):
+        raise NotFoundError("order_not_found")
+    return row
+
+
+def _party(actor: Actor, row: dict[str, Any]) -> Party | None:
+    if row["buyer_id"] == actor.organisation_id:
+        return Party.BUYER
+    if row["supplier_id"] == actor.organisation_id:
+        return Party.SUPPLIER
+    return None
+
+
+async def _audit(actor: Actor, clock: Clock, action: str, row: dict[str, Any], **after: Any) -> None:
+    await record_change(
+        actor,
+        clock,
+        action=action,
+        object_type="order",
+        object_id=row["id"],
+        object_label=row["number"],
+        organisation_id=row["buyer_id"],
+        organisation_path=row["buyer_path"],
+        after={"status": row["status"], **after},
+    )
+
+
+async def _tell(clock: Clock, row: dict[str, Any], to: Party, kind: str, **params: str) -> None:
+    await notify(
+        row["buyer_id"] if to is Party.BUYER else row["supplier_id"],
+        kind,
+        clock,
+        params={"number": row["number"], **params},
+        link=f"/orders/{row['id']}",
+        permission=Permission.PLACE_ORDERS if to is Party.BUYER else Permission.FULFIL_ORDERS,
+    )
+
+
+# --- placing --------------------------------------------------------------------------------------
+
+
+async def _check_lines(command: schemas.OrderCreate) -> None:
+    products = await pricing_repository.products_by_sku([line.sku for line in command.lines])
+    problems: list[FieldProblem] = []
+    for index, line in enumerate(command.lines):
+        product = products.get(line.sku)
+        if product is None or product.status.value != "active":
+            problems.append(
+                FieldProblem(field=f"lines[{index}].sku", code="unknown_product", params={"sku": line.sku})
+            )
+            continue
+        for issue in orders.line_issues(
+            line.sku, line.quantity, minimum=product.minimum_order_quantity, case=product.case_quantity
+        ):
+            problems.append(
+                FieldProblem(
+                    field=f"lines[{index}].quantity",
+                    code=issue.code,
+                    params={"sku": issue.sku, **issue.params},
+                )
+            )
+    if problems:
+        raise InvalidInputError(problems)
+
+
+async def submit_order(actor: Actor, command: schemas.OrderCreate, clock: Clock) -> schemas.Order:
+    """Place an order with the buyer's supplier, priced now; the priced lines are kept as they are."""
+    _require(actor, Permission.PLACE_ORDERS)
+    buyer = await channel_repository.find_organisation(actor.organisation_id)
+    if buyer is None or buyer.supplier is None:
+        raise InvalidInputError.single("buyer", "buyer_has_no_supplier")
+    if buyer.status is not PartnerStatus.ACTIVE:
+        raise ConflictError("partner_not_active")
+    await _check_lines(command)
+    now = clock.now()
+    async with write_transaction():
+        priced = await pricing.price_cart(
+            actor,
+            pricing_schemas.CartRequest(
+                lines=[
+                    pricing_schemas.CartLineRequest(sku=ln.sku, quantity=ln.quantity) for ln in command.lines
+                ],
+                coupon_codes=command.coupon_codes,
+            ),
+            clock,
+        )
+        if priced.problems:
+            skus = ", ".join(str(p.params.get("sku", "")) for p in priced.problems)
+            raise ConflictError("no_price_for_products", skus=skus)
+        if buyer.credit_limit > 0:
+            owed = await repository.open_amount(buyer.id)
+            if owed + priced.total > buyer.credit_limit:
+                raise ConflictError(
+                    "credit_limit_exceeded",
+                    limit=str(buyer.credit_limit),
+                    open=str(owed),
+                    order=str(priced.total),
+                    currency=priced.currency,
+                )
+        await pricing.commit_consumption(priced, buyer.id)
+        supplier = await channel_repository.find_org_place(buyer.supplier.id)
+        assert supplier is not None
+        await hold_lock(f"order-number:{supplier.id}")
+        sequence = await repository.next_sequence(supplier.id, now.year)
+        order_id = uuid4()
+        values = {
+            "id": order_id,
+            "number": orders.order_number(supplier.code, now.year, sequence),
+            "supplier_id": supplier.id,
+            "buyer_id": buyer.id,
+            "buyer_path": actor.organisation_path,
+            "status": OrderStatus.SUBMITTED.value,
+            "currency": priced.currency,
+            "total": priced.total,
+            "line_count": len(priced.lines),
+            "note": command.note,
+            "placed_by": actor.label,
+            "created_at": now,
+            "updated_at": now,
+        }
+        lines = [
+            {
+                "id": uuid4(),
+                "order_id": order_id,
+                "position": position,
+                "sku": line.sku,
+                "quantity": line.quantity,
+                "free_quantity": line.free_quantity,
+                "net_total": line.net_total,
+                "priced": msgspec.to_builtins(line),
+            }
+            for position, line in enumerate(priced.lines, start=1)
+        ]
+        await repository.insert_order(values, lines)
+        await _audit(actor, clock, "order.submitted", values, total=str(priced.total))
+        await _tell(clock, values, Party.SUPPLIER, "order.submitted", buyer=buyer.name)
+        return await _view(actor, order_id)
+
+
+# --- reading --------------------------------------------------------------------------------------
+
+
+async def _view(actor: Actor, order_id: UUID) -> schemas.Order:
+    row = await _visible_row(actor, order_id)
+    lines = await repository.lines_of(order_id)
+    shipments = await repository.shipments_of(order_id)
+    shipment_lines = await repository.shipment_lines([s["id"] for s in shipments])
+    names = await _names([row["buyer_id"], row["supplier_id"]])
+    approved = row["status"] in (OrderStatus.APPROVED.value, OrderStatus.PARTIALLY_SHIPPED.value)
+    return schemas.Order(
+        id=row["id"],
+        number=row["number"],
+        status=OrderStatus(row["status"]),
+        buyer_id=row["buyer_id"],
+        buyer_name=names.get(row["buyer_id"], ""),
+        supplier_id=row["supplier_id"],
+        supplier_name=names.get(row["supplier_id"], ""),
+        currency=row["currency"],
+        total=_money(row["total"]),
+        note=row["note"],
+        reason=row["reason"],
+        placed_by=row["placed_by"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        lines=[
+            schemas.OrderLineView(
+                id=ln["id"],
+                sku=ln["sku"],
+                quantity=ln["quantity"],
+                free_quantity=ln["free_quantity"],
+                net_total=_money(ln["net_total"]),
+                allocated=ln["allocated"],
+                shipped=ln["shipped"],
+                received=ln["received"],
+                backordered=max(0, ln["quantity"] - ln["shipped"] - ln["allocated"]) if approved else 0,
+                priced=ln["priced"] or {},
+            )
+            for ln in lines
+        ],
+        shipments=[
+            schemas.ShipmentView(
+                id=s["id"],
+                number=s["number"],
+                status=s["status"],
+                carrier=s["carrier"],
+                tracking=s["tracking"],
+                packages=s["packages"],
+                shipped_at=s["shipped_at"],
+                received_at=s["received_at"],
+                discrepancy=s["discrepancy"],
+                lines=[
+                    schemas.ShipmentLineView(
+                        order_line_id=sl["order_line_id"],
+                        sku=sl["sku"],
+                        quantity=sl["quantity"],
+                        received=sl["received"],
+                        damaged=sl["damaged"],
+                    )
+                    for sl in shipment_lines
+                    if sl["shipment_id"] == s["id"]
+                ],
+            )
+            for s in shipments
+        ],
+    )
+
+
+def _money(value: Any) -> Decimal:
+    # SQLite hands NUMERIC back without its scale; both engines answer with cents.
+    return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+async def _names(ids: list[UUID]) -> dict[UUID, str]:
+    found = {}
+    for org_id in set(ids):
+        place = await channel_repository.find_org_place(org_id)
+        if place is not None:
+            found[org_id] = place.name
+    return found
+
+
+async def get_order(actor: Actor, order_id: UUID) -> schemas.Order:
+    async with read_transaction():
+        return await _view(actor, order_id)
+
+
+async def list_orders(
+    actor: Actor, filters: schemas.OrderFilter
+) -> tuple[list[schemas.OrderSummary], str | None]:
+    _require(actor, Permission.VIEW_ORDERS)
+    async with read_transaction():
+        rows, cursor = await repository.list_orders(actor.scope, actor.organisation_id, filters)
+    return [
+        schemas.OrderSummary(
+            id=r["id"],
+            number=r["number"],
+            status=OrderStatus(r["status"]),
+            buyer_id=r["buyer_id"],
+            supplier_id=r["supplier_id"],
+            currency=r["currency"],
+            total=_money(r["total"]),
+            line_count=r["line_count"],
+            created_at=r["created_at"],
+        )
+        for r in rows
+    ], cursor
+
+
+# --- the supplier's answer ------------------------------------------------------------------------
+
+
+async def _supplier_row(actor: Actor, order_id: UUID) -> dict[str, Any]:
+    _require(actor, Permission.FULFIL_ORDERS)
+    row = await _visible_row(actor, order_id)
+    if _party(actor, row) is not Party.SUPPLIER:
+        raise PermissionDeniedError("only_supplier_fulfils_order")
+    return row
+
+
+async def decide(
+    actor: Actor, order_id: UUID, decision: schemas.OrderDecision, clock: Clock
+) -> schemas.Order:
+    """Approve (reserving what stock there is, the rest waits as a backorder) or reject with a reason."""
+    now = clock.now()
+    async with write_transaction():
+        row = await _supplier_row(actor, order_id)
+        if decision.decision == "reject":
+            if not decision.reason.strip():
+                raise InvalidInputError.single("reason", "required")
+            if not await repository.update_order(
+                order_id,
+                {"status": OrderStatus.REJECTED.value, "reason": decision.reason},
+                now,
+                expect=_APPROVABLE,
+            ):
+                raise ConflictError("order_not_waiting", status=row["status"])
+            await _audit(
+                actor, clock, "order.rejected", {**row, "status": "rejected"}, reason=decision.reason
+            )
+            await _tell(clock, row, Party.BUYER, "order.rejected", reason=decision.reason)
+            return await _view(actor, order_id)
+        if not await repository.update_order(
+            order_id, {"status": OrderStatus.APPROVED.value}, now, expect=_APPROVABLE
+        ):
+            raise ConflictError("order_not_waiting", status=row["status"])
+        short = await _reserve(actor, row, await repository.lines_of(order_id), now)
+        await _audit(actor, clock, "order.approved", {**row, "status": "approved"}, backordered=short)
+        await _tell(clock, row, Party.BUYER, "order.approved")
+        return await _view(actor, order_id)
+
+
+async def _reserve(
+    actor: Actor, row: dict[str, Any], lines: list[dict[str, Any]], now: Any
+) -> dict[str, int]:
+    """Reserve what the supplier has for each line, in SKU order (so two orders never deadlock);
+    what is missing stays a backorder. Returns the backordered units by SKU."""
+    short: dict[str, int] = {}
+    for line in sorted(lines, key=lambda ln: ln["sku"]):
+        wanted = line["quantity"] - line["shipped"] - line["allocated"]
+        if wanted <= 0:
+            continue
+        level = await repository.level(row["supplier_id"], line["sku"])
+        take = min(wanted, max(0, level.available))
+        # The conditional update is the guard: if another order took the units meanwhile it fails
+        # and the line reserves what is left, or nothing.
+        while take > 0 and not await repository.move(
+            row["supplier_id"],
+            line["sku"],
+            MovementKind.ALLOCATION,
+            take,
+            now,
+            order_id=row["id"],
+            actor_label=actor.label,
+        ):
+            take = min(take, max(0, (await repository.level(row["supplier_id"], line["sku"])).available))
+        if take:
+            await repository.update_line(line["id"], {"allocated": line["allocated"] + take})
+        if wanted - take:
+            short[line["sku"]] = wanted - take
+    return short
+
+
+async def allocate_waiting(actor: Actor, supplier_id: UUID, sku: str, clock: Clock) -> int:
+    """Stock of ``sku`` arrived at the supplier: backorders take it first come, first served."""
+    now = clock.now()
+    level = await repository.level(supplier_id, sku)
+    waiting = await repository.waiting_lines(supplier_id, sku)
+    shares = fill_in_turn(
+        max(0, level.available), [ln["quantity"] - ln["shipped"] - ln["allocated"] for ln in waiting]
+    )
+    filled = 0
+    for line, share in zip(waiting, shares, strict=True):
+        if share and await repository.move(
+            supplier_id,
+            sku,
+            MovementKind.ALLOCATION,
+            share,
+            now,
+            order_id=line["order_id"],
+            actor_label=actor.label,
+        ):
+            await repository.update_line(line["id"], {"allocated": line["allocated"] + share})
+            filled += share
+            order = await repository.order_row(line["order_id"])
+            assert order is not None
+            await _tell(clock, order, Party.BUYER, "order.backorder_filled", sku=sku)
+    return filled
+
+
+async def cancel(actor: Actor, order_id: UUID, command: schemas.OrderCancel, clock: Clock) -> schemas.Order:
+    """The buyer before the supplier answers; the supplier until something ships (reservations are
+    released and go to whoever waits next)."""
+    now = clock.now()
+    async with write_transaction():
+        row = await _visible_row(actor, order_id)
+        party = _party(actor, row)
+        needed = Permission.PLACE_ORDERS if party is Party.BUYER else Permission.FULFIL_ORDERS
+        if party is None or not actor.can(needed):
+            raise PermissionDeniedError("only_parties_cancel_order")
+        if not orders.may_cancel(OrderStatus(row["status"]), party):
+            raise ConflictError("order_cannot_be_cancelled", status=row["status"])
+        if not await repository.update_order(
+            order_id,
+            {"status": OrderStatus.CANCELLED.value, "reason": command.reason},
+            now,
+            expect=(row["status"],),
+        ):
+            raise ConflictError("order_changed_meanwhile")
+        for line in await repository.lines_of(order_id):
+            if line["allocated"]:
+                await repository.move(
+                    row["supplier_id"],
+                    line["sku"],
+                    MovementKind.RELEASE,
+                    line["allocated"],
+                    now,
+                    order_id=order_id,
+                    actor_label=actor.label,
+                )
+                await repository.update_line(line["id"], {"allocated": 0})
+                await allocate_waiting(actor, row["supplier_id"], line["sku"], clock)
+        await _audit(actor, clock, "order.cancelled", {**row, "status": "cancelled"}, reason=command.reason)
+        other = Party.SUPPLIER if party is Party.BUYER else Party.BUYER
+        await _tell(clock, row, other, "order.cancelled", reason=command.reason)
+        return await _view(actor, order_id)
+
+
+# --- shipping and receiving -----------------------------------------------------------------------
+
+
+async def ship(actor: Actor, order_id: UUID, command: schemas.ShipmentCreate, clock: Clock) -> schemas.Order:
+    """Ship reserved units: they leave the supplier's stock and travel to the buyer."""
+    now = clock.now()
+    async with write_transaction():
+        row = await _supplier_row(actor, order_id)
+        if row["status"] not in (OrderStatus.APPROVED.value, OrderStatus.PARTIALLY_SHIPPED.value):
+            raise ConflictError("order_not_shippable", status=row["status"])
+        lines = {ln["id"]: ln for ln in await repository.lines_of(order_id)}
+        wanted = {s.order_line_id: s.quantity for s in command.lines} or {
+            line_id: ln["allocated"] for line_id, ln in lines.items() if ln["allocated"]
+        }
+        problems = [
+            FieldProblem(
+                field="lines",
+                code="more_than_reserved",
+                params={"sku": lines[i]["sku"], "reserved": lines[i]["allocated"]},
+            )
+            for i, q in wanted.items()
+            if i in lines and q > lines[i]["allocated"]
+        ] + [FieldProblem(field="lines", code="not_a_line_of_order") for i in wanted if i not in lines]
+        if problems:
+            raise InvalidInputError(problems)
+        if not any(wanted.values()):
+            raise ConflictError("nothing_reserved_to_ship")
+        shipment_id = uuid4()
+        number = f"{row['number']}-S{len(await repository.shipments_of(order_id)) + 1}"
+        shipment_lines = []
+        for line_id, quantity in sorted(wanted.items(), key=lambda item: lines[item[0]]["sku"]):
+            if not quantity:
+                continue
+            line = lines[line_id]
+            ok = await repository.move(
+                row["supplier_id"],
+                line["sku"],
+                MovementKind.SHIPMENT_OUT,
+                quantity,
+                now,
+                order_id=order_id,
+                shipment_id=shipment_id,
+                actor_label=actor.label,
+            )
+            assert ok, "reserved units are on hand"
+            await repository.move(
+                row["buyer_id"],
+                line["sku"],
+                MovementKind.SHIPMENT_IN_TRANSIT,
+                quantity,
+                now,
+                order_id=order_id,
+                shipment_id=shipment_id,
+                actor_label=actor.label,
+            )
+            line["allocated"] -= quantity
+            line["shipped"] += quantity
+            await repository.update_line(
+                line_id, {"allocated": line["allocated"], "shipped": line["shipped"]}
+            )
+            shipment_lines.append(
+                {
+                    "shipment_id": shipment_id,
+                    "order_line_id": line_id,
+                    "sku": line["sku"],
+                    "quantity": quantity,
+                }
+            )
+        await repository.insert_shipment(
+            {
+                "id": shipment_id,
+                "number": number,
+                "order_id": order_id,
+                "carrier": command.carrier,
+                "tracking": command.tracking,
+                "packages": command.packages,
+                "shipped_by": actor.label,
+                "shipped_at": now,
+            },
+            shipment_lines,
+        )
+        ordered = [ln["quantity"] for ln in lines.values()]
+        shipped = [ln["shipped"] for ln in lines.values()]
+        status = orders.status_after_shipping(ordered, shipped)
+        await repository.update_order(order_id, {"status": status.value}, now, expect=(row["status"],))
+        await _audit(actor, clock, "order.shipped", {**row, "status": status.value}, shipment=number)
+        await _tell(clock, row, Party.BUYER, "order.shipped", shipment=number, tracking=command.tracking)
+        return await _view(actor, order_id)
+
+
+async def receive(
+    actor: Actor, order_id: UUID, shipment_id: UUID, command: schemas.ReceiptCreate, clock: Clock
+) -> schemas.Order:
+    """The buyer confirms a shipment: good units enter its stock; short or damaged ones are a
+    discrepancy the supplier sees."""
+    _require(actor, Permission.PLACE_ORDERS)
+    now = clock.now()
+    async with write_transaction():
+        row = await _visible_row(actor, order_id)
+        if _party(actor, row) is not Party.BUYER:
+            raise PermissionDeniedError("only_buyer_receives")
+        shipment = await repository.shipment_row(shipment_id)
+        if shipment is None or shipment["order_id"] != order_id:
+            raise NotFoundError("shipment_not_found")
+        told = {r.order_line_id: r for r in command.lines}
+        lines = {ln["id"]: ln for ln in await repository.lines_of(order_id)}
+        notes = []
+        for sl in await repository.shipment_lines([shipment_id]):
+            said = told.get(sl["order_line_id"])
+            received = sl["quantity"] if said is None else said.received
+            damaged = 0 if said is None else said.damaged
+            if received + damaged > sl["quantity"]:
+                raise InvalidInputError.single(
+                    "lines", "more_than_shipped", sku=sl["sku"], shipped=sl["quantity"]
+                )
+            good = received
+            if good:
+                await repository.move(
+                    row["buyer_id"],
+                    sl["sku"],
+                    MovementKind.RECEIPT,
+                    good,
+                    now,
+                    order_id=order_id,
+                    shipment_id=shipment_id,
+                    actor_label=actor.label,
+                )
+            if sl["quantity"] - good:
+                await repository.move(
+                    row["buyer_id"],
+                    sl["sku"],
+                    MovementKind.RECEIPT_SHORTFALL,
+                    sl["quantity"] - good,
+                    now,
+                    order_id=order_id,
+                    shipment_id=shipment_id,
+                    actor_label=actor.label,
+                    reason=command.note,
+                )
+                notes.append(f"{sl['sku']}: {sl['quantity'] - received - damaged} short, {damaged} damaged")
+            await repository.update_shipment_line(sl["id"], {"received": received, "damaged": damaged})
+            line = lines[sl["order_line_id"]]
+            line["received"] += good
+            await repository.update_line(line["id"], {"received": line["received"]})
+        discrepancy = "; ".join(notes + ([command.note] if command.note and notes else []))
+        if not await repository.update_shipment(
+            shipment_id,
+            {
+                "status": "received",
+                "received_by": actor.label,
+                "received_at": now,
+                "discrepancy": discrepancy,
+            },
+            expect="shipped",
+        ):
+            raise ConflictError("shipment_already_received")
+        for sku in sorted({sl["sku"] for sl in await repository.shipment_lines([shipment_id])}):
+            # What arrived may be what the buyer's own buyers wait for.
+            await allocate_waiting(actor, row["buyer_id"], sku, clock)
+        shipments = await repository.shipments_of(order_id)
+        if row["status"] == OrderStatus.SHIPPED.value and all(s["status"] == "received" for s in shipments):
+            await repository.update_order(
+                order_id, {"status": OrderStatus.RECEIVED.value}, now, expect=(row["status"],)
+            )
+        await _audit(
+            actor, clock, "order.received", row, shipment=shipment["number"], discrepancy=discrepancy
+        )
+        if discrepancy:
+            await _tell(
+                clock,
+                row,
+                Party.SUPPLIER,
+                "order.received_with_discrepancy",
+                shipment=shipment["number"],
+                discrepancy=discrepancy,
+            )
+        return await _view(actor, order_id)

@@ -1,0 +1,228 @@
+"""Orders down the channel and goods back up it: every stock level stays the sum of its ledger."""
+
+from __future__ import annotations
+
+import asyncio
+from decimal import Decimal
+
+import pytest
+
+from channel.visibility import Actor
+from core.clock import FixedClock
+from core.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
+from ordering import schemas
+from ordering.orders import OrderStatus
+from ordering.repository import level
+from ordering.services import orders, stock
+from ordering.stock import Levels
+from pricing import schemas as pricing_schemas
+from pricing.services import catalogue
+from tests.builders import World, signed_in
+from tests.conftest import ON_POSTGRES
+from tests.integration.pricing.pricing_world import priced_world
+
+
+def _order(*lines: tuple[str, int]) -> schemas.OrderCreate:
+    return schemas.OrderCreate(lines=[schemas.OrderLineRequest(sku=s, quantity=q) for s, q in lines])
+
+
+async def _stock(world: World, actor: str, sku: str, quantity: int, clock: FixedClock) -> None:
+    await stock.adjust(
+        world.actors[actor], schemas.StockAdjustment(sku=sku, quantity=quantity, reason="counted"), clock
+    )
+
+
+async def _levels(world: World, org: str, sku: str) -> Levels:
+    return await level(world.org_id(org), sku)
+
+
+async def _clerk_of_s1b(world: World, clock: FixedClock) -> Actor:
+    actor = await signed_in(world.user_ids["t_S1B"], clock)
+    return actor
+
+
+async def _ledger_balanced() -> None:
+    check = await stock.check_ledger()
+    assert check.mismatches == []
+
+
+async def test_a_store_order_goes_down_and_the_goods_come_back_through_two_tiers(
+    world: World, clock: FixedClock
+) -> None:
+    await priced_world(world, clock)
+    store, dealer, distributor = (
+        world.actors["s1_manager"],
+        world.actors["d1a_admin"],
+        world.actors["d1_admin"],
+    )
+    await _stock(world, "d1a_admin", "HOB", 3, clock)
+
+    placed = await orders.submit_order(store, _order(("HOB", 5)), clock)
+    assert (placed.number, placed.status, placed.total) == (
+        "D1A-2026-000001",
+        OrderStatus.SUBMITTED,
+        Decimal("5000.00"),
+    )
+    assert placed.lines[0].priced["steps"][0]["code"] == "list_price"  # the waterfall is kept
+
+    approved = await orders.decide(dealer, placed.id, schemas.OrderDecision(decision="approve"), clock)
+    assert (approved.lines[0].allocated, approved.lines[0].backordered) == (3, 2)
+    assert await _levels(world, "D1A", "HOB") == Levels(on_hand=3, reserved=3)
+
+    line = approved.lines[0].id
+    partly = await orders.ship(
+        dealer,
+        placed.id,
+        schemas.ShipmentCreate(
+            lines=[schemas.ShipLine(order_line_id=line, quantity=2)], carrier="SF", tracking="SF1"
+        ),
+        clock,
+    )
+    assert partly.status is OrderStatus.PARTIALLY_SHIPPED
+    assert await _levels(world, "D1A", "HOB") == Levels(on_hand=1, reserved=1)
+    assert await _levels(world, "S1", "HOB") == Levels(in_transit=2)
+    await _ledger_balanced()
+
+    short = await orders.receive(
+        store,
+        placed.id,
+        partly.shipments[0].id,
+        schemas.ReceiptCreate(
+            lines=[schemas.ReceiptLine(order_line_id=line, received=1, damaged=1)], note="box crushed"
+        ),
+        clock,
+    )
+    assert short.shipments[0].discrepancy.startswith("HOB: 0 short, 1 damaged")
+    assert await _levels(world, "S1", "HOB") == Levels(on_hand=1)
+
+    # The dealer orders what it lacks from its own distributor; when that arrives, the store's
+    # backorder takes it first.
+    await _stock(world, "d1_admin", "HOB", 10, clock)
+    upstream = await orders.submit_order(dealer, _order(("HOB", 2)), clock)
+    assert upstream.total == Decimal("1500.00")  # the dealer buys at its tier-2 book
+    await orders.decide(distributor, upstream.id, schemas.OrderDecision(decision="approve"), clock)
+    sent = await orders.ship(distributor, upstream.id, schemas.ShipmentCreate(), clock)
+    assert sent.status is OrderStatus.SHIPPED
+    arrived = await orders.receive(dealer, upstream.id, sent.shipments[0].id, schemas.ReceiptCreate(), clock)
+    assert arrived.status is OrderStatus.RECEIVED
+    waiting = await orders.get_order(store, placed.id)
+    assert (waiting.lines[0].allocated, waiting.lines[0].backordered) == (3, 0)
+
+    done = await orders.ship(dealer, placed.id, schemas.ShipmentCreate(), clock)
+    assert done.status is OrderStatus.SHIPPED
+    received = await orders.receive(store, placed.id, done.shipments[1].id, schemas.ReceiptCreate(), clock)
+
+    assert received.status is OrderStatus.RECEIVED
+    assert await _levels(world, "S1", "HOB") == Levels(on_hand=4)
+    assert await _levels(world, "D1A", "HOB") == Levels()
+    assert await _levels(world, "D1", "HOB") == Levels(on_hand=8)
+    await _ledger_balanced()
+
+
+async def test_the_credit_limit_counts_open_orders_and_says_by_how_much(
+    world: World, clock: FixedClock
+) -> None:
+    await priced_world(world, clock)
+    store = world.actors["s1_manager"]
+    await orders.submit_order(store, _order(("HOB", 6)), clock)
+
+    with pytest.raises(ConflictError) as refused:
+        await orders.submit_order(store, _order(("HOB", 5)), clock)
+
+    assert refused.value.code == "credit_limit_exceeded"
+    assert refused.value.params == {
+        "limit": "10000.00",
+        "open": "6000.00",
+        "order": "5000.00",
+        "currency": "EUR",
+    }
+
+
+async def test_minimum_quantities_and_whole_cases_are_asked_for_with_the_nearest_quantities(
+    world: World, clock: FixedClock
+) -> None:
+    await priced_world(world, clock)
+    filter_id = (await catalogue.products_named(world.actors["m_admin"], ["FILTER"]))[0].id
+    await catalogue.update_product(
+        world.actors["m_admin"],
+        filter_id,
+        pricing_schemas.ProductUpdate(case_quantity=6, minimum_order_quantity=12),
+        clock,
+    )
+
+    with pytest.raises(InvalidInputError) as refused:
+        await orders.submit_order(world.actors["s1_manager"], _order(("FILTER", 7), ("NOPE", 1)), clock)
+
+    assert [(p.code, p.params) for p in refused.value.problems] == [
+        ("below_minimum", {"sku": "FILTER", "minimum": 12, "quantity": 7}),
+        ("not_a_case_multiple", {"sku": "FILTER", "case": 6, "lower": 6, "upper": 12}),
+        ("unknown_product", {"sku": "NOPE"}),
+    ]
+
+
+async def test_who_may_cancel_when_and_a_released_reservation_goes_to_the_next_order(
+    world: World, clock: FixedClock
+) -> None:
+    await priced_world(world, clock)
+    store, dealer = world.actors["s1_manager"], world.actors["d1a_admin"]
+    await _stock(world, "d1a_admin", "HOOD", 1, clock)
+    first = await orders.submit_order(store, _order(("HOOD", 1)), clock)
+    second = await orders.submit_order(await _clerk_of_s1b(world, clock), _order(("HOOD", 1)), clock)
+    for placed in (first, second):
+        await orders.decide(dealer, placed.id, schemas.OrderDecision(decision="approve"), clock)
+
+    with pytest.raises(ConflictError):  # approved: only the supplier may still cancel
+        await orders.cancel(store, first.id, schemas.OrderCancel(reason="changed my mind"), clock)
+    await orders.cancel(dealer, first.id, schemas.OrderCancel(reason="customer withdrew"), clock)
+
+    assert (await orders.get_order(store, first.id)).status is OrderStatus.CANCELLED
+    assert (await orders.get_order(dealer, second.id)).lines[0].allocated == 1
+    await _ledger_balanced()
+
+
+async def test_an_order_is_the_business_of_its_two_parties_and_those_above_them(
+    world: World, clock: FixedClock
+) -> None:
+    await priced_world(world, clock)
+    placed = await orders.submit_order(world.actors["s1_manager"], _order(("HOB", 1)), clock)
+
+    assert (await orders.get_order(world.actors["d1_admin"], placed.id)).number == placed.number
+    assert (await orders.get_order(world.actors["m_cm"], placed.id)).buyer_name == "S1 Trading"
+    with pytest.raises(NotFoundError):
+        await orders.get_order(world.actors["d2_admin"], placed.id)
+    with pytest.raises(PermissionDeniedError):  # D1 sees it, but D1A is the supplier
+        await orders.decide(
+            world.actors["d1_admin"], placed.id, schemas.OrderDecision(decision="approve"), clock
+        )
+    with pytest.raises(PermissionDeniedError):
+        await orders.decide(
+            world.actors["s1_manager"], placed.id, schemas.OrderDecision(decision="approve"), clock
+        )
+    found, _ = await orders.list_orders(world.actors["d1a_admin"], schemas.OrderFilter(role="received"))
+    assert [o.number for o in found] == [placed.number]
+
+
+async def test_orders_approved_at_once_never_reserve_more_than_is_on_hand(
+    world: World, clock: FixedClock
+) -> None:
+    await priced_world(world, clock)
+    await _stock(world, "d1a_admin", "HOB", 7, clock)
+    buyers = [world.actors["s1_manager"], await _clerk_of_s1b(world, clock)]
+    placed = await asyncio.gather(
+        *(orders.submit_order(buyers[n % 2], _order(("HOB", 1)), clock) for n in range(20))
+    )
+    assert len({p.number for p in placed}) == 20
+
+    await asyncio.gather(
+        *(
+            orders.decide(world.actors["d1a_admin"], p.id, schemas.OrderDecision(decision="approve"), clock)
+            for p in placed
+        )
+    )
+    final = [await orders.get_order(world.actors["d1a_admin"], p.id) for p in placed]
+
+    assert sum(o.lines[0].allocated for o in final) == 7
+    assert sum(o.lines[0].backordered for o in final) == 13
+    assert await _levels(world, "D1A", "HOB") == Levels(on_hand=7, reserved=7)
+    await _ledger_balanced()
+    print(f"{'PostgreSQL' if ON_POSTGRES else 'SQLite'}: 20 orders, stock 7 -> 7 reserved, 13 backordered")

@@ -19,6 +19,14 @@ ORGANISATION_KINDS = {
     "S1B": "store",
     "S2": "store",
 }
+# Each organisation's supplier (its parent in the channel).
+SUPPLIERS = {"D1": "M", "D2": "M", "D1A": "D1", "D2A": "D2", "S1": "D1A", "S1B": "D1A", "S2": "D2A"}
+
+
+def _by_role(value: int | dict[str, int], roles: tuple[str, ...]) -> int | None:
+    if isinstance(value, int):
+        return value
+    return next((value[role] for role in roles if role in value), None)
 
 
 @dataclass(frozen=True)
@@ -46,6 +54,7 @@ class RouteSpec:
     ok: int
     denied: int
     own: int | dict[str, int] | None
+    supplier: int | dict[str, int] | None  # when the actor's organisation supplies the target
     store: int | None
     scope: str | None
     body: str | None
@@ -72,12 +81,13 @@ class RouteSpec:
         sees = {actor.organisation} & actor.sees if self.scope == "own" else actor.sees
         if target not in sees:
             return 404
-        if target == actor.organisation and self.own is not None:
-            if isinstance(self.own, int):
-                return self.own
-            for role in actor.roles:
-                if role in self.own:
-                    return self.own[role]
+        relation = None
+        if target == actor.organisation:
+            relation = self.own
+        elif SUPPLIERS.get(target) == actor.organisation:
+            relation = self.supplier
+        if relation is not None and (found := _by_role(relation, actor.roles)) is not None:
+            return found
         if self.store is not None and ORGANISATION_KINDS[target] == "store":
             return self.store
         return self.ok
@@ -119,6 +129,7 @@ def load_matrix(path: Path = MATRIX_FILE) -> Matrix:
                     ok=spec.get("ok", 200),
                     denied=spec.get("denied", 403),
                     own=spec.get("own"),
+                    supplier=spec.get("supplier"),
                     store=spec.get("store"),
                     scope=spec.get("scope"),
                     body=spec.get("body"),

@@ -42,6 +42,8 @@ def test_every_role_belongs_to_exactly_one_kind() -> None:
     assert all(len(kinds) == 1 for kinds in kinds_of.values())
 
 
-def test_a_clerk_may_read_the_catalogue_and_manage_nothing() -> None:
-    assert permissions_of(frozenset({Role.CLERK})) == frozenset({Permission.VIEW_CATALOGUE})
+def test_a_clerk_reads_the_catalogue_places_and_receives_orders_and_manages_nothing() -> None:
+    assert permissions_of(frozenset({Role.CLERK})) == frozenset(
+        {Permission.VIEW_CATALOGUE, Permission.VIEW_ORDERS, Permission.PLACE_ORDERS}
+    )
     assert Permission.MANAGE_PARTNERS not in permissions_of(frozenset({Role.STORE_MANAGER}))

@@ -305,3 +305,14 @@ async def ledger_sums() -> dict[tuple[UUID, str], Levels]:
         )
         for r in rows
     }
+
+
+async def organisation_names(ids: Iterable[UUID]) -> dict[UUID, str]:
+    """The names of the organisations on a page of orders, in one query."""
+    from channel.tables import Organisation
+
+    wanted = list(set(ids))
+    if not wanted:
+        return {}
+    rows = await Organisation.select(Organisation.id, Organisation.name).where(Organisation.id.is_in(wanted))
+    return {r["id"]: r["name"] for r in rows}

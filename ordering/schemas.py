@@ -101,6 +101,8 @@ class OrderSummary(msgspec.Struct, frozen=True, kw_only=True):
     total: Decimal
     line_count: int
     created_at: datetime
+    buyer_name: str = ""
+    supplier_name: str = ""
 
 
 class OrderFilter(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

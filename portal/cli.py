@@ -204,7 +204,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
         from core.clock import SystemClock
-        from portal.demo import commerce, deals, network
+        from portal.demo import commerce, deals, network, orders
 
         await _prepare_database()
         existing = await network.loaded_manufacturer()
@@ -219,13 +219,14 @@ def demo(host: str, port: int, no_serve: bool) -> None:
             MofNCompleteColumn(),
             TextColumn("{task.description}"),
         ) as progress:
-            task = progress.add_task("", total=network.STEPS + commerce.STEPS + deals.STEPS)
+            task = progress.add_task("", total=network.STEPS + commerce.STEPS + deals.STEPS + orders.STEPS)
             clock = SystemClock()
             await network.load_network(clock, lambda step: progress.update(task, advance=1, description=step))
             await commerce.load_commerce(
                 clock, lambda step: progress.update(task, advance=1, description=step)
             )
             await deals.load_deals(clock, lambda step: progress.update(task, advance=1, description=step))
+            await orders.load_orders(clock, lambda step: progress.update(task, advance=1, description=step))
 
     _run(load)
     _print_sign_ins()

@@ -126,6 +126,7 @@ MESSAGES: dict[str, str] = {
     "control_characters": N_("Control characters are not allowed."),
     "not_finite": N_("Enter a number."),
     "below_minimum": N_("Must be at least {minimum}."),
+    "must_not_be_zero": N_("Cannot be zero."),
     "above_maximum": N_("Must be at most {maximum}."),
     "too_many_decimals": N_("At most {places} decimal places."),
     "bad_code": N_("Letters, digits, '.', '_' and '-' only, at most 32."),
@@ -400,7 +401,9 @@ NOTIFICATION_TEXTS: dict[str, str] = {
     "order.rejected": N_("Your order {number} was rejected: {reason}"),
     "order.cancelled": N_("Order {number} was cancelled: {reason}"),
     "order.shipped": N_("Order {number} shipped ({shipment}, tracking {tracking})."),
-    "order.received_with_discrepancy": N_("Order {number}: shipment {shipment} arrived with a discrepancy: {discrepancy}"),
+    "order.received_with_discrepancy": N_(
+        "Order {number}: shipment {shipment} arrived with a discrepancy: {discrepancy}"
+    ),
     "order.backorder_filled": N_("Stock for {sku} arrived for your order {number}: it will ship."),
     "quote.awaits_approval": N_("{partner}'s quote {number} for {customer} needs your approval."),
     "quote.approved": N_("Your quote {number} for {customer} is approved and can be sent."),
@@ -426,6 +429,17 @@ PROMOTION_KIND_LABELS: dict[str, str] = {
     "gift": N_("Free gift"),
     "volume_tiers": N_("Volume tiers"),
     "bundle_price": N_("Bundle price"),
+}
+
+ORDER_STATUS_LABELS: dict[str, str] = {
+    "submitted": N_("Submitted"),
+    "approved": N_("Approved"),
+    "rejected": N_("Rejected"),
+    "partially_shipped": N_("Partly shipped"),
+    "shipped": N_("Shipped"),
+    "received": N_("Received"),
+    "closed": N_("Closed"),
+    "cancelled": N_("Cancelled"),
 }
 
 PROMOTION_STATUS_LABELS: dict[str, str] = {

@@ -254,12 +254,7 @@ def _money(value: Any) -> Decimal:
 
 
 async def _names(ids: list[UUID]) -> dict[UUID, str]:
-    found = {}
-    for org_id in set(ids):
-        place = await channel_repository.find_org_place(org_id)
-        if place is not None:
-            found[org_id] = place.name
-    return found
+    return await repository.organisation_names(ids)
 
 
 async def get_order(actor: Actor, order_id: UUID) -> schemas.Order:
@@ -273,6 +268,9 @@ async def list_orders(
     _require(actor, Permission.VIEW_ORDERS)
     async with read_transaction():
         rows, cursor = await repository.list_orders(actor.scope, actor.organisation_id, filters)
+        names = await repository.organisation_names(
+            [r["buyer_id"] for r in rows] + [r["supplier_id"] for r in rows]
+        )
     return [
         schemas.OrderSummary(
             id=r["id"],
@@ -284,6 +282,8 @@ async def list_orders(
             total=_money(r["total"]),
             line_count=r["line_count"],
             created_at=r["created_at"],
+            buyer_name=names.get(r["buyer_id"], ""),
+            supplier_name=names.get(r["supplier_id"], ""),
         )
         for r in rows
     ], cursor

@@ -73,7 +73,7 @@ LEADS = [
 STEPS = len(REGISTRATIONS) + len(LEADS)
 
 
-async def _person(email: str, clock: Clock) -> Actor:
+async def person(email: str, clock: Clock) -> Actor:
     credentials = await channel_repository.find_credentials(email)
     assert credentials is not None, email
     actor = await access.actor_for_session(credentials.user_id, clock.now())
@@ -84,7 +84,7 @@ async def _person(email: str, clock: Clock) -> Actor:
 async def load_deals(clock: Clock, advance: Callable[[str], None]) -> None:
     for email, company, website, city, lines, value in REGISTRATIONS:
         await registrations.register(
-            await _person(email, clock),
+            await person(email, clock),
             schemas.RegistrationCreate(
                 customer=schemas.EndCustomer(company_name=company, website=website, city=city, country="CN"),
                 product_lines=lines,
@@ -93,7 +93,7 @@ async def load_deals(clock: Clock, advance: Callable[[str], None]) -> None:
             clock,
         )
         advance(company)
-    manager = await _person("admin@aurora.example", clock)
+    manager = await person("admin@aurora.example", clock)
     made = []
     for source, region, industry, company, contact, email, phone, city in LEADS:
         made.append(
@@ -115,7 +115,7 @@ async def load_deals(clock: Clock, advance: Callable[[str], None]) -> None:
         )
         advance(company)
     # Huadong took the Suzhou hotel and qualified it: ready to be registered as a deal.
-    huadong = await _person("sales@huadong.example", clock)
+    huadong = await person("sales@huadong.example", clock)
     await leads.accept_lead(huadong, made[0].id, clock)
     await leads.follow_up(
         huadong,

@@ -11,6 +11,7 @@ from portal.pages.cart import CartPages
 from portal.pages.catalogue import CataloguePages
 from portal.pages.leads import LeadPages
 from portal.pages.notifications import NotificationPages
+from portal.pages.orders import OrderPages, StockPages
 from portal.pages.partners import PartnerPages
 from portal.pages.people import PeoplePages
 from portal.pages.price_books import PriceBookPages
@@ -38,6 +39,8 @@ router = Router(
         ApiTokenPages,
         AccountPages,
         NotificationPages,
+        OrderPages,
+        StockPages,
         PriceBookPages,
         PromotionPages,
     ],

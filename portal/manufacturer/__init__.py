@@ -11,6 +11,7 @@ from portal.pages.activity import ActivityPages
 from portal.pages.catalogue import CataloguePages
 from portal.pages.leads import LeadPages
 from portal.pages.notifications import NotificationPages
+from portal.pages.orders import OrderPages, StockPages
 from portal.pages.partners import PartnerPages
 from portal.pages.people import PeoplePages
 from portal.pages.price_books import PriceBookPages
@@ -37,6 +38,8 @@ router = Router(
         ApiTokenPages,
         AccountPages,
         NotificationPages,
+        OrderPages,
+        StockPages,
         PriceBookPages,
         PromotionPages,
         ChannelSettingsPages,

@@ -8,6 +8,7 @@ from portal.pages.account import AccountPages
 from portal.pages.cart import CartPages
 from portal.pages.catalogue import CataloguePages
 from portal.pages.notifications import NotificationPages
+from portal.pages.orders import OrderPages, StockPages
 from portal.pages.people import PeoplePages
 from portal.pages.tokens import ApiTokenPages
 from portal.portals import STORE
@@ -26,6 +27,8 @@ router = Router(
         ApiTokenPages,
         AccountPages,
         NotificationPages,
+        OrderPages,
+        StockPages,
     ],
     include_in_schema=False,
 )

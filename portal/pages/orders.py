@@ -1,0 +1,262 @@
+"""Order pages: a buyer's orders and receiving; a supplier's inbox with approving and shipping;
+stock with adjustments. The same pages in every portal, each person seeing their own part."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.datastructures import FormMultiDict
+from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.plugins.flash import flash
+from litestar.response import Redirect, Template
+
+from channel.roles import Permission
+from core.errors import ConflictError, InvalidInputError
+from ordering import schemas
+from ordering.orders import OrderStatus
+from ordering.services import orders, stock
+from portal.dependencies import CurrentActor, CurrentClock, CurrentPortal
+from portal.errors import field_problems
+from portal.i18n import gettext
+from portal.messages import message
+from portal.pages.cart import parse_items
+from portal.pages.rendering import back_to, page
+from portal.security.guards import requires_permission
+
+
+def _refusal(error: InvalidInputError | ConflictError | msgspec.ValidationError) -> str:
+    if isinstance(error, InvalidInputError):
+        return " ".join(p.message for p in field_problems(error))
+    if isinstance(error, ConflictError):
+        return message(error.code, error.params)
+    return str(error)
+
+
+def _quantities(form: FormMultiDict, prefix: str) -> dict[UUID, int]:
+    found: dict[UUID, int] = {}
+    for key, value in form.items():
+        if key.startswith(prefix) and str(value).strip().isdigit():
+            try:
+                found[UUID(key.removeprefix(prefix))] = min(int(str(value)), 1_000_000)
+            except ValueError:
+                continue
+    return found
+
+
+async def _act(request: Request[Any, Any, Any], action: Any, success: str) -> None:
+    """Run a step; a refusal the person can act on comes back as a message, not an error page."""
+    try:
+        await action
+    except (InvalidInputError, ConflictError, msgspec.ValidationError) as refusal:
+        flash(request, _refusal(refusal), category="error")
+        return
+    flash(request, success, category="success")
+
+
+class OrderPages(Controller):
+    path = "/orders"
+    guards = [requires_permission(Permission.VIEW_ORDERS)]
+
+    @get("/", name="orders")
+    async def list_orders(
+        self,
+        actor: CurrentActor,
+        portal: CurrentPortal,
+        tab: FromQuery[Literal["placed", "received", "all"]] = "all",
+        status: FromQuery[OrderStatus | None] = None,
+        cursor: Annotated[str | None, QueryParameter(max_length=200)] = None,
+    ) -> Template:
+        found, next_cursor = await orders.list_orders(
+            actor, schemas.OrderFilter(role=tab, status=status, cursor=cursor, limit=50)
+        )
+        return page(
+            "shared/orders/list.html.jinja",
+            actor=actor,
+            portal=portal,
+            orders=found,
+            next_cursor=next_cursor,
+            tab=tab,
+            chosen_status=status.value if status else "",
+            statuses=list(OrderStatus),
+        )
+
+    @post("/", guards=[requires_permission(Permission.PLACE_ORDERS)])
+    async def place(
+        self, request: Request[Any, Any, Any], actor: CurrentActor, portal: CurrentPortal, clock: CurrentClock
+    ) -> Redirect:
+        """The cart becomes an order: priced again now, the prices kept with the order."""
+        form = await request.form()
+        items = str(form.get("items", ""))[:20_000]
+        lines, refused = parse_items(items)
+        coupon = str(form.get("coupon", "")).strip()[:40]
+        back = portal.url("/cart") + "?" + urlencode({"items": items, "coupon": coupon})
+        if refused or not lines:
+            flash(request, gettext("Check the products and quantities first."), category="error")
+            return back_to(back)
+        try:
+            command = schemas.OrderCreate(
+                lines=[
+                    schemas.OrderLineRequest(sku=line.sku, quantity=line.quantity) for line in lines[:2000]
+                ],
+                note=str(form.get("note", ""))[:2000],
+                coupon_codes=[coupon] if coupon else [],
+            )
+            placed = await orders.submit_order(actor, command, clock)
+        except (InvalidInputError, ConflictError, msgspec.ValidationError) as refusal:
+            flash(request, _refusal(refusal), category="error")
+            return back_to(back)
+        flash(
+            request,
+            gettext("Order {number} was placed with {supplier}.").format(
+                number=placed.number, supplier=placed.supplier_name
+            ),
+            category="success",
+        )
+        return back_to(portal.url(f"/orders/{placed.id}"))
+
+    @get("/{order_id:uuid}")
+    async def detail(self, actor: CurrentActor, portal: CurrentPortal, order_id: FromPath[UUID]) -> Template:
+        order = await orders.get_order(actor, order_id)
+        return page(
+            "shared/orders/detail.html.jinja",
+            actor=actor,
+            portal=portal,
+            order=order,
+            is_buyer=order.buyer_id == actor.organisation_id,
+            is_supplier=order.supplier_id == actor.organisation_id,
+        )
+
+    @post("/{order_id:uuid}/decision", guards=[requires_permission(Permission.FULFIL_ORDERS)])
+    async def decide(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        portal: CurrentPortal,
+        clock: CurrentClock,
+        order_id: FromPath[UUID],
+    ) -> Redirect:
+        form = await request.form()
+        decision = "reject" if form.get("decision") == "reject" else "approve"
+        command = schemas.OrderDecision(decision=decision, reason=str(form.get("reason", ""))[:1000])
+        text = (
+            gettext("The order was approved.")
+            if decision == "approve"
+            else gettext("The order was rejected.")
+        )
+        await _act(request, orders.decide(actor, order_id, command, clock), text)
+        return back_to(portal.url(f"/orders/{order_id}"))
+
+    @post("/{order_id:uuid}/cancel")
+    async def cancel(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        portal: CurrentPortal,
+        clock: CurrentClock,
+        order_id: FromPath[UUID],
+    ) -> Redirect:
+        form = await request.form()
+        command = schemas.OrderCancel(reason=str(form.get("reason", ""))[:1000])
+        await _act(
+            request, orders.cancel(actor, order_id, command, clock), gettext("The order was cancelled.")
+        )
+        return back_to(portal.url(f"/orders/{order_id}"))
+
+    @post("/{order_id:uuid}/ship", guards=[requires_permission(Permission.FULFIL_ORDERS)])
+    async def ship(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        portal: CurrentPortal,
+        clock: CurrentClock,
+        order_id: FromPath[UUID],
+    ) -> Redirect:
+        form = await request.form()
+        packages = str(form.get("packages", "1")).strip()
+        try:
+            command = schemas.ShipmentCreate(
+                lines=[
+                    schemas.ShipLine(order_line_id=k, quantity=v)
+                    for k, v in _quantities(form, "ship_").items()
+                    if v
+                ],
+                carrier=str(form.get("carrier", ""))[:80],
+                tracking=str(form.get("tracking", ""))[:80],
+                packages=max(1, min(int(packages), 10_000)) if packages.isdigit() else 1,
+            )
+        except msgspec.ValidationError as refusal:
+            flash(request, _refusal(refusal), category="error")
+            return back_to(portal.url(f"/orders/{order_id}"))
+        await _act(
+            request, orders.ship(actor, order_id, command, clock), gettext("The shipment is on its way.")
+        )
+        return back_to(portal.url(f"/orders/{order_id}"))
+
+    @post(
+        "/{order_id:uuid}/shipments/{shipment_id:uuid}/receive",
+        guards=[requires_permission(Permission.PLACE_ORDERS)],
+    )
+    async def receive(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        portal: CurrentPortal,
+        clock: CurrentClock,
+        order_id: FromPath[UUID],
+        shipment_id: FromPath[UUID],
+    ) -> Redirect:
+        form = await request.form()
+        received, damaged = _quantities(form, "received_"), _quantities(form, "damaged_")
+        command = schemas.ReceiptCreate(
+            lines=[
+                schemas.ReceiptLine(
+                    order_line_id=line_id, received=received[line_id], damaged=damaged.get(line_id, 0)
+                )
+                for line_id in received
+            ],
+            note=str(form.get("note", ""))[:2000],
+        )
+        await _act(
+            request,
+            orders.receive(actor, order_id, shipment_id, command, clock),
+            gettext("The receipt was recorded."),
+        )
+        return back_to(portal.url(f"/orders/{order_id}"))
+
+
+class StockPages(Controller):
+    path = "/stock"
+    guards = [requires_permission(Permission.VIEW_ORDERS)]
+
+    @get("/", name="stock")
+    async def list_stock(self, actor: CurrentActor, portal: CurrentPortal) -> Template:
+        return page(
+            "shared/orders/stock.html.jinja", actor=actor, portal=portal, rows=await stock.list_stock(actor)
+        )
+
+    @post("/adjustments", guards=[requires_permission(Permission.FULFIL_ORDERS)])
+    async def adjust(
+        self, request: Request[Any, Any, Any], actor: CurrentActor, portal: CurrentPortal, clock: CurrentClock
+    ) -> Redirect:
+        form = await request.form()
+        raw = str(form.get("quantity", "")).strip()
+        try:
+            command = msgspec.convert(
+                {
+                    "sku": str(form.get("sku", "")),
+                    "quantity": int(raw) if raw.lstrip("-").isdigit() else 0,
+                    "reason": str(form.get("reason", "")),
+                },
+                schemas.StockAdjustment,
+            )
+            if command.quantity == 0:
+                raise InvalidInputError.single("quantity", "must_not_be_zero")
+        except (msgspec.ValidationError, InvalidInputError) as refusal:
+            flash(request, _refusal(refusal), category="error")
+            return back_to(portal.url("/stock"))
+        await _act(request, stock.adjust(actor, command, clock), gettext("The stock was adjusted."))
+        return back_to(portal.url("/stock"))

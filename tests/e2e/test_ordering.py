@@ -50,4 +50,6 @@ def test_a_store_orders_its_distributor_ships_and_the_store_receives(
     store.click("[data-testid=receive-shipment]")
     expect(store.locator("[data-testid=order-status]")).to_have_text(re.compile("Received|已收货"))
     store.goto("/s/stock")
-    expect(store.locator("[data-testid=stock] tr[data-sku=HOB-G3-75] td:nth-child(2)")).to_have_text("2")  # on hand
+    expect(store.locator("[data-testid=stock] tr[data-sku=HOB-G3-75] td:nth-child(2)")).to_have_text(
+        "2"
+    )  # on hand

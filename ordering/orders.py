@@ -75,3 +75,10 @@ def status_after_shipping(ordered: list[int], shipped: list[int]) -> OrderStatus
 def order_number(supplier_code: str, year: int, sequence: int) -> str:
     """Readable and unique per supplier: the supplier's code, the year, a running number."""
     return f"{supplier_code}-{year}-{sequence:06d}"
+
+
+def orderable(units: int, *, minimum: int, case: int) -> int:
+    """The smallest quantity of at least ``units`` that an order line may carry (whole cases, at
+    least the minimum): what a distributor orders upstream to cover its buyers' backorders."""
+    quantity = max(units, minimum)
+    return -(-quantity // case) * case if case > 1 else quantity

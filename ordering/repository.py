@@ -13,7 +13,16 @@ from channel.visibility import Scope
 from ordering import schemas
 from ordering.orders import COUNTS_AGAINST_CREDIT, OrderStatus
 from ordering.stock import Levels, MovementKind, delta
-from ordering.tables import Order, OrderLine, OrderSequence, Shipment, ShipmentLine, StockLevel, StockMovement
+from ordering.tables import (
+    Order,
+    OrderLine,
+    OrderLink,
+    OrderSequence,
+    Shipment,
+    ShipmentLine,
+    StockLevel,
+    StockMovement,
+)
 
 CENTS = Decimal("0.01")
 
@@ -316,3 +325,71 @@ async def organisation_names(ids: Iterable[UUID]) -> dict[UUID, str]:
         return {}
     rows = await Organisation.select(Organisation.id, Organisation.name).where(Organisation.id.is_in(wanted))
     return {r["id"]: r["name"] for r in rows}
+
+
+# --- forwarding -----------------------------------------------------------------------------------
+
+
+async def waiting_lines_of(supplier_id: UUID) -> list[dict[str, Any]]:
+    """Every line of the supplier's approved orders still waiting for stock, oldest order first."""
+    orders = await Order.select(Order.id, Order.created_at).where(
+        (Order.supplier_id == supplier_id)
+        & Order.status.is_in([OrderStatus.APPROVED.value, OrderStatus.PARTIALLY_SHIPPED.value])
+    )
+    if not orders:
+        return []
+    created = {o["id"]: o["created_at"] for o in orders}
+    lines = await OrderLine.select().where(OrderLine.order_id.is_in(list(created)))
+    waiting = [ln for ln in lines if ln["quantity"] - ln["shipped"] - ln["allocated"] > 0]
+    return sorted(waiting, key=lambda ln: (created[ln["order_id"]], str(ln["order_id"]), ln["position"]))
+
+
+async def forwarded_open(line_ids: Sequence[UUID]) -> dict[UUID, int]:
+    """Units of each line already forwarded on upstream orders that are still on their way."""
+    if not line_ids:
+        return {}
+    links = await OrderLink.select().where(OrderLink.downstream_line_id.is_in(list(line_ids)))
+    if not links:
+        return {}
+    upstream = {
+        r["id"]: r["status"]
+        for r in await Order.select(Order.id, Order.status).where(
+            Order.id.is_in(list({ln["upstream_order_id"] for ln in links}))
+        )
+    }
+    still = {
+        s.value
+        for s in (
+            OrderStatus.SUBMITTED,
+            OrderStatus.APPROVED,
+            OrderStatus.PARTIALLY_SHIPPED,
+            OrderStatus.SHIPPED,
+        )
+    }
+    found: dict[UUID, int] = {}
+    for link in links:
+        if upstream.get(link["upstream_order_id"]) in still:
+            found[link["downstream_line_id"]] = found.get(link["downstream_line_id"], 0) + link["quantity"]
+    return found
+
+
+async def insert_links(rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        await OrderLink.insert(*(OrderLink(**row) for row in rows))
+
+
+async def links_of_downstream(order_id: UUID) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = await OrderLink.select().where(OrderLink.downstream_order_id == order_id)
+    return rows
+
+
+async def links_of_upstream(order_id: UUID) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = await OrderLink.select().where(OrderLink.upstream_order_id == order_id)
+    return rows
+
+
+async def order_rows(order_ids: Sequence[UUID]) -> list[dict[str, Any]]:
+    if not order_ids:
+        return []
+    rows: list[dict[str, Any]] = await Order.select().where(Order.id.is_in(list(order_ids)))
+    return rows

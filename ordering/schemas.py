@@ -72,6 +72,30 @@ class ShipmentView(msgspec.Struct, frozen=True, kw_only=True):
     lines: list[ShipmentLineView]
 
 
+class ForwardedView(msgspec.Struct, frozen=True):
+    """Where a line stands a tier further up: the supplier ordered it from its own supplier."""
+
+    sku: str
+    quantity: int
+    upstream_status: OrderStatus
+
+
+class FillsView(msgspec.Struct, frozen=True):
+    """A downstream order this (upstream) order was placed to fill."""
+
+    order_id: UUID
+    order_number: str
+    sku: str
+    quantity: int
+
+
+class ForwardRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Order what the buyers wait for from one's own supplier; all backorders, or these SKUs."""
+
+    skus: Annotated[list[Annotated[str, Meta(max_length=64)]], Meta(max_length=500)] = []
+    note: Annotated[str, Meta(max_length=2000)] = ""
+
+
 class Order(msgspec.Struct, frozen=True, kw_only=True):
     id: UUID
     number: str
@@ -89,6 +113,8 @@ class Order(msgspec.Struct, frozen=True, kw_only=True):
     updated_at: datetime
     lines: list[OrderLineView] = []
     shipments: list[ShipmentView] = []
+    forwarded: list[ForwardedView] = []  # lines the supplier ordered upstream for this order
+    fills: list[FillsView] = []  # downstream orders this order fills
 
 
 class OrderSummary(msgspec.Struct, frozen=True, kw_only=True):

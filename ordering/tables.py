@@ -110,3 +110,14 @@ class ShipmentLine(Table, tablename="ordering_shipment_line"):
     quantity = Integer()
     received = Integer(default=0)
     damaged = Integer(default=0)
+
+
+class OrderLink(Table, tablename="ordering_order_link"):
+    """A downstream line forwarded upstream: which order of the distributor's own is to fill it."""
+
+    id = BigSerial(primary_key=True)
+    upstream_order_id = UUID(index=True)
+    downstream_order_id = UUID(index=True)
+    downstream_line_id = UUID(index=True)
+    sku = Varchar(length=64)
+    quantity = Integer()

@@ -29,6 +29,9 @@ MESSAGES: dict[str, str] = {
     "not_a_line_of_order": N_("A line to ship is not a line of this order."),
     "nothing_reserved_to_ship": N_("Nothing is reserved for this order yet: it waits for stock."),
     "only_buyer_receives": N_("Only the buyer confirms what arrived."),
+    "nothing_to_forward": N_(
+        "None of your buyers' orders waits for stock that is not already ordered upstream."
+    ),
     "more_than_shipped": N_("{sku}: more received and damaged than the {shipped} shipped."),
     "shipment_already_received": N_("This shipment was received already."),
     "stock_would_go_below_reserved": N_("{sku}: that would leave less on hand than is reserved for orders."),

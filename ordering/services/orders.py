@@ -189,6 +189,7 @@ async def _view(actor: Actor, order_id: UUID) -> schemas.Order:
     shipments = await repository.shipments_of(order_id)
     shipment_lines = await repository.shipment_lines([s["id"] for s in shipments])
     names = await _names([row["buyer_id"], row["supplier_id"]])
+    forwarded, fills = await _links(order_id)
     approved = row["status"] in (OrderStatus.APPROVED.value, OrderStatus.PARTIALLY_SHIPPED.value)
     return schemas.Order(
         id=row["id"],
@@ -245,7 +246,95 @@ async def _view(actor: Actor, order_id: UUID) -> schemas.Order:
             )
             for s in shipments
         ],
+        forwarded=forwarded,
+        fills=fills,
     )
+
+
+async def _links(order_id: UUID) -> tuple[list[schemas.ForwardedView], list[schemas.FillsView]]:
+    down = await repository.links_of_downstream(order_id)
+    up = await repository.links_of_upstream(order_id)
+    rows = {
+        r["id"]: r
+        for r in await repository.order_rows(
+            [ln["upstream_order_id"] for ln in down] + [ln["downstream_order_id"] for ln in up]
+        )
+    }
+    forwarded = [
+        schemas.ForwardedView(
+            sku=ln["sku"],
+            quantity=ln["quantity"],
+            upstream_status=OrderStatus(rows[ln["upstream_order_id"]]["status"]),
+        )
+        for ln in down
+    ]
+    fills = [
+        schemas.FillsView(
+            order_id=ln["downstream_order_id"],
+            order_number=rows[ln["downstream_order_id"]]["number"],
+            sku=ln["sku"],
+            quantity=ln["quantity"],
+        )
+        for ln in up
+    ]
+    return forwarded, fills
+
+
+async def forward_backorders(actor: Actor, command: schemas.ForwardRequest, clock: Clock) -> schemas.Order:
+    """What the distributor's buyers wait for, from one or many of their orders, becomes one order to
+    its own supplier (whole cases, at least the minimum); the links are kept, so when it arrives the
+    waiting orders take the stock first and each buyer can see its order moving a tier further up."""
+    _require(actor, Permission.PLACE_ORDERS)
+    async with write_transaction():
+        waiting = await repository.waiting_lines_of(actor.organisation_id)
+        if command.skus:
+            wanted_skus = {sku.strip().upper() for sku in command.skus}
+            waiting = [ln for ln in waiting if ln["sku"] in wanted_skus]
+        already = await repository.forwarded_open([ln["id"] for ln in waiting])
+        shares = []
+        for ln in waiting:
+            missing = ln["quantity"] - ln["shipped"] - ln["allocated"] - already.get(ln["id"], 0)
+            if missing > 0:
+                shares.append((ln, missing))
+        if not shares:
+            raise ConflictError("nothing_to_forward")
+        totals: dict[str, int] = {}
+        for ln, missing in shares:
+            totals[ln["sku"]] = totals.get(ln["sku"], 0) + missing
+        products = await pricing_repository.products_by_sku(list(totals))
+        lines = []
+        for sku, units in sorted(totals.items()):
+            product = products.get(sku)
+            if product is None:
+                continue
+            lines.append(
+                schemas.OrderLineRequest(
+                    sku=sku,
+                    quantity=orders.orderable(
+                        units, minimum=product.minimum_order_quantity, case=product.case_quantity
+                    ),
+                )
+            )
+        downstream = sorted({str(ln["order_id"]) for ln, _ in shares})
+        placed = await submit_order(
+            actor, schemas.OrderCreate(lines=lines, note=command.note or "Backorders of our buyers"), clock
+        )
+        await repository.insert_links(
+            [
+                {
+                    "upstream_order_id": placed.id,
+                    "downstream_order_id": ln["order_id"],
+                    "downstream_line_id": ln["id"],
+                    "sku": ln["sku"],
+                    "quantity": missing,
+                }
+                for ln, missing in shares
+            ]
+        )
+        row = await repository.order_row(placed.id)
+        assert row is not None
+        await _audit(actor, clock, "order.forwarded", row, downstream_orders=len(downstream))
+        return await _view(actor, placed.id)
 
 
 def _money(value: Any) -> Decimal:

@@ -51,6 +51,16 @@ class OrdersController(Controller):
             request, actor, clock, idempotency_key, lambda: orders.submit_order(actor, data, clock)
         )
 
+    @post(
+        "/forwarding",
+        operation_id="ForwardBackorders",
+        summary="Order what my buyers wait for from my own supplier, as one order linked to theirs",
+    )
+    async def forward(
+        self, actor: CurrentActor, clock: CurrentClock, data: JSONBody[schemas.ForwardRequest]
+    ) -> schemas.Order:
+        return await orders.forward_backorders(actor, data, clock)
+
     @get("/{order_id:uuid}", operation_id="GetOrder", summary="An order with its lines and shipments")
     async def get_order(self, actor: CurrentActor, order_id: FromPath[UUID]) -> schemas.Order:
         return await orders.get_order(actor, order_id)

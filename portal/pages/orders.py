@@ -118,6 +118,26 @@ class OrderPages(Controller):
         )
         return back_to(portal.url(f"/orders/{placed.id}"))
 
+    @post("/forwarding", guards=[requires_permission(Permission.PLACE_ORDERS)])
+    async def forward(
+        self, request: Request[Any, Any, Any], actor: CurrentActor, portal: CurrentPortal, clock: CurrentClock
+    ) -> Redirect:
+        form = await request.form()
+        skus = [s.strip() for s in str(form.get("skus", "")).replace(";", ",").split(",") if s.strip()][:500]
+        try:
+            placed = await orders.forward_backorders(actor, schemas.ForwardRequest(skus=skus), clock)
+        except (InvalidInputError, ConflictError, msgspec.ValidationError) as refusal:
+            flash(request, _refusal(refusal), category="error")
+            return back_to(portal.url("/orders?tab=received"))
+        flash(
+            request,
+            gettext("Order {number} asks {supplier} for what your buyers wait for.").format(
+                number=placed.number, supplier=placed.supplier_name
+            ),
+            category="success",
+        )
+        return back_to(portal.url(f"/orders/{placed.id}"))
+
     @get("/{order_id:uuid}")
     async def detail(self, actor: CurrentActor, portal: CurrentPortal, order_id: FromPath[UUID]) -> Template:
         order = await orders.get_order(actor, order_id)

@@ -226,3 +226,45 @@ async def test_orders_approved_at_once_never_reserve_more_than_is_on_hand(
     assert await _levels(world, "D1A", "HOB") == Levels(on_hand=7, reserved=7)
     await _ledger_balanced()
     print(f"{'PostgreSQL' if ON_POSTGRES else 'SQLite'}: 20 orders, stock 7 -> 7 reserved, 13 backordered")
+
+
+async def test_a_dealer_forwards_its_stores_backorders_as_one_order_and_they_are_filled_when_it_arrives(
+    world: World, clock: FixedClock
+) -> None:
+    await priced_world(world, clock)
+    dealer, distributor = world.actors["d1a_admin"], world.actors["d1_admin"]
+    first = await orders.submit_order(world.actors["s1_manager"], _order(("HOB", 3)), clock)
+    second = await orders.submit_order(
+        await _clerk_of_s1b(world, clock), _order(("HOB", 2), ("HOOD", 1)), clock
+    )
+    for placed in (first, second):
+        await orders.decide(dealer, placed.id, schemas.OrderDecision(decision="approve"), clock)
+
+    upstream = await orders.forward_backorders(dealer, schemas.ForwardRequest(skus=["HOB"]), clock)
+    with pytest.raises(ConflictError):  # the hobs are on their way up already
+        await orders.forward_backorders(dealer, schemas.ForwardRequest(skus=["HOB"]), clock)
+    seen_by_store = await orders.get_order(world.actors["s1_manager"], first.id)
+
+    assert [(line.sku, line.quantity) for line in upstream.lines] == [("HOB", 5)]
+    assert sorted((f.order_number, f.quantity) for f in upstream.fills) == sorted(
+        [(first.number, 3), (second.number, 2)]
+    )
+    assert [(f.sku, f.quantity, f.upstream_status) for f in seen_by_store.forwarded] == [
+        ("HOB", 3, OrderStatus.SUBMITTED)
+    ]
+
+    await _stock(world, "d1_admin", "HOB", 5, clock)
+    await orders.decide(distributor, upstream.id, schemas.OrderDecision(decision="approve"), clock)
+    sent = await orders.ship(distributor, upstream.id, schemas.ShipmentCreate(), clock)
+    await orders.receive(dealer, upstream.id, sent.shipments[0].id, schemas.ReceiptCreate(), clock)
+
+    filled = [await orders.get_order(dealer, p.id) for p in (first, second)]
+    assert [line.allocated for line in filled[0].lines] == [3]
+    assert [(line.sku, line.allocated, line.backordered) for line in filled[1].lines] == [
+        ("HOB", 2, 0),
+        ("HOOD", 0, 1),
+    ]
+    assert (await orders.get_order(world.actors["s1_manager"], first.id)).forwarded[
+        0
+    ].upstream_status is OrderStatus.RECEIVED
+    await _ledger_balanced()

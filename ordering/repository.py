@@ -17,6 +17,7 @@ from ordering.tables import (
     Order,
     OrderLine,
     OrderLink,
+    OrderReturn,
     OrderSequence,
     Shipment,
     ShipmentLine,
@@ -393,3 +394,31 @@ async def order_rows(order_ids: Sequence[UUID]) -> list[dict[str, Any]]:
         return []
     rows: list[dict[str, Any]] = await Order.select().where(Order.id.is_in(list(order_ids)))
     return rows
+
+
+# --- returns --------------------------------------------------------------------------------------
+
+
+async def insert_returns(rows: Sequence[dict[str, Any]]) -> None:
+    await OrderReturn.insert(*(OrderReturn(**row) for row in rows))
+
+
+async def returns_of(order_id: UUID) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = (
+        await OrderReturn.select().where(OrderReturn.order_id == order_id).order_by(OrderReturn.requested_at)
+    )
+    return rows
+
+
+async def return_row(return_id: UUID) -> dict[str, Any] | None:
+    row: dict[str, Any] | None = await OrderReturn.select().where(OrderReturn.id == return_id).first()
+    return row
+
+
+async def decide_return(return_id: UUID, changes: dict[str, Any]) -> bool:
+    changed = await (
+        OrderReturn.update(column_values(changes))
+        .where((OrderReturn.id == return_id) & (OrderReturn.status == "requested"))
+        .returning(OrderReturn.id)
+    )
+    return bool(changed)

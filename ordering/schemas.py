@@ -96,6 +96,35 @@ class ForwardRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     note: Annotated[str, Meta(max_length=2000)] = ""
 
 
+class ReturnLine(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    order_line_id: UUID
+    quantity: Quantity
+
+
+class ReturnCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    lines: Annotated[list[ReturnLine], Meta(min_length=1, max_length=2000)]
+    reason: Annotated[str, Meta(min_length=1, max_length=1000)]
+
+    def __post_init__(self) -> None:
+        self.reason = check_text(self.reason, "reason", max_length=1000)
+
+
+class ReturnDecision(msgspec.Struct, forbid_unknown_fields=True):
+    decision: Literal["approve", "refuse"]
+    answer: Annotated[str, Meta(max_length=1000)] = ""
+
+
+class ReturnView(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    order_line_id: UUID
+    sku: str
+    quantity: int
+    reason: str
+    status: str
+    requested_at: datetime
+    answer: str
+
+
 class Order(msgspec.Struct, frozen=True, kw_only=True):
     id: UUID
     number: str
@@ -115,6 +144,7 @@ class Order(msgspec.Struct, frozen=True, kw_only=True):
     shipments: list[ShipmentView] = []
     forwarded: list[ForwardedView] = []  # lines the supplier ordered upstream for this order
     fills: list[FillsView] = []  # downstream orders this order fills
+    returns: list[ReturnView] = []
 
 
 class OrderSummary(msgspec.Struct, frozen=True, kw_only=True):

@@ -20,6 +20,8 @@ class MovementKind(StrEnum):
     SHIPMENT_IN_TRANSIT = "in_transit"  # on its way to the buyer
     RECEIPT = "receipt"  # arrives at the buyer: in transit down, on hand up (what was good)
     RECEIPT_SHORTFALL = "receipt_shortfall"  # shipped but missing or damaged: leaves transit only
+    RETURN_OUT = "return_out"  # an approved return leaves the buyer
+    RETURN_IN = "return_in"  # and comes back into the supplier's stock
 
 
 class Levels(msgspec.Struct, frozen=True):
@@ -54,6 +56,10 @@ def delta(kind: MovementKind, quantity: int) -> Levels:
             return Levels(on_hand=quantity, in_transit=-quantity)
         case MovementKind.RECEIPT_SHORTFALL:
             return Levels(in_transit=-quantity)
+        case MovementKind.RETURN_OUT:
+            return Levels(on_hand=-quantity)
+        case MovementKind.RETURN_IN:
+            return Levels(on_hand=quantity)
     raise ValueError(kind)
 
 

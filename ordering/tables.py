@@ -121,3 +121,20 @@ class OrderLink(Table, tablename="ordering_order_link"):
     downstream_line_id = UUID(index=True)
     sku = Varchar(length=64)
     quantity = Integer()
+
+
+class OrderReturn(Table, tablename="ordering_order_return"):
+    """The buyer asks to send back units it received; the supplier approves or refuses."""
+
+    id = UUID(primary_key=True, default=UUID4())
+    order_id = UUID(index=True)
+    order_line_id = UUID()
+    sku = Varchar(length=64)
+    quantity = Integer()
+    reason = Text(default="")
+    status = Varchar(length=12, default="requested")  # requested | approved | refused
+    requested_by = Varchar(length=254, default="")
+    requested_at = Timestamptz(default=TimestamptzNow())
+    decided_by = Varchar(length=254, default="")
+    decided_at = Timestamptz(null=True, default=None)
+    answer = Text(default="")

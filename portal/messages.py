@@ -29,6 +29,11 @@ MESSAGES: dict[str, str] = {
     "not_a_line_of_order": N_("A line to ship is not a line of this order."),
     "nothing_reserved_to_ship": N_("Nothing is reserved for this order yet: it waits for stock."),
     "only_buyer_receives": N_("Only the buyer confirms what arrived."),
+    "only_buyer_returns": N_("Only the buyer asks to return what it received."),
+    "more_than_received": N_("{sku}: at most {received} units can still be returned."),
+    "return_not_found": N_("We could not find that return."),
+    "return_already_decided": N_("That return has been answered already."),
+    "returned_units_not_in_buyer_stock": N_("{sku}: the buyer no longer has these units in stock."),
     "nothing_to_forward": N_(
         "None of your buyers' orders waits for stock that is not already ordered upstream."
     ),
@@ -407,6 +412,9 @@ NOTIFICATION_TEXTS: dict[str, str] = {
     "order.received_with_discrepancy": N_(
         "Order {number}: shipment {shipment} arrived with a discrepancy: {discrepancy}"
     ),
+    "order.return_requested": N_("The buyer of order {number} asks to return goods: {reason}"),
+    "order.return_approved": N_("Your return of {sku} on order {number} was taken back."),
+    "order.return_refused": N_("Your return of {sku} on order {number} was refused: {answer}"),
     "order.backorder_filled": N_("Stock for {sku} arrived for your order {number}: it will ship."),
     "quote.awaits_approval": N_("{partner}'s quote {number} for {customer} needs your approval."),
     "quote.approved": N_("Your quote {number} for {customer} is approved and can be sent."),
@@ -443,6 +451,12 @@ ORDER_STATUS_LABELS: dict[str, str] = {
     "received": N_("Received"),
     "closed": N_("Closed"),
     "cancelled": N_("Cancelled"),
+}
+
+RETURN_STATUS_LABELS: dict[str, str] = {
+    "requested": N_("Asked for"),
+    "approved": N_("Taken back"),
+    "refused": N_("Refused"),
 }
 
 PROMOTION_STATUS_LABELS: dict[str, str] = {

@@ -76,6 +76,7 @@ def build_environment() -> Environment:
         notification_text=messages.notification_text,
         promotion_kind_labels=messages.PROMOTION_KIND_LABELS,
         order_status_labels=messages.ORDER_STATUS_LABELS,
+        return_status_labels=messages.RETURN_STATUS_LABELS,
         promotion_status_labels=messages.PROMOTION_STATUS_LABELS,
         benefit_kind=lambda benefit: type(benefit).__struct_config__.tag,
         lead_stage_labels=messages.LEAD_STAGE_LABELS,

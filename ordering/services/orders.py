@@ -248,6 +248,19 @@ async def _view(actor: Actor, order_id: UUID) -> schemas.Order:
         ],
         forwarded=forwarded,
         fills=fills,
+        returns=[
+            schemas.ReturnView(
+                id=r["id"],
+                order_line_id=r["order_line_id"],
+                sku=r["sku"],
+                quantity=r["quantity"],
+                reason=r["reason"],
+                status=r["status"],
+                requested_at=r["requested_at"],
+                answer=r["answer"],
+            )
+            for r in await repository.returns_of(order_id)
+        ],
     )
 
 
@@ -693,4 +706,119 @@ async def receive(
                 shipment=shipment["number"],
                 discrepancy=discrepancy,
             )
+        return await _view(actor, order_id)
+
+
+# --- returns --------------------------------------------------------------------------------------
+
+
+async def request_return(
+    actor: Actor, order_id: UUID, command: schemas.ReturnCreate, clock: Clock
+) -> schemas.Order:
+    """The buyer asks to send back received units (not more than it received, less what it has
+    asked to return already); the supplier decides."""
+    _require(actor, Permission.PLACE_ORDERS)
+    now = clock.now()
+    async with write_transaction():
+        row = await _visible_row(actor, order_id)
+        if _party(actor, row) is not Party.BUYER:
+            raise PermissionDeniedError("only_buyer_returns")
+        lines = {ln["id"]: ln for ln in await repository.lines_of(order_id)}
+        asked: dict[UUID, int] = {}
+        for r in await repository.returns_of(order_id):
+            if r["status"] != "refused":
+                asked[r["order_line_id"]] = asked.get(r["order_line_id"], 0) + r["quantity"]
+        problems = []
+        for wanted in command.lines:
+            line = lines.get(wanted.order_line_id)
+            if line is None:
+                problems.append(FieldProblem(field="lines", code="not_a_line_of_order"))
+            elif wanted.quantity > line["received"] - asked.get(line["id"], 0):
+                problems.append(
+                    FieldProblem(
+                        field="lines",
+                        code="more_than_received",
+                        params={"sku": line["sku"], "received": line["received"] - asked.get(line["id"], 0)},
+                    )
+                )
+        if problems:
+            raise InvalidInputError(problems)
+        await repository.insert_returns(
+            [
+                {
+                    "id": uuid4(),
+                    "order_id": order_id,
+                    "order_line_id": wanted.order_line_id,
+                    "sku": lines[wanted.order_line_id]["sku"],
+                    "quantity": wanted.quantity,
+                    "reason": command.reason,
+                    "requested_by": actor.label,
+                    "requested_at": now,
+                }
+                for wanted in command.lines
+            ]
+        )
+        await _audit(actor, clock, "order.return_requested", row, reason=command.reason)
+        await _tell(clock, row, Party.SUPPLIER, "order.return_requested", reason=command.reason)
+        return await _view(actor, order_id)
+
+
+async def decide_return(
+    actor: Actor, order_id: UUID, return_id: UUID, decision: schemas.ReturnDecision, clock: Clock
+) -> schemas.Order:
+    """The supplier approves (the units leave the buyer's stock and come back into its own, where
+    waiting orders may take them) or refuses with an answer."""
+    now = clock.now()
+    async with write_transaction():
+        row = await _supplier_row(actor, order_id)
+        found = await repository.return_row(return_id)
+        if found is None or found["order_id"] != order_id:
+            raise NotFoundError("return_not_found")
+        approve = decision.decision == "approve"
+        if not approve and not decision.answer.strip():
+            raise InvalidInputError.single("answer", "required")
+        if not await repository.decide_return(
+            return_id,
+            {
+                "status": "approved" if approve else "refused",
+                "decided_by": actor.label,
+                "decided_at": now,
+                "answer": decision.answer,
+            },
+        ):
+            raise ConflictError("return_already_decided")
+        if approve:
+            if not await repository.move(
+                row["buyer_id"],
+                found["sku"],
+                MovementKind.RETURN_OUT,
+                found["quantity"],
+                now,
+                order_id=order_id,
+                reason=found["reason"],
+                actor_label=actor.label,
+            ):
+                raise ConflictError("returned_units_not_in_buyer_stock", sku=found["sku"])
+            await repository.move(
+                row["supplier_id"],
+                found["sku"],
+                MovementKind.RETURN_IN,
+                found["quantity"],
+                now,
+                order_id=order_id,
+                reason=found["reason"],
+                actor_label=actor.label,
+            )
+            await allocate_waiting(actor, row["supplier_id"], found["sku"], clock)
+        await _audit(
+            actor, clock, f"order.return_{'approved' if approve else 'refused'}", row, sku=found["sku"]
+        )
+        await _tell(
+            clock,
+            row,
+            Party.BUYER,
+            f"order.return_{'approved' if approve else 'refused'}",
+            sku=found["sku"],
+            answer=decision.answer,
+        )
         return await _view(actor, order_id)

@@ -125,6 +125,36 @@ class OrdersController(Controller):
     ) -> schemas.Order:
         return await orders.receive(actor, order_id, shipment_id, data, clock)
 
+    @post(
+        "/{order_id:uuid}/returns",
+        operation_id="RequestReturn",
+        summary="The buyer asks to send back received units, with a reason",
+    )
+    async def request_return(
+        self,
+        actor: CurrentActor,
+        clock: CurrentClock,
+        order_id: FromPath[UUID],
+        data: JSONBody[schemas.ReturnCreate],
+    ) -> schemas.Order:
+        return await orders.request_return(actor, order_id, data, clock)
+
+    @post(
+        "/{order_id:uuid}/returns/{return_id:uuid}/decision",
+        operation_id="DecideReturn",
+        summary="The supplier approves a return (stock moves back) or refuses it with an answer",
+        status_code=200,
+    )
+    async def decide_return(
+        self,
+        actor: CurrentActor,
+        clock: CurrentClock,
+        order_id: FromPath[UUID],
+        return_id: FromPath[UUID],
+        data: JSONBody[schemas.ReturnDecision],
+    ) -> schemas.Order:
+        return await orders.decide_return(actor, order_id, return_id, data, clock)
+
 
 class StockController(Controller):
     path = "/stock"

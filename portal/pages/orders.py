@@ -247,6 +247,62 @@ class OrderPages(Controller):
         )
         return back_to(portal.url(f"/orders/{order_id}"))
 
+    @post("/{order_id:uuid}/returns", guards=[requires_permission(Permission.PLACE_ORDERS)])
+    async def request_return(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        portal: CurrentPortal,
+        clock: CurrentClock,
+        order_id: FromPath[UUID],
+    ) -> Redirect:
+        form = await request.form()
+        wanted = [
+            schemas.ReturnLine(order_line_id=k, quantity=v)
+            for k, v in _quantities(form, "return_").items()
+            if v
+        ]
+        reason = str(form.get("reason", "")).strip()[:1000]
+        if not wanted or not reason:
+            flash(request, gettext("Say how many units of which product go back, and why."), category="error")
+            return back_to(portal.url(f"/orders/{order_id}"))
+        try:
+            command = msgspec.convert(
+                {"lines": [msgspec.to_builtins(w) for w in wanted], "reason": reason}, schemas.ReturnCreate
+            )
+        except msgspec.ValidationError as refusal:
+            flash(request, _refusal(refusal), category="error")
+            return back_to(portal.url(f"/orders/{order_id}"))
+        await _act(
+            request,
+            orders.request_return(actor, order_id, command, clock),
+            gettext("The return was asked for."),
+        )
+        return back_to(portal.url(f"/orders/{order_id}"))
+
+    @post(
+        "/{order_id:uuid}/returns/{return_id:uuid}/decision",
+        guards=[requires_permission(Permission.FULFIL_ORDERS)],
+    )
+    async def decide_return(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        portal: CurrentPortal,
+        clock: CurrentClock,
+        order_id: FromPath[UUID],
+        return_id: FromPath[UUID],
+    ) -> Redirect:
+        form = await request.form()
+        decision = "refuse" if form.get("decision") == "refuse" else "approve"
+        command = schemas.ReturnDecision(decision=decision, answer=str(form.get("answer", ""))[:1000])
+        await _act(
+            request,
+            orders.decide_return(actor, order_id, return_id, command, clock),
+            gettext("The return was answered."),
+        )
+        return back_to(portal.url(f"/orders/{order_id}"))
+
 
 class StockPages(Controller):
     path = "/stock"

@@ -181,8 +181,8 @@ async def _object_ids(h: Harness, route: RouteSpec, target: str) -> dict[str, st
         values["lead_id"] = str(
             await _lead_of(h, target, held=route.object != "lead", qualified=route.object == "qualified_lead")
         )
-    elif route.object in ("order", "shipped_order"):
-        values.update(await _order_of(h, target, shipped=route.object == "shipped_order"))
+    elif route.object in ("order", "shipped_order", "received_order", "returned_order"):
+        values.update(await _order_of(h, target, state=route.object.removesuffix("_order")))
     elif route.object == "assignment":
         values["partner_id"] = str(org_id)
         if kind.value != "manufacturer":
@@ -321,14 +321,16 @@ async def _promotion_of(h: Harness, target: str) -> UUID:
     return rule.id
 
 
-async def _order_of(h: Harness, target: str, *, shipped: bool) -> dict[str, str]:
-    """An order the target placed with its supplier: submitted, or shipped and on its way."""
+async def _order_of(h: Harness, target: str, *, state: str) -> dict[str, str]:
+    """An order the target placed with its supplier: waiting for an answer (``order``), shipped and
+    on its way, received, or received with a return asked for."""
     organisation = h.world.orgs[target]
     place = await repository.find_org_place(organisation.id)
     assert place is not None and organisation.supplier is not None
-    order_id, line_id, shipment_id = uuid4(), uuid4(), uuid4()
+    order_id, line_id, shipment_id, return_id = uuid4(), uuid4(), uuid4(), uuid4()
     now = h.clock.now()
     number = f"MX-{next(_counter):06d}"
+    shipped, received = state != "order", state in ("received", "returned")
     await order_repository.insert_order(
         {
             "id": order_id,
@@ -336,7 +338,7 @@ async def _order_of(h: Harness, target: str, *, shipped: bool) -> dict[str, str]
             "supplier_id": organisation.supplier.id,
             "buyer_id": organisation.id,
             "buyer_path": place.path,
-            "status": "shipped" if shipped else "submitted",
+            "status": "received" if received else "shipped" if shipped else "submitted",
             "currency": "EUR",
             "total": Decimal("10"),
             "line_count": 1,
@@ -352,16 +354,43 @@ async def _order_of(h: Harness, target: str, *, shipped: bool) -> dict[str, str]
                 "quantity": 1,
                 "net_total": Decimal("10"),
                 "shipped": 1 if shipped else 0,
+                "received": 1 if received else 0,
             }
         ],
     )
     if shipped:
-        await order_repository.move(organisation.id, "MATRIX-SKU", MovementKind.SHIPMENT_IN_TRANSIT, 1, now)
+        kind = MovementKind.ADJUSTMENT if received else MovementKind.SHIPMENT_IN_TRANSIT
+        await order_repository.move(organisation.id, "MATRIX-SKU", kind, 1, now)
         await order_repository.insert_shipment(
-            {"id": shipment_id, "number": f"{number}-S1", "order_id": order_id, "shipped_at": now},
+            {
+                "id": shipment_id,
+                "number": f"{number}-S1",
+                "order_id": order_id,
+                "shipped_at": now,
+                "status": "received" if received else "shipped",
+            },
             [{"shipment_id": shipment_id, "order_line_id": line_id, "sku": "MATRIX-SKU", "quantity": 1}],
         )
-    return {"order_id": str(order_id), "shipment_id": str(shipment_id)}
+    if state == "returned":
+        await order_repository.insert_returns(
+            [
+                {
+                    "id": return_id,
+                    "order_id": order_id,
+                    "order_line_id": line_id,
+                    "sku": "MATRIX-SKU",
+                    "quantity": 1,
+                    "reason": "matrix",
+                    "requested_at": now,
+                }
+            ]
+        )
+    return {
+        "order_id": str(order_id),
+        "shipment_id": str(shipment_id),
+        "line_id": str(line_id),
+        "return_id": str(return_id),
+    }
 
 
 async def _lead_of(h: Harness, target: str, *, held: bool, qualified: bool = False) -> UUID:
@@ -473,6 +502,7 @@ async def _send(h: Harness, route: RouteSpec, actor: ActorSpec, values: dict[str
         "registration_id",
         "order_id",
         "shipment_id",
+        "return_id",
     ):
         if name in values:
             path = path.replace("{" + name + ":uuid}", values[name])

@@ -46,7 +46,7 @@ async def _ledger_balanced() -> None:
     assert check.mismatches == []
 
 
-async def test_a_store_order_goes_down_and_the_goods_come_back_through_two_tiers(
+async def test_a_store_order_goes_up_three_tiers_and_the_goods_come_back_down_then_one_is_returned(
     world: World, clock: FixedClock
 ) -> None:
     await priced_world(world, clock)
@@ -95,12 +95,18 @@ async def test_a_store_order_goes_down_and_the_goods_come_back_through_two_tiers
     assert short.shipments[0].discrepancy.startswith("HOB: 0 short, 1 damaged")
     assert await _levels(world, "S1", "HOB") == Levels(on_hand=1)
 
-    # The dealer orders what it lacks from its own distributor; when that arrives, the store's
-    # backorder takes it first.
-    await _stock(world, "d1_admin", "HOB", 10, clock)
+    # The dealer orders what it lacks from its distributor, which has none either and forwards the
+    # backorder to the manufacturer; when the goods arrive, each tier's waiting order takes them.
+    await _stock(world, "m_admin", "HOB", 10, clock)
     upstream = await orders.submit_order(dealer, _order(("HOB", 2)), clock)
     assert upstream.total == Decimal("1500.00")  # the dealer buys at its tier-2 book
     await orders.decide(distributor, upstream.id, schemas.OrderDecision(decision="approve"), clock)
+    top = await orders.forward_backorders(distributor, schemas.ForwardRequest(), clock)
+    assert (top.supplier_name, [(ln.sku, ln.quantity) for ln in top.lines]) == ("M Trading", [("HOB", 2)])
+    factory = world.actors["m_admin"]
+    await orders.decide(factory, top.id, schemas.OrderDecision(decision="approve"), clock)
+    from_factory = await orders.ship(factory, top.id, schemas.ShipmentCreate(), clock)
+    await orders.receive(distributor, top.id, from_factory.shipments[0].id, schemas.ReceiptCreate(), clock)
     sent = await orders.ship(distributor, upstream.id, schemas.ShipmentCreate(), clock)
     assert sent.status is OrderStatus.SHIPPED
     arrived = await orders.receive(dealer, upstream.id, sent.shipments[0].id, schemas.ReceiptCreate(), clock)
@@ -115,7 +121,32 @@ async def test_a_store_order_goes_down_and_the_goods_come_back_through_two_tiers
     assert received.status is OrderStatus.RECEIVED
     assert await _levels(world, "S1", "HOB") == Levels(on_hand=4)
     assert await _levels(world, "D1A", "HOB") == Levels()
-    assert await _levels(world, "D1", "HOB") == Levels(on_hand=8)
+    assert await _levels(world, "D1", "HOB") == Levels()
+    assert await _levels(world, "M", "HOB") == Levels(on_hand=8)
+    await _ledger_balanced()
+
+    # One hob goes back: asked for by the store, approved by the dealer, back in the dealer's stock.
+    with pytest.raises(InvalidInputError):
+        await orders.request_return(
+            store,
+            placed.id,
+            schemas.ReturnCreate(lines=[schemas.ReturnLine(order_line_id=line, quantity=5)], reason="x"),
+            clock,
+        )
+    asked = await orders.request_return(
+        store,
+        placed.id,
+        schemas.ReturnCreate(
+            lines=[schemas.ReturnLine(order_line_id=line, quantity=1)], reason="wrong colour"
+        ),
+        clock,
+    )
+    back = await orders.decide_return(
+        dealer, placed.id, asked.returns[0].id, schemas.ReturnDecision(decision="approve"), clock
+    )
+    assert back.returns[0].status == "approved"
+    assert await _levels(world, "S1", "HOB") == Levels(on_hand=3)
+    assert await _levels(world, "D1A", "HOB") == Levels(on_hand=1)
     await _ledger_balanced()
 
 

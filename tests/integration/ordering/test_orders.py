@@ -233,16 +233,16 @@ async def test_an_order_is_the_business_of_its_two_parties_and_those_above_them(
     assert [o.number for o in found] == [placed.number]
 
 
-async def test_orders_approved_at_once_never_reserve_more_than_is_on_hand(
+async def test_fifty_orders_approved_at_once_against_forty_units_never_oversell(
     world: World, clock: FixedClock
 ) -> None:
     await priced_world(world, clock)
-    await _stock(world, "d1a_admin", "HOB", 7, clock)
+    await _stock(world, "d1a_admin", "FILTER", 40, clock)
     buyers = [world.actors["s1_manager"], await _clerk_of_s1b(world, clock)]
     placed = await asyncio.gather(
-        *(orders.submit_order(buyers[n % 2], _order(("HOB", 1)), clock) for n in range(20))
+        *(orders.submit_order(buyers[n % 2], _order(("FILTER", 1)), clock) for n in range(50))
     )
-    assert len({p.number for p in placed}) == 20
+    assert len({p.number for p in placed}) == 50  # every acknowledged order is stored, numbered once
 
     await asyncio.gather(
         *(
@@ -252,11 +252,11 @@ async def test_orders_approved_at_once_never_reserve_more_than_is_on_hand(
     )
     final = [await orders.get_order(world.actors["d1a_admin"], p.id) for p in placed]
 
-    assert sum(o.lines[0].allocated for o in final) == 7
-    assert sum(o.lines[0].backordered for o in final) == 13
-    assert await _levels(world, "D1A", "HOB") == Levels(on_hand=7, reserved=7)
+    assert sum(o.lines[0].allocated for o in final) == 40
+    assert sum(o.lines[0].backordered for o in final) == 10
+    assert await _levels(world, "D1A", "FILTER") == Levels(on_hand=40, reserved=40)
     await _ledger_balanced()
-    print(f"{'PostgreSQL' if ON_POSTGRES else 'SQLite'}: 20 orders, stock 7 -> 7 reserved, 13 backordered")
+    print(f"{'PostgreSQL' if ON_POSTGRES else 'SQLite'}: 50 orders, stock 40 -> 40 reserved, 10 backordered")
 
 
 async def test_a_dealer_forwards_its_stores_backorders_as_one_order_and_they_are_filled_when_it_arrives(

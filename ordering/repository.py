@@ -242,7 +242,8 @@ async def move(
     goes below zero, so two orders reserving at once can never both take the last units (the row
     lock on PostgreSQL, the single writer on SQLite). ``False``: nothing was written.
     """
-    await _ensure_level(organisation_id, sku, now)
+    if kind in (MovementKind.ADJUSTMENT, MovementKind.SHIPMENT_IN_TRANSIT, MovementKind.RETURN_IN):
+        await _ensure_level(organisation_id, sku, now)  # the first movement of a product here
     change: Levels = delta(kind, quantity)
     updated = await StockLevel.raw(
         "UPDATE ordering_stock_level SET on_hand = on_hand + {}, reserved = reserved + {}, "
@@ -279,6 +280,19 @@ async def move(
         )
     )
     return True
+
+
+async def available_of(organisation_id: UUID, skus: Sequence[str]) -> dict[str, int]:
+    """On hand less reserved, per SKU, in one query (SKUs with no level are absent)."""
+    wanted = sorted(set(skus))
+    found: dict[str, int] = {}
+    for start in range(0, len(wanted), 500):
+        rows = await StockLevel.select(StockLevel.sku, StockLevel.on_hand, StockLevel.reserved).where(
+            (StockLevel.organisation_id == organisation_id)
+            & StockLevel.sku.is_in(wanted[start : start + 500])
+        )
+        found.update({r["sku"]: r["on_hand"] - r["reserved"] for r in rows})
+    return found
 
 
 async def level(organisation_id: UUID, sku: str) -> Levels:

@@ -440,12 +440,13 @@ async def _reserve(
     """Reserve what the supplier has for each line, in SKU order (so two orders never deadlock);
     what is missing stays a backorder. Returns the backordered units by SKU."""
     short: dict[str, int] = {}
+    # One read of the order's levels; the conditional updates below are what guarantees them.
+    available = await repository.available_of(row["supplier_id"], [ln["sku"] for ln in lines])
     for line in sorted(lines, key=lambda ln: ln["sku"]):
         wanted = line["quantity"] - line["shipped"] - line["allocated"]
         if wanted <= 0:
             continue
-        level = await repository.level(row["supplier_id"], line["sku"])
-        take = min(wanted, max(0, level.available))
+        take = min(wanted, max(0, available.get(line["sku"], 0)))
         # The conditional update is the guard: if another order took the units meanwhile it fails
         # and the line reserves what is left, or nothing.
         while take > 0 and not await repository.move(

@@ -906,3 +906,25 @@ async def mark_notifications_read(user_id: UUID, ids: list[int], at: datetime) -
         await NotificationRead.insert(
             *(NotificationRead(notification_id=n, user_id=user_id, read_at=at) for n in sorted(unread))
         )
+
+
+async def unsent_notifications(limit: int) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = (
+        await Notification.select()
+        .where(Notification.emailed_at.is_null())
+        .order_by(Notification.id)
+        .limit(limit)
+        .output(load_json=True)
+    )
+    return rows
+
+
+async def mark_emailed(notification_id: int, at: datetime) -> None:
+    await Notification.update({Notification.emailed_at: at}).where(Notification.id == notification_id)
+
+
+async def active_user_ids(organisation_id: UUID) -> list[UUID]:
+    rows = await User.select(User.id).where(
+        (User.organisation == organisation_id) & (User.status == UserStatus.ACTIVE.value)
+    )
+    return [r["id"] for r in rows]

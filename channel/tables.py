@@ -183,6 +183,7 @@ class Notification(Table, tablename="channel_notification"):
     kind = Varchar(length=48)
     params = JSON(default={})
     link = Varchar(length=200, default="")  # inside the recipient's portal, e.g. /registrations/<id>
+    emailed_at = Timestamptz(null=True, default=None, index=True)  # when its e-mails went out
 
 
 class NotificationRead(Table, tablename="channel_notification_read"):

@@ -20,6 +20,7 @@ from channel.services import access
 from core.clock import Clock
 from core.errors import NotFoundError
 from deal_registration.services import leads, registrations
+from portal.mail import send_notification_emails
 
 log = logging.getLogger("portal.jobs")
 
@@ -55,9 +56,17 @@ async def _loop(job: Job, clock: Clock) -> None:
 
 
 async def start_jobs(app: Litestar) -> None:
-    if not app.state.settings.run_jobs:
+    settings = app.state.settings
+    if not settings.run_jobs:
         return
-    app.state.jobs = [asyncio.create_task(_loop(job, app.state.clock), name=job.name) for job in JOBS]
+    jobs = list(JOBS)
+    if settings.smtp_host:
+
+        async def _send_emails(clock: Clock) -> object:
+            return await send_notification_emails(settings, clock)
+
+        jobs.append(Job("notification e-mails", 30, _send_emails))
+    app.state.jobs = [asyncio.create_task(_loop(job, app.state.clock), name=job.name) for job in jobs]
 
 
 async def stop_jobs(app: Litestar) -> None:

@@ -40,6 +40,13 @@ class Settings(msgspec.Struct, frozen=True):
     document_workers: int = 2
     document_timeout_seconds: int = 30
     document_memory_mib: int = 1536
+    # E-mail copies of notifications; none without a host.
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_from: str = "Channel Portal <portal@localhost>"
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
 
     @property
     def is_production(self) -> bool:
@@ -91,6 +98,12 @@ class Settings(msgspec.Struct, frozen=True):
             document_workers=integer("PORTAL_DOCUMENT_WORKERS", 2),
             document_timeout_seconds=integer("PORTAL_DOCUMENT_TIMEOUT_SECONDS", 30),
             document_memory_mib=integer("PORTAL_DOCUMENT_MEMORY_MIB", 1536),
+            smtp_host=env.get("PORTAL_SMTP_HOST", ""),
+            smtp_port=integer("PORTAL_SMTP_PORT", 25),
+            smtp_from=env.get("PORTAL_SMTP_FROM", "Channel Portal <portal@localhost>"),
+            smtp_user=env.get("PORTAL_SMTP_USER", ""),
+            smtp_password=env.get("PORTAL_SMTP_PASSWORD", ""),
+            smtp_starttls=env.get("PORTAL_SMTP_STARTTLS", "0") in ("1", "true", "yes"),
             run_jobs=env.get("PORTAL_RUN_JOBS", "1" if environment != "test" else "0")
             not in ("0", "false", "no"),
         )

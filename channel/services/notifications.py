@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from uuid import UUID
 
+import msgspec
+
 from channel import repository, schemas
 from channel.roles import Permission
+from channel.services import access
 from channel.visibility import Actor
 from core.clock import Clock
 
@@ -87,3 +90,43 @@ async def mark_all_read(actor: Actor, clock: Clock) -> None:
         return
     unread = [n.id for n in await inbox(actor) if not n.read]
     await repository.mark_notifications_read(actor.user_id, unread, clock.now())
+
+
+class Recipient(msgspec.Struct, frozen=True):
+    email: str
+    name: str
+    locale: str
+    organisation_kind: str
+
+
+class PendingEmail(msgspec.Struct, frozen=True):
+    notification: schemas.Notification
+    recipients: list[Recipient]
+
+
+async def pending_emails(clock: Clock, limit: int = 100) -> list[PendingEmail]:
+    """Notifications not e-mailed yet, each with the people it is addressed to (active people of
+    the organisation who hold its permission and, for channel managers, see its partner)."""
+    pending = []
+    for row in await repository.unsent_notifications(limit):
+        recipients = []
+        for user_id in await repository.active_user_ids(row["recipient_id"]):
+            actor = await access.actor_for_session(user_id, clock.now())
+            if actor is not None and _addressed_to(actor, row):
+                recipients.append(
+                    Recipient(actor.label, actor.display_name, actor.locale, actor.organisation_kind.value)
+                )
+        notification = schemas.Notification(
+            id=row["id"],
+            created_at=row["created_at"],
+            kind=row["kind"],
+            params=row["params"] or {},
+            link=row["link"],
+            read=False,
+        )
+        pending.append(PendingEmail(notification, recipients))
+    return pending
+
+
+async def mark_emailed(notification_id: int, clock: Clock) -> None:
+    await repository.mark_emailed(notification_id, clock.now())

@@ -299,3 +299,26 @@ async def test_a_dealer_forwards_its_stores_backorders_as_one_order_and_they_are
         0
     ].upstream_status is OrderStatus.RECEIVED
     await _ledger_balanced()
+
+
+async def test_order_lists_page_newest_first_and_every_order_comes_exactly_once(
+    world: World, clock: FixedClock
+) -> None:
+    from datetime import timedelta
+
+    await priced_world(world, clock)
+    placed = []
+    for _ in range(5):
+        placed.append(await orders.submit_order(world.actors["s1_manager"], _order(("FILTER", 1)), clock))
+        clock.advance(timedelta(minutes=1))
+    seen: list[str] = []
+    cursor = None
+    while True:
+        found, cursor = await orders.list_orders(
+            world.actors["d1a_admin"], schemas.OrderFilter(role="received", cursor=cursor, limit=2)
+        )
+        seen += [o.number for o in found]
+        if cursor is None:
+            break
+
+    assert seen == [p.number for p in reversed(placed)]

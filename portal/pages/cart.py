@@ -1,7 +1,7 @@
 """The cart: paste or type SKUs and quantities, see every line's price explained, step by step.
 
-Pricing a cart changes nothing, so the page is a GET: a clerk can bookmark or share it. Ordering it
-arrives with the ordering pages; until then this is the price check a buyer runs before calling.
+Pricing a cart changes nothing, so the page is a GET: a clerk can bookmark or share it. A
+spreadsheet fills it too; *Place the order* under the prices turns it into an order.
 """
 
 from __future__ import annotations
@@ -9,17 +9,23 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get
+from litestar import Controller, Request, get, post
+from litestar.datastructures import UploadFile
 from litestar.params import QueryParameter
 from litestar.response import Template
 
+from channel import tabular
 from channel.roles import OrgKind, Permission
+from channel.visibility import Actor
+from core.clock import Clock
 from core.errors import InvalidInputError
 from portal.dependencies import CurrentActor, CurrentClock, CurrentPortal
 from portal.explained import explain
 from portal.forms import refusal_errors
 from portal.i18n import gettext
+from portal.messages import message
 from portal.pages.rendering import is_htmx, page
+from portal.portals import Portal
 from portal.security.guards import requires_permission
 from pricing import schemas
 from pricing.services import catalogue, pricing
@@ -58,6 +64,53 @@ class CartPages(Controller):
         items: Annotated[str, QueryParameter(max_length=20_000)] = "",
         coupon: Annotated[str, QueryParameter(max_length=40)] = "",
     ) -> Template:
+        return await self._render(request, actor, portal, clock, items, coupon)
+
+    @post("/upload")
+    async def upload(
+        self, request: Request[Any, Any, Any], actor: CurrentActor, portal: CurrentPortal, clock: CurrentClock
+    ) -> Template:
+        """A spreadsheet of SKU and quantity (CSV or XLSX, as a partner's system exports it) fills
+        the cart; rows it cannot read are named by their row number."""
+        upload = (await request.form()).get("file")
+        if not isinstance(upload, UploadFile):
+            return await self._render(request, actor, portal, clock, "", "", {"file": message("required")})
+        try:
+            table = tabular.read_table(
+                await upload.read(), upload.filename or "", required=("sku", "quantity")
+            )
+        except InvalidInputError as refusal:
+            return await self._render(request, actor, portal, clock, "", "", refusal_errors(refusal))
+        lines, bad = [], []
+        for row in table.rows:
+            quantity = row.values.get("quantity", "").replace(",", "").strip()
+            if quantity.endswith(".0"):
+                quantity = quantity[:-2]  # a spreadsheet's whole number
+            if not row.values.get("sku") or not quantity.isdigit() or int(quantity) < 1:
+                bad.append(str(row.number))
+                continue
+            lines.append(f"{row.values['sku'].strip()} {int(quantity)}")
+        errors = (
+            {
+                "file": gettext("Rows {rows}: a SKU and a whole quantity are needed.").format(
+                    rows=", ".join(bad[:20])
+                )
+            }
+            if bad
+            else {}
+        )
+        return await self._render(request, actor, portal, clock, "\n".join(lines), "", errors)
+
+    async def _render(
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        portal: Portal,
+        clock: Clock,
+        items: str,
+        coupon: str,
+        upload_errors: dict[str, str] | None = None,
+    ) -> Template:
         lines, refused = parse_items(items)
         priced = None
         errors: dict[str, str] = {}
@@ -76,7 +129,7 @@ class CartPages(Controller):
             "coupon": coupon,
             "priced": priced,
             "refused": refused,
-            "errors": errors,
+            "errors": errors | (upload_errors or {}),
             "products": names,
             "note": gettext("Prices are checked again when the order is submitted."),
         }

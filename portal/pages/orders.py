@@ -148,6 +148,16 @@ class OrderPages(Controller):
             order=order,
             is_buyer=order.buyer_id == actor.organisation_id,
             is_supplier=order.supplier_id == actor.organisation_id,
+            # Ordering again: the lines the buyer asked for; lines a promotion added come by themselves.
+            again=urlencode(
+                {
+                    "items": "\n".join(
+                        f"{line.sku} {line.quantity}"
+                        for line in order.lines
+                        if not line.priced.get("is_gift") and line.free_quantity < line.quantity
+                    )
+                }
+            ),
         )
 
     @post("/{order_id:uuid}/decision", guards=[requires_permission(Permission.FULFIL_ORDERS)])

@@ -69,3 +69,31 @@ async def test_an_order_below_the_case_pack_is_refused_naming_the_quantities_and
     assert "cases of 4: order 4 or 8" in refused.text
     assert listed.json()["items"] == []
     assert (await stock.check_ledger()).mismatches == []
+
+
+async def test_a_store_fills_its_cart_from_a_spreadsheet_orders_it_and_can_order_it_again(
+    client: httpx.AsyncClient, world: World, clock: FixedClock
+) -> None:
+    from tests.api.conftest import csrf_token, sign_in
+
+    await priced_world(world, clock)
+    await sign_in(client, "s1.manager@example.com")
+    bad = await client.post(
+        "/s/cart/upload",
+        data={"_csrf_token": await csrf_token(client)},
+        files={"file": ("cart.csv", b"sku,quantity\nHOB,2\nHOOD,two\n", "text/csv")},
+    )
+    good = await client.post(
+        "/s/cart/upload",
+        data={"_csrf_token": await csrf_token(client)},
+        files={"file": ("cart.csv", b"sku,quantity\nHOB,2\nhood,1\n", "text/csv")},
+    )
+    placed = await client.post(
+        "/s/orders", data={"_csrf_token": await csrf_token(client), "items": "HOB 2\nHOOD 1"}
+    )
+    detail = await client.get(placed.headers["location"])
+
+    assert "Rows 3: a SKU and a whole quantity are needed." in bad.text
+    assert good.status_code == 200 and 'data-testid="cart-total"' in good.text and "4,000.00" in good.text
+    assert placed.status_code == 303
+    assert "/s/cart?items=HOB+2%0AHOOD+1" in detail.text

@@ -15,13 +15,13 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
 from channel.roles import Permission
-from core.errors import ConflictError, InvalidInputError
+from core.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
 from ordering import schemas
 from ordering.orders import OrderStatus
 from ordering.services import orders, stock
 from portal.dependencies import CurrentActor, CurrentClock, CurrentPortal
 from portal.errors import field_problems
-from portal.i18n import gettext
+from portal.i18n import gettext, ngettext
 from portal.messages import message
 from portal.pages.cart import parse_items
 from portal.pages.rendering import back_to, page
@@ -117,6 +117,34 @@ class OrderPages(Controller):
             category="success",
         )
         return back_to(portal.url(f"/orders/{placed.id}"))
+
+    @post("/approvals", guards=[requires_permission(Permission.FULFIL_ORDERS)])
+    async def approve_many(
+        self, request: Request[Any, Any, Any], actor: CurrentActor, portal: CurrentPortal, clock: CurrentClock
+    ) -> Redirect:
+        """Approve the ticked orders of the inbox, each on its own: one refusal stops no other."""
+        form = await request.form()
+        approved, refused = 0, []
+        for raw in form.getall("order_id", [])[:200]:
+            try:
+                order_id = UUID(str(raw))
+                await orders.decide(actor, order_id, schemas.OrderDecision(decision="approve"), clock)
+                approved += 1
+            except ValueError:
+                refused.append(message("order_not_found"))
+            except (NotFoundError, PermissionDeniedError) as refusal:
+                refused.append(message(refusal.code))
+            except (ConflictError, InvalidInputError) as refusal:
+                refused.append(_refusal(refusal))
+        if approved:
+            flash(
+                request,
+                ngettext("%(num)s order approved.", "%(num)s orders approved.", approved) % {"num": approved},
+                category="success",
+            )
+        for text in refused[:5]:
+            flash(request, text, category="error")
+        return back_to(portal.url("/orders?tab=received&status=submitted"))
 
     @post("/forwarding", guards=[requires_permission(Permission.PLACE_ORDERS)])
     async def forward(

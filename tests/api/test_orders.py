@@ -97,3 +97,31 @@ async def test_a_store_fills_its_cart_from_a_spreadsheet_orders_it_and_can_order
     assert good.status_code == 200 and 'data-testid="cart-total"' in good.text and "4,000.00" in good.text
     assert placed.status_code == 303
     assert "/s/cart?items=HOB+2%0AHOOD+1" in detail.text
+
+
+async def test_a_distributor_approves_the_ticked_orders_of_its_inbox_at_once(
+    client: httpx.AsyncClient, world: World, clock: FixedClock
+) -> None:
+    from tests.api.conftest import csrf_token, sign_in
+
+    await priced_world(world, clock)
+    await sign_in(client, "s1.manager@example.com")
+    ids = []
+    for items in ("HOB 1", "HOOD 1"):
+        placed = await client.post(
+            "/s/orders", data={"_csrf_token": await csrf_token(client), "items": items}
+        )
+        ids.append(placed.headers["location"].rsplit("/", 1)[-1])
+    client.cookies.clear()
+    await sign_in(client, "d1a.admin@example.com")
+    inbox = await client.get("/d/orders?tab=received&status=submitted")
+
+    answered = await client.post(
+        "/d/orders/approvals",
+        data={"_csrf_token": await csrf_token(client), "order_id": [*ids, "not-an-order"]},
+    )
+    after = await client.get("/d/orders?tab=received&status=approved")
+
+    assert inbox.text.count('name="order_id"') == 2
+    assert answered.status_code == 303
+    assert all(order_id in after.text for order_id in ids)

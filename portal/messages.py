@@ -34,6 +34,9 @@ MESSAGES: dict[str, str] = {
     "return_not_found": N_("We could not find that return."),
     "return_already_decided": N_("That return has been answered already."),
     "returned_units_not_in_buyer_stock": N_("{sku}: the buyer no longer has these units in stock."),
+    "only_seller_orders_quote": N_("Only the quote's seller orders it."),
+    "quote_not_accepted": N_("Only a quote the customer accepted can be ordered."),
+    "quote_already_ordered": N_("This quote has been ordered already."),
     "nothing_to_forward": N_(
         "None of your buyers' orders waits for stock that is not already ordered upstream."
     ),

@@ -488,6 +488,7 @@ def _quote(row: dict[str, Any], versions: list[schemas.QuoteVersionInfo] | None 
         decision_note=row["decision_note"],
         created_at=row["created_at"],
         versions=versions or [],
+        order_id=row.get("order_id"),
     )
 
 
@@ -529,6 +530,18 @@ async def list_quotes(paths: Scope) -> list[schemas.Quote]:
     )
     visible = [r for r in rows if paths.includes(r["seller_path"])]
     return [await load_quote(r) for r in visible]
+
+
+async def link_quote_order(quote_id: UUID, order_id: UUID) -> bool:
+    """Record the order placed for an accepted quote, once."""
+    changed = await (
+        QuoteTable.update({QuoteTable.order_id: order_id})
+        .where(
+            (QuoteTable.id == quote_id) & (QuoteTable.status == "accepted") & QuoteTable.order_id.is_null()
+        )
+        .returning(QuoteTable.id)
+    )
+    return bool(changed)
 
 
 async def next_quote_number(year: int) -> str:

@@ -446,3 +446,4 @@ class Quote(msgspec.Struct, frozen=True, kw_only=True):
     created_at: datetime | None = None
     needs_approval: bool = False
     versions: list[QuoteVersionInfo] = []
+    order_id: UUID | None = None  # the seller's order to its supplier for the accepted quote

@@ -136,6 +136,7 @@ class Quote(Table, tablename="pricing_quote"):
     created_by = Varchar(length=254, default="")
     decided_by = Varchar(length=254, default="")  # who approved, or the customer who accepted/declined
     decision_note = Text(default="")
+    order_id = UUID(null=True, default=None)  # the seller's order placed to fill the accepted quote
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
 

@@ -28,7 +28,7 @@ from ordering.orders import OrderStatus, Party
 from ordering.stock import MovementKind, fill_in_turn
 from pricing import repository as pricing_repository
 from pricing import schemas as pricing_schemas
-from pricing.services import pricing
+from pricing.services import pricing, quotes
 
 _APPROVABLE = (OrderStatus.SUBMITTED.value,)
 
@@ -823,3 +823,29 @@ async def decide_return(
             answer=decision.answer,
         )
         return await _view(actor, order_id)
+
+
+# --- from a quote ---------------------------------------------------------------------------------
+
+
+async def order_from_quote(actor: Actor, quote_id: UUID, clock: Clock) -> schemas.Order:
+    """The end customer accepted the seller's quote: the seller orders its lines from its own
+    supplier in one step (priced at the seller's own buying prices), and the quote keeps the link."""
+    _require(actor, Permission.PLACE_ORDERS)
+    quote = await quotes.get_quote(actor, quote_id)
+    if quote.seller_id != actor.organisation_id:
+        raise PermissionDeniedError("only_seller_orders_quote")
+    if quote.status != "accepted":
+        raise ConflictError("quote_not_accepted", status=quote.status)
+    if quote.order_id is not None:
+        raise ConflictError("quote_already_ordered")
+    latest = quote.versions[-1]
+    command = schemas.OrderCreate(
+        lines=[schemas.OrderLineRequest(sku=line.sku, quantity=line.quantity) for line in latest.lines],
+        note=f"{quote.number}: {quote.customer.company}"[:2000],
+    )
+    async with write_transaction():
+        placed = await submit_order(actor, command, clock)
+        if not await pricing_repository.link_quote_order(quote_id, placed.id):
+            raise ConflictError("quote_already_ordered")
+        return placed

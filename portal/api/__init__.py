@@ -7,7 +7,7 @@ from portal.api.catalogue import CategoriesController, ProductsController
 from portal.api.leads import LeadPolicyController, LeadRulesController, LeadsController
 from portal.api.me import MeController
 from portal.api.notifications import NotificationsController
-from portal.api.orders import OrdersController, StockController
+from portal.api.orders import OrdersController, QuoteOrdersController, StockController
 from portal.api.partners import ChannelManagersController, PartnersController
 from portal.api.people import InvitationsController, UsersController
 from portal.api.pricing import (
@@ -33,6 +33,7 @@ router = Router(
         ActivityController,
         NotificationsController,
         OrdersController,
+        QuoteOrdersController,
         StockController,
         PartnerLevelsController,
         RegionsController,

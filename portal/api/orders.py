@@ -156,6 +156,21 @@ class OrdersController(Controller):
         return await orders.decide_return(actor, order_id, return_id, data, clock)
 
 
+class QuoteOrdersController(Controller):
+    path = "/quotes"
+    tags = ["Quotes"]
+
+    @post(
+        "/{quote_id:uuid}/order",
+        operation_id="OrderQuote",
+        summary="Order an accepted quote's lines from my own supplier; the quote keeps the link",
+    )
+    async def order_quote(
+        self, actor: CurrentActor, clock: CurrentClock, quote_id: FromPath[UUID]
+    ) -> schemas.Order:
+        return await orders.order_from_quote(actor, quote_id, clock)
+
+
 class StockController(Controller):
     path = "/stock"
     tags = ["Stock"]

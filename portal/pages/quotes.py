@@ -17,6 +17,7 @@ from channel.roles import Permission
 from channel.visibility import Actor
 from core.errors import ConflictError, InvalidInputError
 from deal_registration.services import registrations
+from ordering.services import orders
 from portal.dependencies import CurrentActor, CurrentClock, CurrentPortal, CurrentRenderer, CurrentSettings
 from portal.documents.quote_pdf import pdf_response, quote_pdf
 from portal.explained import explain
@@ -227,6 +228,28 @@ class QuotePages(Controller):
                 request, gettext("The quote is sent: give the customer the link below."), category="success"
             )
         return back_to(portal.url(f"/quotes/{quote_id}"))
+
+    @post("/{quote_id:uuid}/order", guards=[requires_permission(Permission.PLACE_ORDERS)])
+    async def order(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        portal: CurrentPortal,
+        clock: CurrentClock,
+        quote_id: FromPath[UUID],
+    ) -> Redirect:
+        """The customer accepted: order the quote's lines from our own supplier, in one step."""
+        try:
+            placed = await orders.order_from_quote(actor, quote_id, clock)
+        except (ConflictError, InvalidInputError) as refusal:
+            flash(request, " ".join(refusal_errors(refusal).values()), category="error")
+            return back_to(portal.url(f"/quotes/{quote_id}"))
+        flash(
+            request,
+            gettext("Order {number} was placed for this quote.").format(number=placed.number),
+            category="success",
+        )
+        return back_to(portal.url(f"/orders/{placed.id}"))
 
 
 def _unprefixed(errors: dict[str, str]) -> dict[str, str]:

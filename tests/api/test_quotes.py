@@ -62,3 +62,16 @@ async def test_quote_from_form_to_approval_to_the_customer_accepting_in_german(
     assert answered.status_code == 200 and 'data-testid="quote-answer"' in answered.text
     tampered = await client.get(link[:-3] + "abc")
     assert tampered.status_code == 404
+
+    # The accepted quote becomes the seller's order to its own supplier, in one step, once.
+    client.cookies.clear()
+    await sign_in(client, "d1.admin@example.com")
+    ordered = await client.post(f"/d/quotes/{quote_id}/order", data={"_csrf_token": await csrf_token(client)})
+    order_page = await client.get(ordered.headers["location"])
+    again = await client.post(f"/api/quotes/{quote_id}/order", headers=await unsafe_headers(client))
+    quote_page = await client.get(quote_url)
+
+    assert ordered.status_code == 303 and "/d/orders/" in ordered.headers["location"]
+    assert "Hotel Seeblick GmbH" in order_page.text and 'data-sku="HOB"' in order_page.text
+    assert again.status_code == 409 and again.json()["code"] == "quote_already_ordered"
+    assert 'data-testid="quote-order"' in quote_page.text

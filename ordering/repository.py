@@ -439,3 +439,35 @@ async def decide_return(return_id: UUID, changes: dict[str, Any]) -> bool:
         .returning(OrderReturn.id)
     )
     return bool(changed)
+
+
+async def orders_between(scope: Scope, since: datetime, until: datetime, limit: int) -> list[dict[str, Any]]:
+    """Orders placed in [since, until) in the scope and not refused or cancelled, oldest first."""
+    clause = where_all(
+        within(Order.buyer_path, scope),
+        Order.created_at >= since,
+        Order.created_at < until,
+        Order.status.not_in([OrderStatus.REJECTED.value, OrderStatus.CANCELLED.value]),
+    )
+    rows: list[dict[str, Any]] = (
+        await Order.select(Order.id, Order.buyer_id).where(clause).order_by(Order.created_at).limit(limit)
+    )
+    return rows
+
+
+async def lines_of_orders(order_ids: Sequence[UUID]) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    for start in range(0, len(order_ids), 500):
+        found += await (
+            OrderLine.select(
+                OrderLine.order_id,
+                OrderLine.sku,
+                OrderLine.quantity,
+                OrderLine.free_quantity,
+                OrderLine.priced,
+            )
+            .where(OrderLine.order_id.is_in(list(order_ids[start : start + 500])))
+            .order_by(OrderLine.position)
+            .output(load_json=True)
+        )
+    return found

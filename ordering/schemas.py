@@ -10,9 +10,10 @@ from uuid import UUID
 import msgspec
 from msgspec import Meta
 
-from core.validation import check_text
+from core.validation import FieldValueError, check_text
 from ordering.orders import OrderStatus
 from pricing.catalogue import normalise_sku
+from pricing.schemas import PromotionCreate
 
 Quantity = Annotated[int, Meta(ge=1, le=1_000_000)]
 
@@ -226,3 +227,15 @@ class StockAdjustment(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 class LedgerCheck(msgspec.Struct, frozen=True):
     levels: int
     mismatches: list[str]
+
+
+class WhatIfPast(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Preview a draft promotion against the orders placed in a past period, in the actor's scope."""
+
+    promotion: PromotionCreate
+    since: datetime
+    until: datetime
+
+    def __post_init__(self) -> None:
+        if self.until <= self.since:
+            raise FieldValueError("until", "ends_before_start", "The end must come after the start.")

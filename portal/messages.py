@@ -37,6 +37,7 @@ MESSAGES: dict[str, str] = {
     "only_seller_orders_quote": N_("Only the quote's seller orders it."),
     "quote_not_accepted": N_("Only a quote the customer accepted can be ordered."),
     "quote_already_ordered": N_("This quote has been ordered already."),
+    "no_orders_in_period": N_("No orders were placed in that period within your part of the channel."),
     "nothing_to_forward": N_(
         "None of your buyers' orders waits for stock that is not already ordered upstream."
     ),

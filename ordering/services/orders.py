@@ -849,3 +849,32 @@ async def order_from_quote(actor: Actor, quote_id: UUID, clock: Clock) -> schema
         if not await pricing_repository.link_quote_order(quote_id, placed.id):
             raise ConflictError("quote_already_ordered")
         return placed
+
+
+async def what_if_past(
+    actor: Actor, request: schemas.WhatIfPast, clock: Clock
+) -> pricing_schemas.WhatIfResult:
+    """A draft promotion against the orders of a past period (what the buyers asked for; lines a
+    promotion added are left out): how many it would have touched, its cost, its budget."""
+    _require(actor, Permission.MANAGE_PROMOTIONS)
+    _require(actor, Permission.VIEW_ORDERS)
+    async with read_transaction():
+        found = await repository.orders_between(actor.scope, request.since, request.until, limit=5000)
+        lines = await repository.lines_of_orders([o["id"] for o in found])
+    by_order: dict[UUID, list[pricing_schemas.CartLineRequest]] = {}
+    for line in lines:
+        if (line["priced"] or {}).get("is_gift") or line["free_quantity"] >= line["quantity"]:
+            continue
+        by_order.setdefault(line["order_id"], []).append(
+            pricing_schemas.CartLineRequest(sku=line["sku"], quantity=line["quantity"])
+        )
+    carts = [
+        pricing_schemas.WhatIfCart(buyer_id=o["buyer_id"], lines=by_order[o["id"]][:2000])
+        for o in found
+        if by_order.get(o["id"])
+    ]
+    if not carts:
+        raise ConflictError("no_orders_in_period")
+    return await pricing.what_if(
+        actor, pricing_schemas.WhatIfRequest(promotion=request.promotion, carts=carts), clock
+    )

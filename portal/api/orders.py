@@ -14,6 +14,7 @@ from ordering.orders import OrderStatus
 from ordering.services import orders, stock
 from portal.api.idempotency import IdempotencyKey, create_once
 from portal.dependencies import CurrentActor, CurrentClock
+from pricing import schemas as pricing_schemas
 
 
 class OrdersController(Controller):
@@ -60,6 +61,17 @@ class OrdersController(Controller):
         self, actor: CurrentActor, clock: CurrentClock, data: JSONBody[schemas.ForwardRequest]
     ) -> schemas.Order:
         return await orders.forward_backorders(actor, data, clock)
+
+    @post(
+        "/what-if",
+        operation_id="PromotionWhatIfOnOrders",
+        summary="What a draft promotion would have done to the orders of a past period",
+        status_code=200,
+    )
+    async def what_if(
+        self, actor: CurrentActor, clock: CurrentClock, data: JSONBody[schemas.WhatIfPast]
+    ) -> pricing_schemas.WhatIfResult:
+        return await orders.what_if_past(actor, data, clock)
 
     @get("/{order_id:uuid}", operation_id="GetOrder", summary="An order with its lines and shipments")
     async def get_order(self, actor: CurrentActor, order_id: FromPath[UUID]) -> schemas.Order:

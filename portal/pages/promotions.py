@@ -17,6 +17,8 @@ from channel.roles import Permission
 from channel.services import partners
 from channel.visibility import Actor
 from core.errors import ConflictError, InvalidInputError
+from ordering import schemas as ordering_schemas
+from ordering.services import orders
 from portal.dependencies import CurrentActor, CurrentClock, CurrentPortal
 from portal.errors import field_problems
 from portal.i18n import gettext
@@ -135,6 +137,7 @@ class PromotionPages(Controller):
         preview: schemas.WhatIfResult | None = None,
         status: int = 200,
         currency: str = "",
+        period: dict[str, str] | None = None,
     ) -> Template:
         return page(
             "shared/promotions/editor.html.jinja",
@@ -146,6 +149,7 @@ class PromotionPages(Controller):
             preview=preview,
             kinds=list(TEMPLATES),
             currency=currency,
+            period=period or {},
             refused=status >= 400,
             status=status,
         )
@@ -187,9 +191,34 @@ class PromotionPages(Controller):
                 return await self._editor(
                     actor, portal, text, carts_text, texts, status=422 if issues else 200
                 )
+            since, until = str(form.get("since", "")).strip(), str(form.get("until", "")).strip()
+            if since and until and not carts_text.strip():
+                try:
+                    past = msgspec.convert(
+                        {
+                            "promotion": msgspec.to_builtins(command),
+                            "since": f"{since}T00:00:00Z",
+                            "until": f"{until}T00:00:00Z",
+                        },
+                        ordering_schemas.WhatIfPast,
+                    )
+                except msgspec.ValidationError as refused:
+                    return await self._editor(actor, portal, text, carts_text, [str(refused)], status=422)
+                preview = await orders.what_if_past(actor, past, clock)
+                return await self._editor(
+                    actor,
+                    portal,
+                    text,
+                    carts_text,
+                    preview=preview,
+                    currency=command.currency,
+                    period={"since": since, "until": until},
+                )
             carts, problems = await _carts(actor, carts_text)
             if problems or not carts:
-                problems = problems or [gettext("Enter at least one cart to preview against.")]
+                problems = problems or [
+                    gettext("Enter at least one cart, or a period of past orders, to preview against.")
+                ]
                 return await self._editor(actor, portal, text, carts_text, problems, status=422)
             preview = await pricing.what_if(
                 actor, schemas.WhatIfRequest(promotion=command, carts=carts), clock

@@ -322,3 +322,33 @@ async def test_order_lists_page_newest_first_and_every_order_comes_exactly_once(
             break
 
     assert seen == [p.number for p in reversed(placed)]
+
+
+async def test_a_draft_promotion_is_previewed_against_last_weeks_orders(
+    world: World, clock: FixedClock
+) -> None:
+    from datetime import timedelta
+
+    from pricing.promotions import PercentOff, Target
+
+    await priced_world(world, clock)
+    since = clock.now()
+    await orders.submit_order(world.actors["s1_manager"], _order(("HOB", 2), ("FILTER", 1)), clock)
+    await orders.submit_order(await _clerk_of_s1b(world, clock), _order(("FILTER", 2)), clock)
+    refused = await orders.submit_order(world.actors["s1_manager"], _order(("HOB", 1)), clock)
+    await orders.cancel(world.actors["s1_manager"], refused.id, schemas.OrderCancel(reason="typo"), clock)
+    draft = pricing_schemas.PromotionCreate(
+        code="HOB-WEEK",
+        name="Hob week",
+        currency="EUR",
+        benefit=PercentOff(percent=Decimal("10"), target=Target(skus=frozenset({"HOB"}))),
+    )
+
+    preview = await orders.what_if_past(
+        world.actors["m_admin"],
+        schemas.WhatIfPast(promotion=draft, since=since, until=since + timedelta(days=7)),
+        clock,
+    )
+
+    assert (preview.carts, preview.carts_touched, preview.partners_touched) == (2, 1, 1)
+    assert preview.cost == Decimal("200.00")  # 10% of the two hobs; the cancelled order does not count

@@ -17,7 +17,7 @@ manufacturer's floor and ceiling for the SKU (price control) and says so when it
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
 
@@ -186,5 +186,11 @@ class BookIndex:
         )
 
 
-def _start(book: PriceBook) -> float:
-    return book.valid_from.timestamp() if book.valid_from is not None else float("-inf")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _start(book: PriceBook) -> int:
+    """When a book starts, in whole microseconds; a book without a start comes before every other."""
+    if book.valid_from is None:
+        return -(2**63)
+    return (book.valid_from - _EPOCH) // timedelta(microseconds=1)

@@ -131,6 +131,8 @@ async def submit_order(actor: Actor, command: schemas.OrderCreate, clock: Clock)
             skus = ", ".join(str(p.params.get("sku", "")) for p in priced.problems)
             raise ConflictError("no_price_for_products", skus=skus)
         if buyer.credit_limit > 0:
+            # One buyer's orders check their credit one at a time, so two at once cannot both pass.
+            await hold_lock(f"credit:{buyer.id}")
             owed = await repository.open_amount(buyer.id)
             if owed + priced.total > buyer.credit_limit:
                 raise ConflictError(

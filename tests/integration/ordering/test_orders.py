@@ -352,3 +352,19 @@ async def test_a_draft_promotion_is_previewed_against_last_weeks_orders(
 
     assert (preview.carts, preview.carts_touched, preview.partners_touched) == (2, 1, 1)
     assert preview.cost == Decimal("200.00")  # 10% of the two hobs; the cancelled order does not count
+
+
+async def test_orders_placed_at_once_never_pass_the_credit_limit_together(
+    world: World, clock: FixedClock
+) -> None:
+    await priced_world(world, clock)
+    store = world.actors["s1_manager"]
+
+    results = await asyncio.gather(
+        *(orders.submit_order(store, _order(("HOB", 4)), clock) for _ in range(5)), return_exceptions=True
+    )
+
+    placed = [r for r in results if not isinstance(r, BaseException)]
+    refused = [r for r in results if isinstance(r, ConflictError)]
+    assert (len(placed), len(refused)) == (2, 3)  # 4,000 each against a limit of 10,000
+    assert {r.code for r in refused} == {"credit_limit_exceeded"}

@@ -79,8 +79,16 @@ async def update_order(
     return bool(changed)
 
 
-async def update_line(line_id: UUID, changes: dict[str, Any]) -> None:
-    await OrderLine.update(column_values(changes)).where(OrderLine.id == line_id)
+async def add_to_line(line_id: UUID, *, allocated: int = 0, shipped: int = 0, received: int = 0) -> None:
+    """Move a line's counters by these amounts in one statement: steps on other orders that fill
+    this line (a backorder taking arriving stock) never overwrite each other's counts."""
+    await OrderLine.update(
+        {
+            OrderLine.allocated: OrderLine.allocated + allocated,
+            OrderLine.shipped: OrderLine.shipped + shipped,
+            OrderLine.received: OrderLine.received + received,
+        }
+    ).where(OrderLine.id == line_id)
 
 
 async def open_amount(buyer_id: UUID) -> Decimal:

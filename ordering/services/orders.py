@@ -38,8 +38,12 @@ def _require(actor: Actor, permission: Permission) -> None:
         raise PermissionDeniedError()
 
 
-async def _visible_row(actor: Actor, order_id: UUID) -> dict[str, Any]:
+async def _visible_row(actor: Actor, order_id: UUID, *, changing: bool = False) -> dict[str, Any]:
+    """The order if the actor sees it; ``changing`` first waits for anyone else changing it, so a
+    step reads the order as the step before it left it (two shipments at once never ship twice)."""
     _require(actor, Permission.VIEW_ORDERS)
+    if changing:
+        await hold_lock(f"order:{order_id}")
     row = await repository.order_row(order_id)
     if row is None or not actor.sees(row["buyer_path"]):
         raise NotFoundError("order_not_found")
@@ -398,7 +402,7 @@ async def list_orders(
 
 async def _supplier_row(actor: Actor, order_id: UUID) -> dict[str, Any]:
     _require(actor, Permission.FULFIL_ORDERS)
-    row = await _visible_row(actor, order_id)
+    row = await _visible_row(actor, order_id, changing=True)
     if _party(actor, row) is not Party.SUPPLIER:
         raise PermissionDeniedError("only_supplier_fulfils_order")
     return row
@@ -462,7 +466,7 @@ async def _reserve(
         ):
             take = min(take, max(0, (await repository.level(row["supplier_id"], line["sku"])).available))
         if take:
-            await repository.update_line(line["id"], {"allocated": line["allocated"] + take})
+            await repository.add_to_line(line["id"], allocated=take)
         if wanted - take:
             short[line["sku"]] = wanted - take
     return short
@@ -487,7 +491,7 @@ async def allocate_waiting(actor: Actor, supplier_id: UUID, sku: str, clock: Clo
             order_id=line["order_id"],
             actor_label=actor.label,
         ):
-            await repository.update_line(line["id"], {"allocated": line["allocated"] + share})
+            await repository.add_to_line(line["id"], allocated=share)
             filled += share
             order = await repository.order_row(line["order_id"])
             assert order is not None
@@ -500,7 +504,7 @@ async def cancel(actor: Actor, order_id: UUID, command: schemas.OrderCancel, clo
     released and go to whoever waits next)."""
     now = clock.now()
     async with write_transaction():
-        row = await _visible_row(actor, order_id)
+        row = await _visible_row(actor, order_id, changing=True)
         party = _party(actor, row)
         needed = Permission.PLACE_ORDERS if party is Party.BUYER else Permission.FULFIL_ORDERS
         if party is None or not actor.can(needed):
@@ -525,7 +529,7 @@ async def cancel(actor: Actor, order_id: UUID, command: schemas.OrderCancel, clo
                     order_id=order_id,
                     actor_label=actor.label,
                 )
-                await repository.update_line(line["id"], {"allocated": 0})
+                await repository.add_to_line(line["id"], allocated=-line["allocated"])
                 await allocate_waiting(actor, row["supplier_id"], line["sku"], clock)
         await _audit(actor, clock, "order.cancelled", {**row, "status": "cancelled"}, reason=command.reason)
         other = Party.SUPPLIER if party is Party.BUYER else Party.BUYER
@@ -590,9 +594,7 @@ async def ship(actor: Actor, order_id: UUID, command: schemas.ShipmentCreate, cl
             )
             line["allocated"] -= quantity
             line["shipped"] += quantity
-            await repository.update_line(
-                line_id, {"allocated": line["allocated"], "shipped": line["shipped"]}
-            )
+            await repository.add_to_line(line_id, allocated=-quantity, shipped=quantity)
             shipment_lines.append(
                 {
                     "shipment_id": shipment_id,
@@ -631,7 +633,7 @@ async def receive(
     _require(actor, Permission.PLACE_ORDERS)
     now = clock.now()
     async with write_transaction():
-        row = await _visible_row(actor, order_id)
+        row = await _visible_row(actor, order_id, changing=True)
         if _party(actor, row) is not Party.BUYER:
             raise PermissionDeniedError("only_buyer_receives")
         shipment = await repository.shipment_row(shipment_id)
@@ -676,7 +678,7 @@ async def receive(
             await repository.update_shipment_line(sl["id"], {"received": received, "damaged": damaged})
             line = lines[sl["order_line_id"]]
             line["received"] += good
-            await repository.update_line(line["id"], {"received": line["received"]})
+            await repository.add_to_line(line["id"], received=good)
         discrepancy = "; ".join(notes + ([command.note] if command.note and notes else []))
         if not await repository.update_shipment(
             shipment_id,
@@ -723,7 +725,7 @@ async def request_return(
     _require(actor, Permission.PLACE_ORDERS)
     now = clock.now()
     async with write_transaction():
-        row = await _visible_row(actor, order_id)
+        row = await _visible_row(actor, order_id, changing=True)
         if _party(actor, row) is not Party.BUYER:
             raise PermissionDeniedError("only_buyer_returns")
         lines = {ln["id"]: ln for ln in await repository.lines_of(order_id)}

@@ -21,7 +21,7 @@ from channel import repository as channel_repository
 from channel.roles import OrgKind, Permission
 from channel.services.activity import record_change
 from channel.services.notifications import notify
-from channel.transactions import read_transaction, write_transaction
+from channel.transactions import hold_lock, read_transaction, write_transaction
 from channel.visibility import Actor
 from core.clock import Clock
 from core.errors import ConflictError, NotFoundError, PermissionDeniedError
@@ -93,6 +93,12 @@ async def _price_for_customer(
     return price(cart, context, products, BookIndex(books, context, seller.currency), PromotionIndex(own))
 
 
+async def _next_number(year: int) -> str:
+    # Quotes made at once wait for each other here, so no two read the same last number.
+    await hold_lock("quote-number")
+    return await repository.next_quote_number(year)
+
+
 def _needs_approval(manual: Decimal | None, threshold: Decimal) -> bool:
     return manual is not None and manual > threshold
 
@@ -140,7 +146,7 @@ async def create_quote(
         )
         values = {
             "id": quote_id,
-            "number": await repository.next_quote_number(now.year),
+            "number": await _next_number(now.year),
             "seller_id": actor.organisation_id,
             "seller_path": actor.organisation_path,
             "status": status,

@@ -228,3 +228,17 @@ async def test_reviewers_who_see_the_partner_and_then_the_partner_are_told(
     await notifications.mark_all_read(world.actors["d2_admin"], clock)
     assert await notifications.unread_count(world.actors["d2_admin"]) == 0
     assert (await notifications.inbox(world.actors["d2_admin"]))[0].read
+
+
+async def test_registrations_of_different_customers_at_once_each_get_their_own_number(
+    world: World, clock: FixedClock
+) -> None:
+    partners_ = ["d1_sales", "d2_admin", "d1a_admin"]
+    made = await asyncio.gather(
+        *(
+            registrations.register(world.actors[partners_[n % 3]], _claim(f"Customer number {n} Ltd"), clock)
+            for n in range(12)
+        )
+    )
+
+    assert len({m.number for m in made}) == 12

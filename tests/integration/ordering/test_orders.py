@@ -368,3 +368,23 @@ async def test_orders_placed_at_once_never_pass_the_credit_limit_together(
     refused = [r for r in results if isinstance(r, ConflictError)]
     assert (len(placed), len(refused)) == (2, 3)  # 4,000 each against a limit of 10,000
     assert {r.code for r in refused} == {"credit_limit_exceeded"}
+
+
+async def test_two_shipments_of_one_order_at_once_ship_the_reserved_units_once(
+    world: World, clock: FixedClock
+) -> None:
+    await priced_world(world, clock)
+    dealer = world.actors["d1a_admin"]
+    await _stock(world, "d1a_admin", "HOB", 2, clock)
+    placed = await orders.submit_order(world.actors["s1_manager"], _order(("HOB", 2)), clock)
+    await orders.decide(dealer, placed.id, schemas.OrderDecision(decision="approve"), clock)
+
+    results = await asyncio.gather(
+        *(orders.ship(dealer, placed.id, schemas.ShipmentCreate(), clock) for _ in range(2)),
+        return_exceptions=True,
+    )
+
+    assert sorted(type(r).__name__ for r in results) == ["ConflictError", "Order"]
+    final = await orders.get_order(dealer, placed.id)
+    assert (final.lines[0].shipped, len(final.shipments)) == (2, 1)
+    await _ledger_balanced()

@@ -107,3 +107,15 @@ async def test_quotes_are_private_to_the_seller_and_those_above_it(world: World,
         await quotes.get_quote(world.actors["d2_admin"], quote.id)
     with pytest.raises(PermissionDeniedError):
         await quotes.create_quote(world.actors["s1_manager"], _quote(), clock)
+
+
+async def test_quotes_made_at_once_each_get_their_own_number(world: World, clock: FixedClock) -> None:
+    import asyncio
+
+    await priced_world(world, clock)
+
+    made = await asyncio.gather(
+        *(quotes.create_quote(world.actors["d1_sales"], _quote(), clock) for _ in range(8))
+    )
+
+    assert sorted(q.number for q in made) == [f"Q-2026-{n:06d}" for n in range(1, 9)]

@@ -21,14 +21,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
-import re
 import sqlite3
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -39,12 +34,11 @@ from uuid import UUID, uuid4
 import msgspec
 from rich.progress import Progress
 
+from bench.scratch import scratch_database, sqlite_path
 from deal_registration.evaluation import read_pairs
 
 ROOT = Path(__file__).resolve().parents[1]
 PAIRS = ROOT / "tests" / "data" / "company_pairs.csv"
-PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgresql://postgres@127.0.0.1:5432")
-PG_DATABASE = "bench_conflict"
 NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)
 PRODUCT_LINES = ["ovens", "hobs", "hoods", "dishwashers", "fridges", "coffee"]
 KEY_INDEX = "dealreg_registration_key_lookup"
@@ -287,28 +281,6 @@ class PostgresLoader(Loader):
         await self.db.close()
 
 
-async def _recreate_postgres_database() -> str:
-    import asyncpg
-
-    admin = await asyncpg.connect(f"{PG_SERVER}/postgres")
-    try:
-        await admin.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
-        await admin.execute(f"CREATE DATABASE {PG_DATABASE}")
-    finally:
-        await admin.close()
-    return f"{PG_SERVER}/{PG_DATABASE}"
-
-
-def _migrate(url: str) -> None:
-    subprocess.run(
-        [str(Path(sys.executable).parent / "piccolo"), "migrations", "forwards", "all"],
-        cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": url},
-        check=True,
-        capture_output=True,
-    )
-
-
 def _percentile(samples: list[float], q: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -319,15 +291,8 @@ def _ms(seconds: float) -> str:
 
 
 async def run(database: str, count: int, seed: int) -> None:
-    if database == "postgresql":
-        url = await _recreate_postgres_database()
-        loader: Loader = PostgresLoader(url)
-    else:
-        path = Path(tempfile.mkdtemp(prefix="bench-conflict-")) / "conflict.sqlite"
-        url = f"sqlite:///{path}"
-        loader = SQLiteLoader(str(path))
-    _migrate(url)
-    os.environ["DATABASE_URL"] = url
+    url = await scratch_database(database, "bench_conflict")
+    loader: Loader = PostgresLoader(url) if database == "postgresql" else SQLiteLoader(sqlite_path(url))
     # The services find the engine through piccolo_conf, which reads DATABASE_URL on import.
     from channel.transactions import engine, is_postgres
     from deal_registration import matching
@@ -447,8 +412,6 @@ def main() -> None:
     parser.add_argument("--registrations", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    if re.search(r"[^a-z_]", PG_DATABASE):  # the name is put into DDL as is
-        raise SystemExit("bad database name")
     asyncio.run(run(args.database, args.registrations, args.seed))
 
 

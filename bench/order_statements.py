@@ -14,48 +14,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import subprocess
-import sys
-import tempfile
 import time
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgresql://postgres@127.0.0.1:5432")
+from bench.scratch import scratch_database
+
 SIZES = (1, 20, 100, 500)
 
 
-async def _database(kind: str) -> str:
-    if kind == "sqlite":
-        return f"sqlite:///{Path(tempfile.mkdtemp(prefix='bench-orders-')) / 'orders.sqlite'}"
-    import asyncpg
-
-    admin = await asyncpg.connect(f"{PG_SERVER}/postgres")
-    try:
-        await admin.execute("DROP DATABASE IF EXISTS bench_orders WITH (FORCE)")
-        await admin.execute("CREATE DATABASE bench_orders")
-    finally:
-        await admin.close()
-    return f"{PG_SERVER}/bench_orders"
-
-
-def _migrate(url: str) -> None:
-    subprocess.run(
-        [str(Path(sys.executable).parent / "piccolo"), "migrations", "forwards", "all"],
-        cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": url},
-        check=True,
-        capture_output=True,
-    )
-
-
 async def run(kind: str) -> None:
-    url = await _database(kind)
-    _migrate(url)
-    os.environ["DATABASE_URL"] = url  # piccolo_conf reads it on import
+    await scratch_database(kind, "bench_orders")
 
     from channel import schemas as channel_schemas
     from channel.roles import OrgKind, PartnerStatus, Role

@@ -148,8 +148,9 @@ async def list_orders(
     return rows, cursor
 
 
-async def waiting_lines(supplier_id: UUID, sku: str) -> list[dict[str, Any]]:
-    """Lines of the supplier's approved orders still waiting for stock of ``sku``, oldest first."""
+async def waiting_lines(supplier_id: UUID, sku: str | None = None) -> list[dict[str, Any]]:
+    """Lines of the supplier's approved orders still waiting for stock (of ``sku``, or of any
+    product), oldest order first: the queue backorders are filled in."""
     orders = await Order.select(Order.id, Order.created_at).where(
         (Order.supplier_id == supplier_id)
         & Order.status.is_in([OrderStatus.APPROVED.value, OrderStatus.PARTIALLY_SHIPPED.value])
@@ -157,24 +158,10 @@ async def waiting_lines(supplier_id: UUID, sku: str) -> list[dict[str, Any]]:
     if not orders:
         return []
     created = {o["id"]: o["created_at"] for o in orders}
-    lines = await OrderLine.select().where((OrderLine.sku == sku) & OrderLine.order_id.is_in(list(created)))
+    clause = OrderLine.order_id.is_in(list(created))
+    lines = await OrderLine.select().where(clause & (OrderLine.sku == sku) if sku is not None else clause)
     waiting = [ln for ln in lines if ln["quantity"] - ln["shipped"] - ln["allocated"] > 0]
     return sorted(waiting, key=lambda ln: (created[ln["order_id"]], str(ln["order_id"]), ln["position"]))
-
-
-async def backordered_by_sku(supplier_id: UUID) -> dict[str, int]:
-    found: dict[str, int] = {}
-    orders = await Order.select(Order.id).where(
-        (Order.supplier_id == supplier_id)
-        & Order.status.is_in([OrderStatus.APPROVED.value, OrderStatus.PARTIALLY_SHIPPED.value])
-    )
-    if not orders:
-        return found
-    for line in await OrderLine.select().where(OrderLine.order_id.is_in([o["id"] for o in orders])):
-        waiting = line["quantity"] - line["shipped"] - line["allocated"]
-        if waiting > 0:
-            found[line["sku"]] = found.get(line["sku"], 0) + waiting
-    return found
 
 
 # --- shipments ------------------------------------------------------------------------------------
@@ -354,20 +341,6 @@ async def organisation_names(ids: Iterable[UUID]) -> dict[UUID, str]:
 
 
 # --- forwarding -----------------------------------------------------------------------------------
-
-
-async def waiting_lines_of(supplier_id: UUID) -> list[dict[str, Any]]:
-    """Every line of the supplier's approved orders still waiting for stock, oldest order first."""
-    orders = await Order.select(Order.id, Order.created_at).where(
-        (Order.supplier_id == supplier_id)
-        & Order.status.is_in([OrderStatus.APPROVED.value, OrderStatus.PARTIALLY_SHIPPED.value])
-    )
-    if not orders:
-        return []
-    created = {o["id"]: o["created_at"] for o in orders}
-    lines = await OrderLine.select().where(OrderLine.order_id.is_in(list(created)))
-    waiting = [ln for ln in lines if ln["quantity"] - ln["shipped"] - ln["allocated"] > 0]
-    return sorted(waiting, key=lambda ln: (created[ln["order_id"]], str(ln["order_id"]), ln["position"]))
 
 
 async def forwarded_open(line_ids: Sequence[UUID]) -> dict[UUID, int]:

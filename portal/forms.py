@@ -81,6 +81,12 @@ def refusal_errors(error: InvalidInputError | ConflictError) -> dict[str, str]:
     return {"__all__": message(error.code, error.params)}
 
 
+def refusal_text(error: InvalidInputError | ConflictError | msgspec.ValidationError) -> str:
+    """A refusal in one sentence, for a message shown after a redirect."""
+    errors = validation_errors(error) if isinstance(error, msgspec.ValidationError) else refusal_errors(error)
+    return " ".join(errors.values()) or message("refused")
+
+
 def uuid_or_none(value: object) -> UUID | None:
     try:
         return UUID(str(value))

@@ -305,7 +305,7 @@ async def forward_backorders(actor: Actor, command: schemas.ForwardRequest, cloc
     waiting orders take the stock first and each buyer can see its order moving a tier further up."""
     _require(actor, Permission.PLACE_ORDERS)
     async with write_transaction():
-        waiting = await repository.waiting_lines_of(actor.organisation_id)
+        waiting = await repository.waiting_lines(actor.organisation_id)
         if command.skus:
             wanted_skus = {sku.strip().upper() for sku in command.skus}
             waiting = [ln for ln in waiting if ln["sku"] in wanted_skus]

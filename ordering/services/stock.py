@@ -24,7 +24,10 @@ async def list_stock(actor: Actor, organisation_id: UUID | None = None) -> list[
     async with read_transaction():
         place = await visible_place(actor, organisation_id or actor.organisation_id)
         rows = await repository.levels_of(place.id)
-        waiting = await repository.backordered_by_sku(place.id)
+        waiting: dict[str, int] = {}
+        for line in await repository.waiting_lines(place.id):
+            missing = line["quantity"] - line["shipped"] - line["allocated"]
+            waiting[line["sku"]] = waiting.get(line["sku"], 0) + missing
     found = {
         r["sku"]: schemas.StockRow(
             sku=r["sku"],

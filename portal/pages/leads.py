@@ -23,8 +23,7 @@ from deal_registration.services import leads
 from portal.dependencies import CurrentActor, CurrentClock, CurrentPortal
 from portal.forms import FormError, refusal_errors, struct_from_form, uuid_or_none, validation_errors
 from portal.i18n import gettext
-from portal.messages import message
-from portal.pages.rendering import back_to, page
+from portal.pages.rendering import back_to, flash_outcome, page
 from portal.portals import Portal
 from portal.security.guards import requires_any_permission, requires_permission
 
@@ -197,7 +196,7 @@ class LeadPages(Controller):
         lead_id: FromPath[UUID],
     ) -> Redirect:
         form = await request.form()
-        await self._act(
+        await flash_outcome(
             request,
             leads.dispatch_lead(
                 actor, lead_id, schemas.LeadDispatch(partner_id=uuid_or_none(form.get("partner_id"))), clock
@@ -215,7 +214,7 @@ class LeadPages(Controller):
         clock: CurrentClock,
         lead_id: FromPath[UUID],
     ) -> Redirect:
-        await self._act(
+        await flash_outcome(
             request,
             leads.accept_lead(actor, lead_id, clock),
             gettext("The lead is yours: follow up in time."),
@@ -233,7 +232,7 @@ class LeadPages(Controller):
     ) -> Redirect:
         form = await request.form()
         reason = str(form.get("reason", ""))[:500]
-        await self._act(
+        await flash_outcome(
             request,
             leads.decline_lead(actor, lead_id, schemas.LeadDecline(reason=reason), clock),
             gettext("The lead was given back."),
@@ -255,18 +254,7 @@ class LeadPages(Controller):
         except FormError as refused:
             flash(request, next(iter(refused.errors.values())), category="error")
             return back_to(portal.url(f"/leads/{lead_id}"))
-        await self._act(
+        await flash_outcome(
             request, leads.follow_up(actor, lead_id, command, clock), gettext("The follow-up was recorded.")
         )
         return back_to(portal.url(f"/leads/{lead_id}"))
-
-    async def _act(self, request: Request[Any, Any, Any], action: Any, success: str) -> None:
-        """Run a lead action; a refusal (a lapsed offer, a full pool) is shown, not raised as an error page."""
-        try:
-            await action
-        except (ConflictError, InvalidInputError) as refused:
-            flash(
-                request, " ".join(refusal_errors(refused).values()) or message(refused.code), category="error"
-            )
-            return
-        flash(request, success, category="success")

@@ -20,20 +20,12 @@ from ordering import schemas
 from ordering.orders import OrderStatus
 from ordering.services import orders, stock
 from portal.dependencies import CurrentActor, CurrentClock, CurrentPortal
-from portal.errors import field_problems
+from portal.forms import refusal_text
 from portal.i18n import gettext, ngettext
 from portal.messages import message
 from portal.pages.cart import parse_items
-from portal.pages.rendering import back_to, page
+from portal.pages.rendering import back_to, flash_outcome, page
 from portal.security.guards import requires_permission
-
-
-def _refusal(error: InvalidInputError | ConflictError | msgspec.ValidationError) -> str:
-    if isinstance(error, InvalidInputError):
-        return " ".join(p.message for p in field_problems(error))
-    if isinstance(error, ConflictError):
-        return message(error.code, error.params)
-    return str(error)
 
 
 def _quantities(form: FormMultiDict, prefix: str) -> dict[UUID, int]:
@@ -45,16 +37,6 @@ def _quantities(form: FormMultiDict, prefix: str) -> dict[UUID, int]:
             except ValueError:
                 continue
     return found
-
-
-async def _act(request: Request[Any, Any, Any], action: Any, success: str) -> None:
-    """Run a step; a refusal the person can act on comes back as a message, not an error page."""
-    try:
-        await action
-    except (InvalidInputError, ConflictError, msgspec.ValidationError) as refusal:
-        flash(request, _refusal(refusal), category="error")
-        return
-    flash(request, success, category="success")
 
 
 class OrderPages(Controller):
@@ -107,7 +89,7 @@ class OrderPages(Controller):
             )
             placed = await orders.submit_order(actor, command, clock)
         except (InvalidInputError, ConflictError, msgspec.ValidationError) as refusal:
-            flash(request, _refusal(refusal), category="error")
+            flash(request, refusal_text(refusal), category="error")
             return back_to(back)
         flash(
             request,
@@ -135,7 +117,7 @@ class OrderPages(Controller):
             except (NotFoundError, PermissionDeniedError) as refusal:
                 refused.append(message(refusal.code))
             except (ConflictError, InvalidInputError) as refusal:
-                refused.append(_refusal(refusal))
+                refused.append(refusal_text(refusal))
         if approved:
             flash(
                 request,
@@ -155,7 +137,7 @@ class OrderPages(Controller):
         try:
             placed = await orders.forward_backorders(actor, schemas.ForwardRequest(skus=skus), clock)
         except (InvalidInputError, ConflictError, msgspec.ValidationError) as refusal:
-            flash(request, _refusal(refusal), category="error")
+            flash(request, refusal_text(refusal), category="error")
             return back_to(portal.url("/orders?tab=received"))
         flash(
             request,
@@ -205,7 +187,7 @@ class OrderPages(Controller):
             if decision == "approve"
             else gettext("The order was rejected.")
         )
-        await _act(request, orders.decide(actor, order_id, command, clock), text)
+        await flash_outcome(request, orders.decide(actor, order_id, command, clock), text)
         return back_to(portal.url(f"/orders/{order_id}"))
 
     @post("/{order_id:uuid}/cancel")
@@ -219,7 +201,7 @@ class OrderPages(Controller):
     ) -> Redirect:
         form = await request.form()
         command = schemas.OrderCancel(reason=str(form.get("reason", ""))[:1000])
-        await _act(
+        await flash_outcome(
             request, orders.cancel(actor, order_id, command, clock), gettext("The order was cancelled.")
         )
         return back_to(portal.url(f"/orders/{order_id}"))
@@ -247,9 +229,9 @@ class OrderPages(Controller):
                 packages=max(1, min(int(packages), 10_000)) if packages.isdigit() else 1,
             )
         except msgspec.ValidationError as refusal:
-            flash(request, _refusal(refusal), category="error")
+            flash(request, refusal_text(refusal), category="error")
             return back_to(portal.url(f"/orders/{order_id}"))
-        await _act(
+        await flash_outcome(
             request, orders.ship(actor, order_id, command, clock), gettext("The shipment is on its way.")
         )
         return back_to(portal.url(f"/orders/{order_id}"))
@@ -278,7 +260,7 @@ class OrderPages(Controller):
             ],
             note=str(form.get("note", ""))[:2000],
         )
-        await _act(
+        await flash_outcome(
             request,
             orders.receive(actor, order_id, shipment_id, command, clock),
             gettext("The receipt was recorded."),
@@ -309,9 +291,9 @@ class OrderPages(Controller):
                 {"lines": [msgspec.to_builtins(w) for w in wanted], "reason": reason}, schemas.ReturnCreate
             )
         except msgspec.ValidationError as refusal:
-            flash(request, _refusal(refusal), category="error")
+            flash(request, refusal_text(refusal), category="error")
             return back_to(portal.url(f"/orders/{order_id}"))
-        await _act(
+        await flash_outcome(
             request,
             orders.request_return(actor, order_id, command, clock),
             gettext("The return was asked for."),
@@ -334,7 +316,7 @@ class OrderPages(Controller):
         form = await request.form()
         decision = "refuse" if form.get("decision") == "refuse" else "approve"
         command = schemas.ReturnDecision(decision=decision, answer=str(form.get("answer", ""))[:1000])
-        await _act(
+        await flash_outcome(
             request,
             orders.decide_return(actor, order_id, return_id, command, clock),
             gettext("The return was answered."),
@@ -370,7 +352,7 @@ class StockPages(Controller):
             if command.quantity == 0:
                 raise InvalidInputError.single("quantity", "must_not_be_zero")
         except (msgspec.ValidationError, InvalidInputError) as refusal:
-            flash(request, _refusal(refusal), category="error")
+            flash(request, refusal_text(refusal), category="error")
             return back_to(portal.url("/stock"))
-        await _act(request, stock.adjust(actor, command, clock), gettext("The stock was adjusted."))
+        await flash_outcome(request, stock.adjust(actor, command, clock), gettext("The stock was adjusted."))
         return back_to(portal.url("/stock"))

@@ -20,7 +20,7 @@ from core.errors import ConflictError, InvalidInputError
 from ordering import schemas as ordering_schemas
 from ordering.services import orders
 from portal.dependencies import CurrentActor, CurrentClock, CurrentPortal
-from portal.errors import field_problems
+from portal.forms import refusal_text
 from portal.i18n import gettext
 from portal.messages import PROMOTION_STATUS_LABELS, message
 from portal.pages.rendering import back_to, page
@@ -224,11 +224,7 @@ class PromotionPages(Controller):
                 actor, schemas.WhatIfRequest(promotion=command, carts=carts), clock
             )
         except (InvalidInputError, ConflictError) as refused:
-            texts = (
-                [p.message for p in field_problems(refused)]
-                if isinstance(refused, InvalidInputError)
-                else [message(refused.code, refused.params)]
-            )
+            texts = [refusal_text(refused)]
             return await self._editor(actor, portal, text, carts_text, texts, status=422)
         return await self._editor(actor, portal, text, carts_text, preview=preview, currency=command.currency)
 
@@ -262,7 +258,7 @@ class PromotionPages(Controller):
         except (msgspec.ValidationError, ConflictError) as refused:
             flash(
                 request,
-                message(refused.code, refused.params) if isinstance(refused, ConflictError) else str(refused),
+                refusal_text(refused),
                 category="error",
             )
             return back_to(portal.url(f"/promotions/{promotion_id}"))

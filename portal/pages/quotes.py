@@ -21,10 +21,10 @@ from ordering.services import orders
 from portal.dependencies import CurrentActor, CurrentClock, CurrentPortal, CurrentRenderer, CurrentSettings
 from portal.documents.quote_pdf import pdf_response, quote_pdf
 from portal.explained import explain
-from portal.forms import refusal_errors, validation_errors
+from portal.forms import refusal_errors, refusal_text, validation_errors
 from portal.i18n import gettext
 from portal.pages.cart import parse_items
-from portal.pages.rendering import back_to, page
+from portal.pages.rendering import back_to, flash_outcome, page
 from portal.portals import Portal
 from portal.security.guards import requires_any_permission, requires_permission
 from portal.security.signed_links import customer_link
@@ -188,7 +188,7 @@ class QuotePages(Controller):
                 actor, quote_id, revision, clock, Decimal(settings.quote_approval_percent)
             )
         except (InvalidInputError, ConflictError) as refusal:
-            flash(request, " ".join(refusal_errors(refusal).values()), category="error")
+            flash(request, refusal_text(refusal), category="error")
         else:
             flash(request, gettext("A new version was saved."), category="success")
         return back_to(portal.url(f"/quotes/{quote_id}"))
@@ -202,12 +202,11 @@ class QuotePages(Controller):
         clock: CurrentClock,
         quote_id: FromPath[UUID],
     ) -> Redirect:
-        try:
-            await quotes.approve_quote(actor, quote_id, clock)
-        except ConflictError as refusal:
-            flash(request, " ".join(refusal_errors(refusal).values()), category="error")
-        else:
-            flash(request, gettext("The quote is approved; its seller can send it."), category="success")
+        await flash_outcome(
+            request,
+            quotes.approve_quote(actor, quote_id, clock),
+            gettext("The quote is approved; its seller can send it."),
+        )
         return back_to(portal.url(f"/quotes/{quote_id}"))
 
     @post("/{quote_id:uuid}/sending", guards=[requires_permission(Permission.CREATE_QUOTES)])
@@ -219,14 +218,11 @@ class QuotePages(Controller):
         clock: CurrentClock,
         quote_id: FromPath[UUID],
     ) -> Redirect:
-        try:
-            await quotes.send_quote(actor, quote_id, clock)
-        except ConflictError as refusal:
-            flash(request, " ".join(refusal_errors(refusal).values()), category="error")
-        else:
-            flash(
-                request, gettext("The quote is sent: give the customer the link below."), category="success"
-            )
+        await flash_outcome(
+            request,
+            quotes.send_quote(actor, quote_id, clock),
+            gettext("The quote is sent: give the customer the link below."),
+        )
         return back_to(portal.url(f"/quotes/{quote_id}"))
 
     @post("/{quote_id:uuid}/order", guards=[requires_permission(Permission.PLACE_ORDERS)])
@@ -242,7 +238,7 @@ class QuotePages(Controller):
         try:
             placed = await orders.order_from_quote(actor, quote_id, clock)
         except (ConflictError, InvalidInputError) as refusal:
-            flash(request, " ".join(refusal_errors(refusal).values()), category="error")
+            flash(request, refusal_text(refusal), category="error")
             return back_to(portal.url(f"/quotes/{quote_id}"))
         flash(
             request,

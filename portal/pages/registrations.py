@@ -20,7 +20,7 @@ from portal.dependencies import CurrentActor, CurrentClock, CurrentPortal
 from portal.forms import refusal_errors, uuid_or_none, validation_errors
 from portal.i18n import gettext
 from portal.messages import message
-from portal.pages.rendering import back_to, page
+from portal.pages.rendering import back_to, flash_outcome, page
 from portal.portals import Portal
 from portal.security.guards import requires_any_permission, requires_permission
 
@@ -197,7 +197,7 @@ class RegistrationPages(Controller):
             flash(request, message("invalid_value"), category="error")
             return back_to(portal.url(f"/registrations/{registration_id}"))
         decision = schemas.RegistrationDecision(decision=choice, reason=str(form.get("reason", ""))[:1000])  # type: ignore[arg-type]
-        await self._act(
+        await flash_outcome(
             request,
             registrations.decide(actor, registration_id, decision, clock),
             gettext("The decision was recorded."),
@@ -213,7 +213,7 @@ class RegistrationPages(Controller):
         clock: CurrentClock,
         registration_id: FromPath[UUID],
     ) -> Redirect:
-        await self._act(
+        await flash_outcome(
             request,
             registrations.extend(actor, registration_id, clock),
             gettext("The protection was extended."),
@@ -234,22 +234,12 @@ class RegistrationPages(Controller):
         result = schemas.RegistrationOutcome(
             outcome="won" if won else "lost", note=str(form.get("note", ""))[:1000]
         )
-        await self._act(
+        await flash_outcome(
             request,
             registrations.report_outcome(actor, registration_id, result, clock),
             gettext("The outcome was recorded."),
         )
         return back_to(portal.url(f"/registrations/{registration_id}"))
-
-    async def _act(self, request: Request[Any, Any, Any], action: Any, success: str) -> None:
-        try:
-            await action
-        except (ConflictError, InvalidInputError) as refused:
-            flash(
-                request, " ".join(refusal_errors(refused).values()) or message(refused.code), category="error"
-            )
-            return
-        flash(request, success, category="success")
 
 
 def _plain(errors: dict[str, str]) -> dict[str, str]:

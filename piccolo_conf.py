@@ -58,5 +58,6 @@ APP_REGISTRY = AppRegistry(
         "pricing.piccolo_app",
         "deal_registration.piccolo_app",
         "ordering.piccolo_app",
+        "reports.piccolo_app",
     ]
 )

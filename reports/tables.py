@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from piccolo.columns import UUID, BigSerial, Boolean, Date, Integer, Numeric, Timestamptz, Varchar
+from piccolo.columns import UUID, BigInt, BigSerial, Boolean, Date, Integer, Numeric, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.defaults.uuid import UUID4
 from piccolo.columns.indexes import IndexMethod
@@ -50,3 +50,48 @@ class PartnerReportLine(Table, tablename="reports_partner_report_line"):
     sku = Varchar(length=64)
     quantity = Integer()
     amount = Numeric(digits=(14, 2), null=True, default=None)  # sell-out revenue, when the partner reports it
+
+
+class Target(Table, tablename="reports_target"):
+    """What a partner should reach in one period on one measure; set by its upstream."""
+
+    id = UUID(primary_key=True, default=UUID4())
+    organisation_id = UUID(index=True)
+    organisation_path = Varchar(length=400, index_method=IndexMethod.btree)
+    period = Varchar(length=10)  # month | quarter | year
+    period_start = Date()
+    measure = Varchar(length=20)  # purchases | sell_out | new_stores | registered_deals
+    value = Numeric(digits=(16, 2))
+    set_by = Varchar(length=254, default="")
+    set_by_organisation_id = UUID(null=True, default=None)
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class ScorecardWeight(Table, tablename="reports_scorecard_weight"):
+    """How much one KPI counts in the score of partners at one level ('' = partners without one)."""
+
+    id = BigSerial(primary_key=True)
+    partner_level = Varchar(length=32, default="")
+    kpi = Varchar(length=40)
+    weight = Integer()
+
+
+class Rollup(Table, tablename="reports_rollup"):
+    """One measure of one partner on one day, folded from orders, registrations, quotes, leads and
+    reports; KPIs and dashboards read these rows instead of the raw ones."""
+
+    id = BigSerial(primary_key=True)
+    organisation_id = UUID()
+    day = Date(index=True)
+    measure = Varchar(length=32)
+    hundredths = BigInt()  # the value x 100: money has cents, cycle times hundredths of an hour;
+    # an integer sums exactly on both engines (SQLite sums NUMERIC as floats)
+
+
+class RollupWatermark(Table, tablename="reports_rollup_watermark"):
+    """How far the incremental job has folded each source in: a timestamp or a ledger id, as text."""
+
+    id = BigSerial(primary_key=True)
+    source = Varchar(length=32, unique=True)
+    mark = Varchar(length=64, default="")
+    updated_at = Timestamptz(default=TimestamptzNow())

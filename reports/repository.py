@@ -1,0 +1,557 @@
+"""Queries of the KPI side of reports: raw facts for the rollups, the rollups, targets and weights."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from channel.repository import within
+from channel.tables import Organisation, PartnerLevel, Region
+from channel.transactions import engine
+from channel.visibility import Scope
+from deal_registration.tables import LeadEvent, LeadPolicySetting, Registration
+from ordering.tables import Order, Shipment
+from pricing.tables import Quote
+from reports import measures as m
+from reports.tables import PartnerReport, Rollup, RollupWatermark, ScorecardWeight, Target
+
+HUNDRED = Decimal(100)
+_CHUNK = 400  # ids per IN list (SQLite's bound-parameter limit)
+
+
+def moment(value: Any) -> datetime | None:
+    """A timestamp from a row; SQLite hands back text for computed columns."""
+    if value is None or isinstance(value, datetime):
+        return value
+    parsed = datetime.fromisoformat(str(value))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _start(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def _in(column: str, ids: Sequence[UUID]) -> tuple[str, list[Any]]:
+    return f"{column} IN ({', '.join('{}' for _ in ids)})", list(ids)
+
+
+def _statement(*parts: str) -> str:
+    """SQL from fixed fragments and placeholder lists (values always go as parameters)."""
+    return " ".join(parts)
+
+
+def _chunks(ids: Sequence[UUID] | None) -> Iterable[Sequence[UUID] | None]:
+    if ids is None:
+        yield None
+        return
+    listed = list(ids)
+    for start in range(0, len(listed), _CHUNK):
+        yield listed[start : start + _CHUNK]
+
+
+# --- raw facts ------------------------------------------------------------------------------------
+
+
+def _promotion_expression() -> str:
+    if engine().engine_type == "sqlite":
+        return "COALESCE(json_array_length(priced, '$.promotion_ids'), 0) > 0"
+    return "COALESCE(jsonb_array_length(CAST(priced AS jsonb) -> 'promotion_ids'), 0) > 0"
+
+
+async def order_facts(start: date, end: date, org_ids: Sequence[UUID] | None) -> list[m.OrderFact]:
+    """Orders submitted on days ``start`` <= day < ``end`` (bought or supplied by ``org_ids``)."""
+    facts: list[m.OrderFact] = []
+    for ids in _chunks(org_ids):
+        condition = "created_at >= {} AND created_at < {}"
+        args: list[Any] = [_start(start), _start(end)]
+        if ids is not None:
+            buyers, buyer_args = _in("buyer_id", ids)
+            suppliers, supplier_args = _in("supplier_id", ids)
+            condition += f" AND ({buyers} OR {suppliers})"
+            args += buyer_args + supplier_args
+        outer = condition.replace("created_at", "o.created_at")
+        outer = outer.replace("buyer_id", "o.buyer_id").replace("supplier_id", "o.supplier_id")
+        sql = _statement(
+            "SELECT o.id, o.buyer_id, o.supplier_id, o.created_at, o.status, o.total, l.units, l.shipped,",
+            "l.promotion_lines, s.last_shipped, s.last_received, s.open_count FROM ordering_order o",
+            "LEFT JOIN (SELECT order_id, SUM(quantity) AS units, SUM(shipped) AS shipped,",
+            f"SUM(CASE WHEN {_promotion_expression()} THEN 1 ELSE 0 END) AS promotion_lines",
+            "FROM ordering_order_line WHERE order_id IN (SELECT id FROM ordering_order WHERE",
+            condition,
+            ") GROUP BY order_id) l ON l.order_id = o.id",
+            "LEFT JOIN (SELECT order_id, MAX(shipped_at) AS last_shipped, MAX(received_at) AS last_received,",
+            "SUM(CASE WHEN received_at IS NULL THEN 1 ELSE 0 END) AS open_count",
+            "FROM ordering_shipment WHERE order_id IN (SELECT id FROM ordering_order WHERE",
+            condition,
+            ") GROUP BY order_id) s ON s.order_id = o.id WHERE",
+            outer,
+        )
+        for row in await Order.raw(sql, *args, *args, *args):
+            open_count = int(row["open_count"] or 0)
+            facts.append(
+                m.OrderFact(
+                    id=_uuid(row["id"]),
+                    buyer_id=_uuid(row["buyer_id"]),
+                    supplier_id=_uuid(row["supplier_id"]),
+                    created_at=moment(row["created_at"]) or _start(start),
+                    status=row["status"],
+                    total=Decimal(str(row["total"])),
+                    units=int(row["units"] or 0),
+                    shipped_units=int(row["shipped"] or 0),
+                    promotion_lines=int(row["promotion_lines"] or 0),
+                    last_shipped_at=moment(row["last_shipped"]),
+                    last_received_at=moment(row["last_received"]) if open_count == 0 else None,
+                    open_shipments=open_count,
+                )
+            )
+    return facts
+
+
+def _uuid(value: Any) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))
+
+
+async def registration_facts(
+    start: date, end: date, org_ids: Sequence[UUID] | None
+) -> list[m.RegistrationFact]:
+    facts = []
+    for ids in _chunks(org_ids):
+        query = Registration.select(
+            Registration.partner_id, Registration.created_at, Registration.status
+        ).where((Registration.created_at >= _start(start)) & (Registration.created_at < _start(end)))
+        if ids is not None:
+            query = query.where(Registration.partner_id.is_in(list(ids)))
+        facts += [m.RegistrationFact(r["partner_id"], r["created_at"], r["status"]) for r in await query]
+    return facts
+
+
+async def quote_facts(start: date, end: date, org_ids: Sequence[UUID] | None) -> list[m.QuoteFact]:
+    facts = []
+    for ids in _chunks(org_ids):
+        query = Quote.select(Quote.seller_id, Quote.created_at, Quote.status, Quote.order_id).where(
+            (Quote.created_at >= _start(start)) & (Quote.created_at < _start(end))
+        )
+        if ids is not None:
+            query = query.where(Quote.seller_id.is_in(list(ids)))
+        facts += [
+            m.QuoteFact(r["seller_id"], r["created_at"], r["status"], r["order_id"]) for r in await query
+        ]
+    return facts
+
+
+async def lead_event_facts(start: date, end: date, org_ids: Sequence[UUID] | None) -> list[m.LeadEventFact]:
+    """Every event of the leads offered to or accepted by ``org_ids`` on those days."""
+    lead_ids: set[UUID] = set()
+    for ids in _chunks(org_ids):
+        query = LeadEvent.select(LeadEvent.lead_id).where(
+            (LeadEvent.occurred_at >= _start(start))
+            & (LeadEvent.occurred_at < _start(end))
+            & LeadEvent.kind.is_in(["offered", "accepted"])
+        )
+        if ids is not None:
+            query = query.where(LeadEvent.organisation_id.is_in(list(ids)))
+        lead_ids |= {r["lead_id"] for r in await query}
+    facts = []
+    for chunk in _chunks(sorted(lead_ids)):
+        assert chunk is not None
+        rows = await LeadEvent.select(
+            LeadEvent.lead_id, LeadEvent.occurred_at, LeadEvent.kind, LeadEvent.organisation_id
+        ).where(LeadEvent.lead_id.is_in(list(chunk)))
+        facts += [
+            m.LeadEventFact(r["lead_id"], r["occurred_at"], r["kind"], r["organisation_id"]) for r in rows
+        ]
+    return facts
+
+
+async def lead_policy() -> m.LeadPolicy:
+    row = await LeadPolicySetting.select().first()
+    if row is None:
+        return m.LeadPolicy(timedelta(hours=24), timedelta(days=15))
+    return m.LeadPolicy(
+        timedelta(hours=row["accept_within_hours"]), timedelta(days=row["follow_up_within_days"])
+    )
+
+
+async def report_facts(start: date, end: date, org_ids: Sequence[UUID] | None) -> list[m.ReportFact]:
+    facts = []
+    for ids in _chunks(org_ids):
+        condition = "r.current = {} AND r.report_date >= {} AND r.report_date < {}"
+        args: list[Any] = [True, start, end]
+        if ids is not None:
+            clause, extra = _in("r.organisation_id", ids)
+            condition += f" AND {clause}"
+            args += extra
+        sql = _statement(
+            "SELECT l.organisation_id, l.kind, l.report_date, SUM(l.quantity) AS quantity,",
+            "CAST(SUM(COALESCE(l.amount, 0) * 100) AS BIGINT) AS amount_hundredths",
+            "FROM reports_partner_report_line l JOIN reports_partner_report r ON r.id = l.report_id WHERE",
+            condition,
+            "GROUP BY l.organisation_id, l.kind, l.report_date",
+        )
+        for row in await PartnerReport.raw(sql, *args):
+            day = row["report_date"]
+            facts.append(
+                m.ReportFact(
+                    organisation_id=_uuid(row["organisation_id"]),
+                    kind=row["kind"],
+                    report_date=day if isinstance(day, date) else date.fromisoformat(str(day)),
+                    quantity=int(row["quantity"] or 0),
+                    amount=Decimal(int(row["amount_hundredths"] or 0)) / HUNDRED,
+                )
+            )
+    return facts
+
+
+async def organisation_facts(
+    start: date, end: date, org_ids: Sequence[UUID] | None
+) -> list[m.OrganisationFact]:
+    facts = []
+    for ids in _chunks(org_ids):
+        query = Organisation.select(Organisation.supplier, Organisation.kind, Organisation.created_at).where(
+            (Organisation.created_at >= _start(start)) & (Organisation.created_at < _start(end))
+        )
+        if ids is not None:
+            query = query.where(Organisation.supplier.is_in(list(ids)))
+        facts += [m.OrganisationFact(r["supplier"], r["kind"], r["created_at"]) for r in await query]
+    return facts
+
+
+async def first_fact_day() -> date | None:
+    """The earliest day any source has a fact on: where a rebuild starts."""
+    firsts = [
+        await Order.select(Order.created_at).order_by(Order.created_at).first(),
+        await Registration.select(Registration.created_at).order_by(Registration.created_at).first(),
+        await Quote.select(Quote.created_at).order_by(Quote.created_at).first(),
+        await LeadEvent.select(LeadEvent.occurred_at).order_by(LeadEvent.occurred_at).first(),
+        await Organisation.select(Organisation.created_at).order_by(Organisation.created_at).first(),
+    ]
+    days = [m.day_of(next(iter(row.values()))) for row in firsts if row]
+    report = await PartnerReport.select(PartnerReport.report_date).order_by(PartnerReport.report_date).first()
+    if report:
+        days.append(report["report_date"])
+    return min(days) if days else None
+
+
+# --- what changed since a watermark ---------------------------------------------------------------
+
+
+Changes = tuple[set[tuple[UUID, date]], datetime | None]
+
+
+def _latest(marks: Iterable[datetime | None]) -> datetime | None:
+    present = [t for t in marks if t is not None]
+    return max(present) if present else None
+
+
+async def changed_orders(since: datetime) -> Changes:
+    """The (partner, day) pairs whose order figures moved: orders changed, shipped or received since."""
+    columns = (Order.id, Order.buyer_id, Order.supplier_id, Order.created_at, Order.updated_at)
+    rows: list[dict[str, Any]] = await Order.select(*columns).where(Order.updated_at > since)
+    shipped = await Shipment.select(Shipment.order_id, Shipment.shipped_at, Shipment.received_at).where(
+        (Shipment.shipped_at > since) | (Shipment.received_at > since)
+    )
+    extra = sorted({s["order_id"] for s in shipped} - {r["id"] for r in rows})
+    for chunk in _chunks(extra):
+        assert chunk is not None
+        rows += await Order.select(*columns).where(Order.id.is_in(list(chunk)))
+    keys = {(r[party], m.day_of(r["created_at"])) for r in rows for party in ("buyer_id", "supplier_id")}
+    mark = _latest(
+        [r["updated_at"] for r in rows]
+        + [t for s in shipped for t in (s["shipped_at"], s["received_at"]) if t is not None and t > since]
+    )
+    return keys, mark
+
+
+async def changed_registrations(since: datetime) -> Changes:
+    rows = await Registration.select(
+        Registration.partner_id, Registration.created_at, Registration.updated_at
+    ).where(Registration.updated_at > since)
+    return {(r["partner_id"], m.day_of(r["created_at"])) for r in rows}, _latest(
+        r["updated_at"] for r in rows
+    )
+
+
+async def changed_quotes(since: datetime) -> Changes:
+    rows = await Quote.select(Quote.seller_id, Quote.created_at, Quote.updated_at).where(
+        Quote.updated_at > since
+    )
+    return {(r["seller_id"], m.day_of(r["created_at"])) for r in rows}, _latest(r["updated_at"] for r in rows)
+
+
+async def changed_reports(since: datetime) -> Changes:
+    rows = await PartnerReport.select(
+        PartnerReport.organisation_id,
+        PartnerReport.report_date,
+        PartnerReport.submitted_at,
+        PartnerReport.superseded_at,
+    ).where((PartnerReport.submitted_at > since) | (PartnerReport.superseded_at > since))
+    keys = {(r["organisation_id"], r["report_date"]) for r in rows}
+    return keys, _latest([r["submitted_at"] for r in rows] + [r["superseded_at"] for r in rows])
+
+
+async def changed_organisations(since: datetime) -> Changes:
+    rows = await Organisation.select(
+        Organisation.supplier, Organisation.created_at, Organisation.updated_at
+    ).where((Organisation.updated_at > since) | (Organisation.created_at > since))
+    keys = {(r["supplier"], m.day_of(r["created_at"])) for r in rows if r["supplier"] is not None}
+    return keys, _latest([r["updated_at"] for r in rows] + [r["created_at"] for r in rows])
+
+
+async def changed_lead_events(after_id: int) -> tuple[set[tuple[UUID, date]], int]:
+    """The offers and acceptances of every lead with an event after ``after_id``, and the last id."""
+    fresh = await LeadEvent.select(LeadEvent.id, LeadEvent.lead_id).where(LeadEvent.id > after_id)
+    keys: set[tuple[UUID, date]] = set()
+    for chunk in _chunks(sorted({r["lead_id"] for r in fresh})):
+        assert chunk is not None
+        rows = await LeadEvent.select(LeadEvent.organisation_id, LeadEvent.occurred_at).where(
+            LeadEvent.lead_id.is_in(list(chunk))
+            & LeadEvent.kind.is_in(["offered", "accepted"])
+            & LeadEvent.organisation_id.is_not_null()
+        )
+        keys |= {(r["organisation_id"], m.day_of(r["occurred_at"])) for r in rows}
+    return keys, max((r["id"] for r in fresh), default=after_id)
+
+
+async def last_lead_event_id() -> int:
+    row = await LeadEvent.select(LeadEvent.id).order_by(LeadEvent.id, ascending=False).first()
+    return int(row["id"]) if row else 0
+
+
+async def watermark(source: str) -> str:
+    row = await RollupWatermark.select(RollupWatermark.mark).where(RollupWatermark.source == source).first()
+    return str(row["mark"]) if row else ""
+
+
+async def set_watermark(source: str, mark: str, now: datetime) -> None:
+    updated = (
+        await RollupWatermark.update({RollupWatermark.mark: mark, RollupWatermark.updated_at: now})
+        .where(RollupWatermark.source == source)
+        .returning(RollupWatermark.id)
+    )
+    if not updated:
+        await RollupWatermark.insert(RollupWatermark(source=source, mark=mark, updated_at=now))
+
+
+async def clear_watermarks() -> None:
+    await RollupWatermark.delete(force=True)
+
+
+# --- the rollups ----------------------------------------------------------------------------------
+
+
+def to_hundredths(value: Decimal) -> int:
+    return int((value * HUNDRED).to_integral_value())
+
+
+async def replace_rollups(
+    measures: Sequence[str], keys: Iterable[tuple[UUID, date]], rows: dict[m.Key, Decimal]
+) -> None:
+    """Delete the ``measures`` of every (partner, day) in ``keys``, then write ``rows``."""
+    by_day: dict[date, list[UUID]] = {}
+    for org, day in keys:
+        by_day.setdefault(day, []).append(org)
+    for day, orgs in by_day.items():
+        for chunk in _chunks(sorted(set(orgs))):
+            assert chunk is not None
+            await Rollup.delete().where(
+                (Rollup.day == day)
+                & Rollup.measure.is_in(list(measures))
+                & Rollup.organisation_id.is_in(list(chunk))
+            )
+    await insert_rollups(rows)
+
+
+async def insert_rollups(rows: dict[m.Key, Decimal]) -> None:
+    batch = [
+        Rollup(organisation_id=org, day=day, measure=measure, hundredths=to_hundredths(value))
+        for (org, day, measure), value in rows.items()
+    ]
+    for start in range(0, len(batch), 150):  # 5 parameters a row, under SQLite's limit
+        await Rollup.insert(*batch[start : start + 150])
+
+
+async def delete_rollups(measures: Sequence[str], start: date, end: date) -> None:
+    await Rollup.delete().where(
+        Rollup.measure.is_in(list(measures)) & (Rollup.day >= start) & (Rollup.day < end)
+    )
+
+
+async def delete_all_rollups() -> None:
+    await Rollup.delete(force=True)
+
+
+async def all_rollups() -> dict[m.Key, int]:
+    rows = await Rollup.select(Rollup.organisation_id, Rollup.day, Rollup.measure, Rollup.hundredths)
+    return {(r["organisation_id"], r["day"], r["measure"]): r["hundredths"] for r in rows}
+
+
+def _org_filter(org_ids: Sequence[UUID] | None, args: list[Any]) -> str:
+    if org_ids is None:
+        return ""
+    clause, extra = _in("organisation_id", org_ids)
+    args += extra
+    return "AND " + clause
+
+
+async def period_sums(
+    org_ids: Sequence[UUID] | None, start: date, end: date
+) -> dict[tuple[UUID, str], Decimal]:
+    """Per partner and measure, the sum over ``start`` <= day <= ``end`` (stock excepted)."""
+    sums: dict[tuple[UUID, str], Decimal] = {}
+    for ids in _chunks(org_ids):
+        args: list[Any] = [start, end, m.Measure.STOCK_UNITS.value]
+        sql = _statement(
+            "SELECT organisation_id, measure, SUM(hundredths) AS total FROM reports_rollup",
+            "WHERE day >= {} AND day <= {} AND measure <> {}",
+            _org_filter(ids, args),
+            "GROUP BY organisation_id, measure",
+        )
+        for row in await Rollup.raw(sql, *args):
+            sums[(_uuid(row["organisation_id"]), row["measure"])] = Decimal(int(row["total"])) / HUNDRED
+    return sums
+
+
+async def last_stock(org_ids: Sequence[UUID] | None, start: date, end: date) -> dict[UUID, Decimal]:
+    """Per partner, the units on hand at its last stock report in the period."""
+    found: dict[UUID, Decimal] = {}
+    for ids in _chunks(org_ids):
+        args: list[Any] = [m.Measure.STOCK_UNITS.value, start, end]
+        sql = _statement(
+            "SELECT r.organisation_id, r.hundredths FROM reports_rollup r JOIN (",
+            "SELECT organisation_id, MAX(day) AS last_day FROM reports_rollup",
+            "WHERE measure = {} AND day >= {} AND day <= {}",
+            _org_filter(ids, args),
+            "GROUP BY organisation_id) x ON x.organisation_id = r.organisation_id AND x.last_day = r.day",
+            "WHERE r.measure = {}",
+        )
+        args.append(m.Measure.STOCK_UNITS.value)
+        for row in await Rollup.raw(sql, *args):
+            found[_uuid(row["organisation_id"])] = Decimal(int(row["hundredths"])) / HUNDRED
+    return found
+
+
+async def monthly_sums(
+    org_ids: Sequence[UUID] | None, start: date, end: date
+) -> dict[tuple[str, str], Decimal]:
+    """Per month ('YYYY-MM') and measure, the sum over the partners (stock excepted)."""
+    month = (
+        "substr(CAST(day AS TEXT), 1, 7)" if engine().engine_type == "sqlite" else "to_char(day, 'YYYY-MM')"
+    )
+    sums: dict[tuple[str, str], Decimal] = {}
+    for ids in _chunks(org_ids):
+        args: list[Any] = [start, end, m.Measure.STOCK_UNITS.value]
+        sql = _statement(
+            "SELECT",
+            month,
+            "AS month, measure, SUM(hundredths) AS total FROM reports_rollup",
+            "WHERE day >= {} AND day <= {} AND measure <> {}",
+            _org_filter(ids, args),
+            "GROUP BY",
+            month,
+            ", measure",
+        )
+        for row in await Rollup.raw(sql, *args):
+            key = (str(row["month"]), row["measure"])
+            sums[key] = sums.get(key, Decimal(0)) + Decimal(int(row["total"])) / HUNDRED
+    return sums
+
+
+# --- partners, targets, weights -------------------------------------------------------------------
+
+
+async def partners_in(scope: Scope) -> list[dict[str, Any]]:
+    """Every organisation in ``scope`` with its level and region codes."""
+    query = Organisation.select(
+        Organisation.id,
+        Organisation.kind,
+        Organisation.code,
+        Organisation.name,
+        Organisation.supplier,
+        Organisation.path,
+        Organisation.depth,
+        Organisation.currency,
+        Organisation.partner_level.code.as_alias("level"),
+        Organisation.region.code.as_alias("region"),
+    ).order_by(Organisation.path)
+    clause = within(Organisation.path, scope)
+    if clause is not None:
+        query = query.where(clause)
+    rows: list[dict[str, Any]] = await query
+    return rows
+
+
+async def partner_levels() -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = await PartnerLevel.select(
+        PartnerLevel.code, PartnerLevel.name, PartnerLevel.rank
+    ).order_by(PartnerLevel.rank)
+    return rows
+
+
+async def regions() -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = await Region.select(Region.code, Region.name).order_by(Region.code)
+    return rows
+
+
+async def targets_of(org_ids: Sequence[UUID], period: str, period_start: date) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for chunk in _chunks(org_ids):
+        assert chunk is not None
+        rows += await Target.select().where(
+            Target.organisation_id.is_in(list(chunk))
+            & (Target.period == period)
+            & (Target.period_start == period_start)
+        )
+    return rows
+
+
+async def upsert_target(values: dict[str, Any]) -> dict[str, Any] | None:
+    """Set a target; returns the row it replaced, if any."""
+    where = (
+        (Target.organisation_id == values["organisation_id"])
+        & (Target.period == values["period"])
+        & (Target.period_start == values["period_start"])
+        & (Target.measure == values["measure"])
+    )
+    before: dict[str, Any] | None = await Target.select().where(where).first()
+    if before is None:
+        await Target.insert(Target(**values))
+    else:
+        await Target.update(
+            {
+                Target.value: values["value"],
+                Target.set_by: values["set_by"],
+                Target.set_by_organisation_id: values["set_by_organisation_id"],
+                Target.updated_at: values["updated_at"],
+            }
+        ).where(Target.id == before["id"])
+    return before
+
+
+async def delete_target(organisation_id: UUID, period: str, period_start: date, measure: str) -> int:
+    deleted = (
+        await Target.delete()
+        .where(
+            (Target.organisation_id == organisation_id)
+            & (Target.period == period)
+            & (Target.period_start == period_start)
+            & (Target.measure == measure)
+        )
+        .returning(Target.id)
+    )
+    return len(deleted)
+
+
+async def weights() -> dict[tuple[str, str], int]:
+    rows = await ScorecardWeight.select()
+    return {(r["partner_level"], r["kpi"]): r["weight"] for r in rows}
+
+
+async def replace_weights(level: str, weights: dict[str, int]) -> None:
+    await ScorecardWeight.delete().where(ScorecardWeight.partner_level == level)
+    if weights:
+        await ScorecardWeight.insert(
+            *(ScorecardWeight(partner_level=level, kpi=kpi, weight=w) for kpi, w in sorted(weights.items()))
+        )

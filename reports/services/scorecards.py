@@ -1,0 +1,327 @@
+"""Partner KPIs, scorecards and the channel overview, read from the rollups.
+
+Who sees what follows the channel rule: the manufacturer (or a channel manager, for the partners
+assigned) sees every partner; a distributor itself and its subtree; a store itself. A partner out of
+sight answers ``NotFoundError``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from channel.roles import OrgKind, Permission
+from channel.transactions import read_transaction
+from channel.visibility import Actor
+from core.clock import Clock
+from core.errors import InvalidInputError, NotFoundError, PermissionDeniedError
+from reports import kpis, repository, schemas
+from reports.kpis import Kpi, Period, PeriodKind, TargetMeasure, Totals
+from reports.measures import Measure
+
+ZERO = Decimal(0)
+LOW_DAYS = Decimal(14)
+OVER_DAYS = Decimal(90)
+TOP = 10
+
+
+def require_viewer(actor: Actor) -> None:
+    if not actor.can(Permission.VIEW_NETWORK):
+        raise PermissionDeniedError()
+
+
+def partner_ref(row: dict[str, Any]) -> schemas.PartnerRef:
+    return schemas.PartnerRef(
+        id=row["id"],
+        code=row["code"],
+        name=row["name"],
+        kind=row["kind"],
+        depth=row["depth"],
+        level=row["level"],
+        region=row["region"],
+        currency=row["currency"],
+    )
+
+
+def resolve_period(kind: PeriodKind, label: str | None, clock: Clock) -> Period:
+    if not label:
+        return kpis.period_of(kind, clock.now().date())
+    try:
+        return kpis.parse_period(kind, label)
+    except ValueError:
+        raise InvalidInputError.single("period_label", "invalid_period") from None
+
+
+def _totals(sums: dict[tuple[UUID, str], Decimal], org: UUID, stock: dict[UUID, Decimal]) -> Totals:
+    return Totals({measure: value for (o, measure), value in sums.items() if o == org}, stock.get(org))
+
+
+def _by_org(sums: dict[tuple[UUID, str], Decimal]) -> dict[UUID, dict[str, Decimal]]:
+    grouped: dict[UUID, dict[str, Decimal]] = defaultdict(dict)
+    for (org, measure), value in sums.items():
+        grouped[org][measure] = value
+    return grouped
+
+
+async def _targets(org_ids: Sequence[UUID], period: Period) -> dict[UUID, dict[TargetMeasure, Decimal]]:
+    found: dict[UUID, dict[TargetMeasure, Decimal]] = defaultdict(dict)
+    for row in await repository.targets_of(org_ids, period.kind.value, period.start):
+        found[row["organisation_id"]][TargetMeasure(row["measure"])] = Decimal(row["value"])
+    return found
+
+
+async def weights_by_level() -> dict[str, dict[Kpi, int]]:
+    stored: dict[str, dict[Kpi, int]] = defaultdict(dict)
+    for (level, kpi), weight in (await repository.weights()).items():
+        if kpi in Kpi.__members__.values():
+            stored[level][Kpi(kpi)] = weight
+    return stored
+
+
+def _weights_for(level: str | None, stored: dict[str, dict[Kpi, int]]) -> dict[Kpi, int]:
+    return stored.get(level or "") or kpis.DEFAULT_WEIGHTS
+
+
+def target_values(targets: dict[TargetMeasure, Decimal], totals: Totals) -> list[schemas.TargetValue]:
+    values = []
+    for measure in TargetMeasure:
+        if measure in targets:
+            actual = totals[kpis.TARGET_ACTUAL[measure]]
+            target = targets[measure]
+            achievement = (actual * 100 / target).quantize(kpis.TENTH) if target else None
+            values.append(schemas.TargetValue(measure, target, actual, achievement))
+    return values
+
+
+async def _visible_partner(actor: Actor, org_id: UUID) -> dict[str, Any]:
+    for row in await repository.partners_in(actor.scope):
+        if row["id"] == org_id:
+            return row
+    raise NotFoundError()
+
+
+async def _score_of(
+    org: UUID, period: Period, level: str | None, stored: dict[str, dict[Kpi, int]]
+) -> tuple[list[kpis.KpiValue], kpis.Score, dict[TargetMeasure, Decimal], Totals]:
+    last = kpis.same_period_last_year(period)
+    sums = await repository.period_sums([org], period.start, period.end)
+    last_sums = await repository.period_sums([org], last.start, last.end)
+    stock = await repository.last_stock([org], period.start, period.end)
+    targets = (await _targets([org], period)).get(org, {})
+    totals = _totals(sums, org, stock)
+    values = kpis.compute(totals, _totals(last_sums, org, {}), targets, period)
+    return values, kpis.score(values, _weights_for(level, stored)), targets, totals
+
+
+async def scorecard(
+    actor: Actor, org_id: UUID, kind: PeriodKind, label: str | None, clock: Clock
+) -> schemas.Scorecard:
+    """One partner's KPIs for a period, its score, the suggested level and a 12-month trend."""
+    require_viewer(actor)
+    period = resolve_period(kind, label, clock)
+    async with read_transaction():
+        row = await _visible_partner(actor, org_id)
+        stored = await weights_by_level()
+        values, current, targets, totals = await _score_of(org_id, period, row["level"], stored)
+        _, previous, _, _ = await _score_of(org_id, kpis.shifted(period, -1), row["level"], stored)
+        levels = [lv["code"] for lv in reversed(await repository.partner_levels())]  # lowest first
+        suggestion = kpis.suggest(current, previous, row["level"], levels)
+        trend = await _trend([org_id], kpis.period_of(PeriodKind.MONTH, period.end), row["level"], stored)
+        downstream = []
+        if row["kind"] != OrgKind.STORE.value:
+            children = [r for r in await repository.partners_in(actor.scope) if r["supplier"] == org_id]
+            downstream = await _partner_rows(children, period, stored)
+    return schemas.Scorecard(
+        partner=partner_ref(row),
+        period=period.kind,
+        period_label=period.label,
+        kpis=values,
+        targets=target_values(targets, totals),
+        score=current.score,
+        previous_score=previous.score,
+        parts=current.parts,
+        suggestion=schemas.Suggestion(suggestion.direction, suggestion.level, suggestion.reasons),
+        trend=trend,
+        downstream=downstream,
+    )
+
+
+async def _trend(
+    org_ids: Sequence[UUID], last_month: Period, level: str | None, stored: dict[str, dict[Kpi, int]] | None
+) -> list[schemas.TrendPoint]:
+    """Twelve months up to ``last_month``: purchases, sell-out, the purchases target and (for one
+    partner) the month's score."""
+    first = kpis.shifted(last_month, -11)
+    sums = await repository.monthly_sums(org_ids, kpis.shifted(first, -12).start, last_month.end)
+    points = []
+    for step in range(12):
+        month = kpis.shifted(first, step)
+        key = month.label
+        monthly = {measure: value for (mo, measure), value in sums.items() if mo == key}
+        purchases = monthly.get(Measure.PURCHASES_AMOUNT.value, ZERO)
+        target_rows = await _targets(org_ids, month)
+        target = sum((t.get(TargetMeasure.PURCHASES, ZERO) for t in target_rows.values()), ZERO) or None
+        score = None
+        if stored is not None and len(org_ids) == 1:
+            ago = kpis.same_period_last_year(month).label
+            last = {measure: value for (mo, measure), value in sums.items() if mo == ago}
+            values = kpis.compute(Totals(monthly), Totals(last), target_rows.get(org_ids[0], {}), month)
+            score = kpis.score(values, _weights_for(level, stored)).score
+        points.append(
+            schemas.TrendPoint(key, purchases, monthly.get(Measure.SELL_OUT_UNITS.value, ZERO), target, score)
+        )
+    return points
+
+
+async def _partner_rows(
+    rows: list[dict[str, Any]], period: Period, stored: dict[str, dict[Kpi, int]]
+) -> list[schemas.PartnerRow]:
+    ids = [r["id"] for r in rows]
+    if not ids:
+        return []
+    last = kpis.same_period_last_year(period)
+    sums = _by_org(await repository.period_sums(ids, period.start, period.end))
+    last_sums = _by_org(await repository.period_sums(ids, last.start, last.end))
+    stock = await repository.last_stock(ids, period.start, period.end)
+    targets = await _targets(ids, period)
+    result = []
+    for row in rows:
+        totals = Totals(sums.get(row["id"], {}), stock.get(row["id"]))
+        values = kpis.compute(
+            totals, Totals(last_sums.get(row["id"], {})), targets.get(row["id"], {}), period
+        )
+        by_kpi = {v.kpi: v.value for v in values}
+        result.append(
+            schemas.PartnerRow(
+                partner=partner_ref(row),
+                purchases=totals[Measure.PURCHASES_AMOUNT],
+                sales=totals[Measure.SALES_AMOUNT],
+                sell_out_units=totals[Measure.SELL_OUT_UNITS],
+                achievement=by_kpi[Kpi.PURCHASES_ACHIEVEMENT],
+                growth=by_kpi[Kpi.PURCHASES_GROWTH],
+                score=kpis.score(values, _weights_for(row["level"], stored)).score,
+            )
+        )
+    return result
+
+
+def _tier(row: dict[str, Any]) -> str:
+    return "store" if row["kind"] == OrgKind.STORE.value else f"distributor:{row['depth']}"
+
+
+async def overview(actor: Actor, filters: schemas.OverviewFilter, clock: Clock) -> schemas.Overview:
+    """The channel at a glance for the partners in the actor's view (the actor itself left out)."""
+    require_viewer(actor)
+    period = resolve_period(filters.period, filters.period_label, clock)
+    async with read_transaction():
+        everyone = await repository.partners_in(actor.scope)
+        own = next((r for r in everyone if r["id"] == actor.organisation_id), None)
+        rows = [
+            r
+            for r in everyone
+            if r["kind"] != OrgKind.MANUFACTURER.value
+            and r["id"] != actor.organisation_id
+            and (not filters.region or r["region"] == filters.region)
+            and (not filters.level or r["level"] == filters.level)
+        ]
+        stored = await weights_by_level()
+        partners = await _partner_rows(rows, period, stored)
+        ids = [r["id"] for r in rows]
+        sums = _by_org(await repository.period_sums(ids, period.start, period.end)) if ids else {}
+        stock = await repository.last_stock(ids, period.start, period.end) if ids else {}
+        last = kpis.same_period_last_year(period)
+        last_sums = await repository.period_sums(ids, last.start, last.end) if ids else {}
+        trend = await _trend(ids, kpis.period_of(PeriodKind.MONTH, period.end), None, None) if ids else []
+    by_tier: dict[str, list[schemas.PartnerRow]] = defaultdict(list)
+    by_region: dict[str, list[schemas.PartnerRow]] = defaultdict(list)
+    for row, partner in zip(rows, partners, strict=True):
+        by_tier[_tier(row)].append(partner)
+        by_region[row["region"] or ""].append(partner)
+    ranked = sorted(partners, key=lambda p: (p.purchases, p.partner.code))
+
+    def total(measure: Measure) -> Decimal:
+        return sum((s.get(measure.value, ZERO) for s in sums.values()), ZERO)
+
+    return schemas.Overview(
+        period=period.kind,
+        period_label=period.label,
+        currency=own["currency"] if own else (rows[0]["currency"] if rows else "EUR"),
+        purchases=sum((p.purchases for p in partners), ZERO),
+        purchases_last_year=sum(
+            (v for (_, measure), v in last_sums.items() if measure == Measure.PURCHASES_AMOUNT.value), ZERO
+        ),
+        by_tier=[_slice(key, items) for key, items in sorted(by_tier.items())],
+        by_region=[_slice(key, items) for key, items in sorted(by_region.items())],
+        top=list(reversed(ranked[-TOP:])),
+        bottom=[p for p in ranked if p.partner.kind != OrgKind.MANUFACTURER.value][:TOP],
+        partners=sorted(partners, key=lambda p: p.partner.code),
+        inventory=_inventory(sums, stock, period),
+        funnel=schemas.Funnel(
+            registrations_submitted=total(Measure.REGISTRATIONS_SUBMITTED),
+            registrations_approved=total(Measure.REGISTRATIONS_APPROVED),
+            registrations_won=total(Measure.REGISTRATIONS_WON),
+            leads_offered=total(Measure.LEADS_OFFERED),
+            leads_accepted_in_time=total(Measure.LEADS_ACCEPTED_IN_TIME),
+            leads_followed_in_time=total(Measure.LEADS_FOLLOWED_IN_TIME),
+            quotes_sent=total(Measure.QUOTES_SENT),
+            quotes_converted=total(Measure.QUOTES_CONVERTED),
+        ),
+        trend=trend,
+    )
+
+
+def _slice(key: str, items: list[schemas.PartnerRow]) -> schemas.Slice:
+    return schemas.Slice(key, sum((p.purchases for p in items), ZERO), len(items))
+
+
+def _inventory(
+    sums: dict[UUID, dict[str, Decimal]], stock: dict[UUID, Decimal], period: Period
+) -> schemas.InventoryHealth:
+    low = healthy = over = idle = 0
+    for org, units in stock.items():
+        sold = sums.get(org, {}).get(Measure.SELL_OUT_UNITS.value, ZERO)
+        if not sold:
+            idle += 1
+            continue
+        days = units * period.days / sold
+        if days < LOW_DAYS:
+            low += 1
+        elif days > OVER_DAYS:
+            over += 1
+        else:
+            healthy += 1
+    return schemas.InventoryHealth(
+        reporting=len(stock),
+        units=sum(stock.values(), ZERO),
+        sell_out_units=sum((s.get(Measure.SELL_OUT_UNITS.value, ZERO) for s in sums.values()), ZERO),
+        low=low,
+        healthy=healthy,
+        over=over,
+        no_sell_out=idle,
+    )
+
+
+def overview_table(found: schemas.Overview) -> tuple[list[str], list[list[object]]]:
+    """The overview's partner table as columns and rows, for CSV and XLSX."""
+    columns = ["code", "name", "kind", "level", "region", "purchases", "sales", "sell_out_units"]
+    columns += ["achievement_percent", "growth_percent", "score"]
+    rows: list[list[object]] = [
+        [
+            p.partner.code,
+            p.partner.name,
+            p.partner.kind,
+            p.partner.level or "",
+            p.partner.region or "",
+            p.purchases,
+            p.sales,
+            p.sell_out_units,
+            p.achievement,
+            p.growth,
+            p.score,
+        ]
+        for p in found.partners
+    ]
+    return columns, rows

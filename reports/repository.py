@@ -555,3 +555,20 @@ async def replace_weights(level: str, weights: dict[str, int]) -> None:
         await ScorecardWeight.insert(
             *(ScorecardWeight(partner_level=level, kpi=kpi, weight=w) for kpi, w in sorted(weights.items()))
         )
+
+
+async def recent_orders(buyer_id: UUID, start: date, end: date, limit: int) -> list[dict[str, Any]]:
+    """The latest orders a partner placed on days ``start`` <= day <= ``end``."""
+    rows: list[dict[str, Any]] = (
+        await Order.select(
+            Order.id, Order.number, Order.status, Order.total, Order.currency, Order.created_at
+        )
+        .where(
+            (Order.buyer_id == buyer_id)
+            & (Order.created_at >= _start(start))
+            & (Order.created_at < _start(end + timedelta(days=1)))
+        )
+        .order_by(Order.created_at, ascending=False)
+        .limit(limit)
+    )
+    return rows

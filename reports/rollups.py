@@ -24,13 +24,14 @@ from uuid import UUID
 
 import msgspec
 
-from channel.transactions import write_transaction
+from channel.transactions import hold_lock, write_transaction
 from core.clock import Clock
 from reports import measures as m
 from reports import repository
 from reports.reporting import ReportKind
 
 OVERLAP = timedelta(minutes=10)
+LOCK = "reports:rollups"  # one writer of the rollups at a time (several servers run the job)
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 Loader = Callable[[date, date, Sequence[UUID] | None], Awaitable[m.Folded]]
@@ -119,6 +120,7 @@ async def recompute(family: Family, keys: set[tuple[UUID, date]]) -> int:
 async def report_saved(organisation_id: UUID, kind: ReportKind, report_date: date) -> None:
     """A partner's report for a day was saved or replaced: its sell-out or stock figures follow."""
     async with write_transaction():
+        await hold_lock(LOCK)
         await recompute(REPORTS, {(organisation_id, report_date)})
 
 
@@ -128,6 +130,7 @@ async def refresh(clock: Clock) -> RefreshResult:
     for name, changes in _CHANGES.items():
         family = next(f for f in FAMILIES if f.name == name)
         async with write_transaction():
+            await hold_lock(LOCK)
             mark = await repository.watermark(name)
             since = datetime.fromisoformat(mark) - OVERLAP if mark else EPOCH
             keys, latest = await changes(since)
@@ -135,6 +138,7 @@ async def refresh(clock: Clock) -> RefreshResult:
             if latest is not None and (not mark or latest > datetime.fromisoformat(mark)):
                 await repository.set_watermark(name, latest.isoformat(), clock.now())
     async with write_transaction():
+        await hold_lock(LOCK)
         mark = await repository.watermark("leads")
         lead_keys, last_id = await repository.changed_lead_events(int(mark or 0))
         done["leads"] = await recompute(LEADS, lead_keys)
@@ -148,6 +152,7 @@ Progress = Callable[[str, int, int], None]  # family, months done, months in all
 async def rebuild(clock: Clock, progress: Progress | None = None, until: date | None = None) -> int:
     """Throw the rollups away and fold every raw row again, a month at a time; returns rows written."""
     async with write_transaction():
+        await hold_lock(LOCK)
         first = await repository.first_fact_day()
         await repository.delete_all_rollups()
         await repository.clear_watermarks()
@@ -164,6 +169,7 @@ async def rebuild(clock: Clock, progress: Progress | None = None, until: date | 
     for family in FAMILIES:
         for index, (start, end) in enumerate(months):
             async with write_transaction():
+                await hold_lock(LOCK)
                 rows = {
                     k: v
                     for k, v in (await family.load(start, end, None)).rows().items()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 from uuid import UUID
@@ -50,7 +50,7 @@ class TargetSet(msgspec.Struct, frozen=True, kw_only=True):
     period: PeriodKind
     period_label: Annotated[str, msgspec.Meta(max_length=10)]  # 2026-07, 2026-Q3 or 2026
     measure: TargetMeasure
-    value: Annotated[Decimal, msgspec.Meta(ge=0, le=Decimal("99999999999999"))] | None
+    value: Decimal | None  # 0 or more, below 10^14
 
 
 class TargetBatch(msgspec.Struct, frozen=True):
@@ -70,6 +70,7 @@ class LevelWeights(msgspec.Struct, frozen=True):
 
 class WeightsUpdate(msgspec.Struct, frozen=True):
     weights: dict[Kpi, Annotated[int, msgspec.Meta(ge=0, le=100)]]
+    level: Annotated[str, msgspec.Meta(max_length=32)] = ""  # a partner level's code; '' for none
 
 
 class Suggestion(msgspec.Struct, frozen=True):
@@ -86,6 +87,15 @@ class TrendPoint(msgspec.Struct, frozen=True):
     score: Decimal | None
 
 
+class OrderRef(msgspec.Struct, frozen=True):
+    id: UUID
+    number: str
+    status: str
+    total: Decimal
+    currency: str
+    created_at: datetime
+
+
 class Scorecard(msgspec.Struct, frozen=True):
     partner: PartnerRef
     period: PeriodKind
@@ -98,6 +108,7 @@ class Scorecard(msgspec.Struct, frozen=True):
     suggestion: Suggestion
     trend: list[TrendPoint]
     downstream: list[PartnerRow]  # for a distributor: its direct partners
+    orders: list[OrderRef]  # the latest orders the partner placed in the period
 
 
 class PartnerRow(msgspec.Struct, frozen=True):
@@ -158,3 +169,8 @@ class Overview(msgspec.Struct, frozen=True):
     inventory: InventoryHealth
     funnel: Funnel
     trend: list[TrendPoint]
+
+
+class FilterChoices(msgspec.Struct, frozen=True):
+    levels: list[tuple[str, str]]  # code, name, best first
+    regions: list[tuple[str, str]]

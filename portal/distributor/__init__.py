@@ -18,6 +18,7 @@ from portal.pages.price_books import PriceBookPages
 from portal.pages.promotions import PromotionPages
 from portal.pages.quotes import QuotePages
 from portal.pages.registrations import RegistrationPages
+from portal.pages.reports import ReportPages
 from portal.pages.tokens import ApiTokenPages
 from portal.portals import DISTRIBUTOR
 from portal.security.guards import requires_portal
@@ -43,6 +44,7 @@ router = Router(
         StockPages,
         PriceBookPages,
         PromotionPages,
+        ReportPages,
     ],
     include_in_schema=False,
 )

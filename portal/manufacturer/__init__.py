@@ -18,6 +18,7 @@ from portal.pages.price_books import PriceBookPages
 from portal.pages.promotions import PromotionPages
 from portal.pages.quotes import QuotePages
 from portal.pages.registrations import RegistrationPages
+from portal.pages.reports import ReportPages, WeightPages
 from portal.pages.tokens import ApiTokenPages
 from portal.portals import MANUFACTURER
 from portal.security.guards import requires_portal
@@ -43,6 +44,8 @@ router = Router(
         PriceBookPages,
         PromotionPages,
         ChannelSettingsPages,
+        ReportPages,
+        WeightPages,
     ],
     include_in_schema=False,
 )

@@ -26,6 +26,7 @@ ZERO = Decimal(0)
 LOW_DAYS = Decimal(14)
 OVER_DAYS = Decimal(90)
 TOP = 10
+ORDERS_SHOWN = 20
 
 
 def require_viewer(actor: Actor) -> None:
@@ -130,6 +131,10 @@ async def scorecard(
         levels = [lv["code"] for lv in reversed(await repository.partner_levels())]  # lowest first
         suggestion = kpis.suggest(current, previous, row["level"], levels)
         trend = await _trend([org_id], kpis.period_of(PeriodKind.MONTH, period.end), row["level"], stored)
+        orders = [
+            schemas.OrderRef(o["id"], o["number"], o["status"], o["total"], o["currency"], o["created_at"])
+            for o in await repository.recent_orders(org_id, period.start, period.end, ORDERS_SHOWN)
+        ]
         downstream = []
         if row["kind"] != OrgKind.STORE.value:
             children = [r for r in await repository.partners_in(actor.scope) if r["supplier"] == org_id]
@@ -146,6 +151,7 @@ async def scorecard(
         suggestion=schemas.Suggestion(suggestion.direction, suggestion.level, suggestion.reasons),
         trend=trend,
         downstream=downstream,
+        orders=orders,
     )
 
 
@@ -325,3 +331,11 @@ def overview_table(found: schemas.Overview) -> tuple[list[str], list[list[object
         for p in found.partners
     ]
     return columns, rows
+
+
+async def filter_choices(actor: Actor) -> schemas.FilterChoices:
+    require_viewer(actor)
+    async with read_transaction():
+        levels = [(r["code"], r["name"]) for r in await repository.partner_levels()]
+        regions = [(r["code"], r["name"]) for r in await repository.regions()]
+    return schemas.FilterChoices(levels, regions)

@@ -27,6 +27,7 @@ from reports.services.scorecards import (
 )
 
 CENTS = Decimal("0.01")
+LIMIT = Decimal(10) ** 14
 
 
 def _may_set(actor: Actor, row: dict[str, Any]) -> bool:
@@ -83,6 +84,8 @@ async def set_targets(actor: Actor, batch: schemas.TargetBatch, clock: Clock) ->
                 period = kpis.parse_period(item.period, item.period_label)
             except ValueError:
                 raise InvalidInputError.single(f"targets[{index}].period_label", "invalid_period") from None
+            if item.value is not None and not (item.value.is_finite() and 0 <= item.value < LIMIT):
+                raise InvalidInputError.single(f"targets[{index}].value", "out_of_range")
             if item.value is None:
                 removed += await repository.delete_target(
                     row["id"], period.kind.value, period.start, item.measure
@@ -133,9 +136,8 @@ async def list_weights(actor: Actor) -> list[schemas.LevelWeights]:
     ]
 
 
-async def set_weights(
-    actor: Actor, level: str, update: schemas.WeightsUpdate, clock: Clock
-) -> schemas.LevelWeights:
+async def set_weights(actor: Actor, update: schemas.WeightsUpdate, clock: Clock) -> schemas.LevelWeights:
+    level = update.level
     if actor.organisation_kind is not OrgKind.MANUFACTURER or not actor.can(Permission.CONFIGURE_CHANNEL):
         raise PermissionDeniedError()
     unscored = sorted(k.value for k in update.weights if k not in kpis.SCORED)

@@ -226,8 +226,7 @@ async def test_weights_per_level_change_the_score_and_only_the_manufacturer_sets
 
     await targets.set_weights(
         world.actors["m_admin"],
-        "SILVER",
-        schemas.WeightsUpdate({Kpi.QUOTE_CONVERSION: 1, Kpi.LEAD_ACCEPTANCE: 1}),
+        schemas.WeightsUpdate({Kpi.QUOTE_CONVERSION: 1, Kpi.LEAD_ACCEPTANCE: 1}, "SILVER"),
         clock,
     )
     card = await scorecards.scorecard(
@@ -240,7 +239,7 @@ async def test_weights_per_level_change_the_score_and_only_the_manufacturer_sets
     assert listed["GOLD"].defaults
     with pytest.raises(PermissionDeniedError):
         await targets.set_weights(
-            world.actors["d1_admin"], "SILVER", schemas.WeightsUpdate({Kpi.FILL_RATE: 1}), clock
+            world.actors["d1_admin"], schemas.WeightsUpdate({Kpi.FILL_RATE: 1}, "SILVER"), clock
         )
 
 

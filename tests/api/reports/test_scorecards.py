@@ -1,0 +1,112 @@
+"""KPI pages and API over HTTP: the overview, a scorecard with its charts, targets, weights, exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import httpx
+from openpyxl import load_workbook
+
+from channel.tables import Organisation
+from core.clock import FixedClock
+from reports import rollups
+from tests.api.conftest import csrf_token, sign_in, unsafe_headers
+from tests.builders import World
+from tests.integration.reports.channel import build_history
+
+MONTH = "period=month&period_label=2026-11"
+
+
+async def test_the_overview_and_a_scorecard_answer_with_figures_and_drawn_charts(
+    client: httpx.AsyncClient, world: World, clock: FixedClock
+) -> None:
+    await build_history(world)
+    await rollups.refresh(clock)
+    await sign_in(client, "m.admin@example.com")
+
+    overview = await client.get(f"/api/reports/overview?{MONTH}")
+    card = await client.get(f"/api/reports/scorecards/{world.org_id('D1A')}?{MONTH}")
+    page = await client.get(f"/m/reports?{MONTH}")
+    scorecard_page = await client.get(f"/m/reports/partners/{world.org_id('D1A')}?{MONTH}")
+
+    assert overview.status_code == 200
+    assert overview.json()["purchases"] == "1750.75"
+    assert card.json()["score"] == "66.4"  # no targets: (100x15 + 57.1x10 + 50x5 + 50x5 + 33.3x5 + 50x5) / 45
+    assert {k["kpi"]: k["value"] for k in card.json()["kpis"]}["sell_through"] == "57.1"
+    assert page.status_code == 200 and page.text.count('<svg class="chart"') == 5
+    assert scorecard_page.status_code == 200 and scorecard_page.text.count('<svg class="chart"') == 3
+    assert "<rect" in scorecard_page.text and "<circle" in scorecard_page.text
+    assert "Units sold to end customers as a share of the units the partner ordered" in scorecard_page.text
+    assert "/m/orders/" in scorecard_page.text  # drill-down to the partner's orders
+
+
+async def test_targets_set_through_the_api_show_on_the_store_page(
+    client: httpx.AsyncClient, world: World, clock: FixedClock
+) -> None:
+    await sign_in(client, "d1a.admin@example.com")
+    body = {
+        "targets": [
+            {
+                "organisation_id": str(world.org_id("S1")),
+                "period": "month",
+                "period_label": "2026-11",
+                "measure": "purchases",
+                "value": "800",
+            }
+        ]
+    }
+
+    saved = await client.put("/api/reports/targets", json=body, headers=await unsafe_headers(client))
+    refused = await client.put(
+        "/api/reports/targets",
+        json={"targets": [{**body["targets"][0], "value": "-1"}]},
+        headers=await unsafe_headers(client),
+    )
+    client.cookies.clear()
+    await sign_in(client, "s1.manager@example.com")
+    store_page = await client.get(f"/s/reports?{MONTH}")
+
+    assert saved.status_code == 200 and saved.json() == {"saved": 1, "removed": 0}
+    assert refused.status_code == 422
+    assert "800" in store_page.text and "Purchases (amount)" in store_page.text
+
+
+async def test_the_export_neutralises_formulas_in_csv_and_xlsx(
+    client: httpx.AsyncClient, world: World, clock: FixedClock
+) -> None:
+    await Organisation.update({Organisation.name: '=HYPERLINK("http://evil")'}).where(
+        Organisation.id == world.org_id("D1A")
+    )
+    await sign_in(client, "m.admin@example.com")
+
+    as_csv = await client.get(f"/m/reports/export?{MONTH}&format=csv")
+    as_xlsx = await client.get(f"/m/reports/export?{MONTH}&format=xlsx")
+
+    rows = list(csv.reader(io.StringIO(as_csv.content.decode("utf-8-sig"))))
+    names = [r[1] for r in rows[1:]]
+    assert '\'=HYPERLINK("http://evil")' in names
+    sheet = load_workbook(io.BytesIO(as_xlsx.content)).active
+    assert sheet is not None
+    assert '\'=HYPERLINK("http://evil")' in [c.value for c in sheet["B"]]
+
+
+async def test_weights_are_set_on_their_page_by_the_manufacturer(
+    client: httpx.AsyncClient, world: World, clock: FixedClock
+) -> None:
+    await sign_in(client, "m.admin@example.com")
+
+    saved = await client.post(
+        "/m/reports/weights",
+        data={
+            "_csrf_token": await csrf_token(client),
+            "level": "GOLD",
+            "w:fill_rate": "40",
+            "w:on_time_shipment": "60",
+        },
+    )
+    listed = await client.get("/api/reports/scorecard-weights")
+
+    assert saved.status_code == 303
+    gold = next(w for w in listed.json() if w["level"] == "GOLD")
+    assert gold == {"level": "GOLD", "weights": {"fill_rate": 40, "on_time_shipment": 60}, "defaults": False}

@@ -214,7 +214,10 @@ def compute(
     previous = last_year[M.PURCHASES_AMOUNT]
     growth = _ratio(current[M.PURCHASES_AMOUNT] - previous, previous)
     values.append(KpiValue(Kpi.PURCHASES_GROWTH, growth, Unit.PERCENT, current[M.PURCHASES_AMOUNT], previous))
-    pct(Kpi.SELL_THROUGH, current[M.SELL_OUT_UNITS], current[M.PURCHASES_UNITS])
+    if current[M.SELL_OUT_UNITS]:  # a partner that reports no sell-out has no sell-through to show
+        pct(Kpi.SELL_THROUGH, current[M.SELL_OUT_UNITS], current[M.PURCHASES_UNITS])
+    else:
+        values.append(KpiValue(Kpi.SELL_THROUGH, None, Unit.PERCENT, ZERO, current[M.PURCHASES_UNITS]))
     pct(Kpi.FILL_RATE, current[M.FILL_SHIPPED_UNITS], current[M.FILL_ORDERED_UNITS])
     pct(Kpi.ON_TIME_SHIPMENT, current[M.ON_TIME_ORDERS], current[M.SHIPPED_ORDERS])
     received = current[M.RECEIVED_ORDERS]

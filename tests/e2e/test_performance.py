@@ -1,0 +1,53 @@
+"""The manufacturer reads the channel's performance and one partner's scorecard, charts drawn."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import DemoServer, screenshot
+from tests.e2e.pages import sign_in
+
+
+def drawn_charts(page: Page) -> int:
+    """Charts on the page that hold at least one bar, dot or line (an empty frame does not count)."""
+    charts = page.locator("svg.chart")
+    return sum(
+        1 for i in range(charts.count()) if charts.nth(i).locator("rect, circle, polyline").count() > 0
+    )
+
+
+def test_the_channel_overview_and_a_partner_scorecard_show_their_charts(
+    page: Page, demo_server: DemoServer
+) -> None:
+    sign_in(page, "admin@aurora.example")
+
+    page.goto("/m/reports?period=year")
+    expect(page.get_by_role("heading", name="Channel performance")).to_be_visible()
+    assert drawn_charts(page) == 5
+    expect(page.locator("table").last.locator("tbody tr")).to_have_count(49)  # every partner of the demo
+    screenshot(page, "performance-overview-en")
+
+    page.get_by_role("link", name="Huadong Appliance Trading Co., Ltd.").first.click()
+    expect(
+        page.get_by_role("heading", name="Scorecard of Huadong Appliance Trading Co., Ltd.")
+    ).to_be_visible()
+    assert drawn_charts(page) == 3
+    expect(page.locator("[data-score]")).not_to_have_text("–")
+    expect(page.get_by_text("Units sold to end customers as a share")).to_be_visible()
+    screenshot(page, "performance-scorecard-en")
+
+    page.locator("a[href*='/m/orders/']").first.click()
+    expect(page).to_have_url(re.compile(r"/m/orders/[0-9a-f-]+$"))
+
+
+def test_a_store_sees_its_targets_and_achievement(page: Page) -> None:
+    sign_in(page, "manager@s-001.huadong.example")
+
+    page.goto("/s/reports?period=month")
+    # the store manager reads the portal in Chinese
+    expect(page.get_by_role("heading", name="目标与达成")).to_be_visible()
+    expect(page.get_by_role("cell", name="销售（数量）")).to_be_visible()
+    assert drawn_charts(page) >= 2
+    screenshot(page, "performance-store-en")

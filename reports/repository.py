@@ -369,8 +369,9 @@ async def insert_rollups(rows: dict[m.Key, Decimal]) -> None:
         Rollup(organisation_id=org, day=day, measure=measure, hundredths=to_hundredths(value))
         for (org, day, measure), value in rows.items()
     ]
-    for start in range(0, len(batch), 150):  # 5 parameters a row, under SQLite's limit
-        await Rollup.insert(*batch[start : start + 150])
+    size = 150 if engine().engine_type == "sqlite" else 3000  # 5 parameters a row, under each engine's limit
+    for start in range(0, len(batch), size):
+        await Rollup.insert(*batch[start : start + size])
 
 
 async def delete_rollups(measures: Sequence[str], start: date, end: date) -> None:
@@ -386,6 +387,17 @@ async def delete_all_rollups() -> None:
 async def all_rollups() -> dict[m.Key, int]:
     rows = await Rollup.select(Rollup.organisation_id, Rollup.day, Rollup.measure, Rollup.hundredths)
     return {(r["organisation_id"], r["day"], r["measure"]): r["hundredths"] for r in rows}
+
+
+async def prefer_custom_plans() -> None:
+    """Plan each rollup read for its own partners and days (PostgreSQL).
+
+    Inside one transaction the same statement comes back with other parameters; after five runs
+    PostgreSQL may switch to a generic plan that cannot see how selective the partner list is, and
+    a 40 ms sum becomes a 4 s scan.
+    """
+    if engine().engine_type != "sqlite":
+        await Rollup.raw("SET LOCAL plan_cache_mode = force_custom_plan")
 
 
 def _org_filter(org_ids: Sequence[UUID] | None, args: list[Any]) -> str:
@@ -504,6 +516,13 @@ async def targets_of(org_ids: Sequence[UUID], period: str, period_start: date) -
             & (Target.period == period)
             & (Target.period_start == period_start)
         )
+    return rows
+
+
+async def all_targets(period: str, period_start: date) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = await Target.select().where(
+        (Target.period == period) & (Target.period_start == period_start)
+    )
     return rows
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -74,6 +75,13 @@ async def _targets(org_ids: Sequence[UUID], period: Period) -> dict[UUID, dict[T
     return found
 
 
+async def _all_targets(period: Period) -> dict[UUID, dict[TargetMeasure, Decimal]]:
+    found: dict[UUID, dict[TargetMeasure, Decimal]] = defaultdict(dict)
+    for row in await repository.all_targets(period.kind.value, period.start):
+        found[row["organisation_id"]][TargetMeasure(row["measure"])] = Decimal(row["value"])
+    return found
+
+
 async def weights_by_level() -> dict[str, dict[Kpi, int]]:
     stored: dict[str, dict[Kpi, int]] = defaultdict(dict)
     for (level, kpi), weight in (await repository.weights()).items():
@@ -124,6 +132,7 @@ async def scorecard(
     require_viewer(actor)
     period = resolve_period(kind, label, clock)
     async with read_transaction():
+        await repository.prefer_custom_plans()
         row = await _visible_partner(actor, org_id)
         stored = await weights_by_level()
         values, current, targets, totals = await _score_of(org_id, period, row["level"], stored)
@@ -156,7 +165,10 @@ async def scorecard(
 
 
 async def _trend(
-    org_ids: Sequence[UUID], last_month: Period, level: str | None, stored: dict[str, dict[Kpi, int]] | None
+    org_ids: Sequence[UUID] | None,
+    last_month: Period,
+    level: str | None,
+    stored: dict[str, dict[Kpi, int]] | None,
 ) -> list[schemas.TrendPoint]:
     """Twelve months up to ``last_month``: purchases, sell-out, the purchases target and (for one
     partner) the month's score."""
@@ -168,10 +180,10 @@ async def _trend(
         key = month.label
         monthly = {measure: value for (mo, measure), value in sums.items() if mo == key}
         purchases = monthly.get(Measure.PURCHASES_AMOUNT.value, ZERO)
-        target_rows = await _targets(org_ids, month)
+        target_rows = await _targets(org_ids, month) if org_ids is not None else await _all_targets(month)
         target = sum((t.get(TargetMeasure.PURCHASES, ZERO) for t in target_rows.values()), ZERO) or None
         score = None
-        if stored is not None and len(org_ids) == 1:
+        if stored is not None and org_ids is not None and len(org_ids) == 1:
             ago = kpis.same_period_last_year(month).label
             last = {measure: value for (mo, measure), value in sums.items() if mo == ago}
             values = kpis.compute(Totals(monthly), Totals(last), target_rows.get(org_ids[0], {}), month)
@@ -182,16 +194,25 @@ async def _trend(
     return points
 
 
+async def _sums(ids: Sequence[UUID] | None, start: date, end: date) -> dict[tuple[UUID, str], Decimal]:
+    return await repository.period_sums(ids, start, end) if ids is None or ids else {}
+
+
+async def _stock(ids: Sequence[UUID] | None, start: date, end: date) -> dict[UUID, Decimal]:
+    return await repository.last_stock(ids, start, end) if ids is None or ids else {}
+
+
 async def _partner_rows(
-    rows: list[dict[str, Any]], period: Period, stored: dict[str, dict[Kpi, int]]
+    rows: list[dict[str, Any]], period: Period, stored: dict[str, dict[Kpi, int]], whole: bool = False
 ) -> list[schemas.PartnerRow]:
     ids = [r["id"] for r in rows]
     if not ids:
         return []
+    wanted = None if whole else ids
     last = kpis.same_period_last_year(period)
-    sums = _by_org(await repository.period_sums(ids, period.start, period.end))
-    last_sums = _by_org(await repository.period_sums(ids, last.start, last.end))
-    stock = await repository.last_stock(ids, period.start, period.end)
+    sums = _by_org(await _sums(wanted, period.start, period.end))
+    last_sums = _by_org(await _sums(wanted, last.start, last.end))
+    stock = await _stock(wanted, period.start, period.end)
     targets = await _targets(ids, period)
     result = []
     for row in rows:
@@ -223,6 +244,7 @@ async def overview(actor: Actor, filters: schemas.OverviewFilter, clock: Clock) 
     require_viewer(actor)
     period = resolve_period(filters.period, filters.period_label, clock)
     async with read_transaction():
+        await repository.prefer_custom_plans()
         everyone = await repository.partners_in(actor.scope)
         own = next((r for r in everyone if r["id"] == actor.organisation_id), None)
         rows = [
@@ -234,13 +256,17 @@ async def overview(actor: Actor, filters: schemas.OverviewFilter, clock: Clock) 
             and (not filters.level or r["level"] == filters.level)
         ]
         stored = await weights_by_level()
-        partners = await _partner_rows(rows, period, stored)
+        # The whole channel: read every partner's rollups at once instead of listing 2,000 ids.
+        whole = actor.scope.everything and not filters.region and not filters.level
+        partners = await _partner_rows(rows, period, stored, whole)
         ids = [r["id"] for r in rows]
-        sums = _by_org(await repository.period_sums(ids, period.start, period.end)) if ids else {}
-        stock = await repository.last_stock(ids, period.start, period.end) if ids else {}
+        wanted = None if whole else ids
+        kept = set(ids)
+        sums = {k: v for k, v in _by_org(await _sums(wanted, period.start, period.end)).items() if k in kept}
+        stock = {k: v for k, v in (await _stock(wanted, period.start, period.end)).items() if k in kept}
         last = kpis.same_period_last_year(period)
-        last_sums = await repository.period_sums(ids, last.start, last.end) if ids else {}
-        trend = await _trend(ids, kpis.period_of(PeriodKind.MONTH, period.end), None, None) if ids else []
+        last_sums = {k: v for k, v in (await _sums(wanted, last.start, last.end)).items() if k[0] in kept}
+        trend = await _trend(wanted, kpis.period_of(PeriodKind.MONTH, period.end), None, None) if ids else []
     by_tier: dict[str, list[schemas.PartnerRow]] = defaultdict(list)
     by_region: dict[str, list[schemas.PartnerRow]] = defaultdict(list)
     for row, partner in zip(rows, partners, strict=True):

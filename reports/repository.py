@@ -16,7 +16,7 @@ from deal_registration.tables import LeadEvent, LeadPolicySetting, Registration
 from ordering.tables import Order, Shipment
 from pricing.tables import Quote
 from reports import measures as m
-from reports.tables import PartnerReport, Rollup, RollupWatermark, ScorecardWeight, Target
+from reports.tables import PartnerReport, Rollup, RollupMonth, RollupWatermark, ScorecardWeight, Target
 
 HUNDRED = Decimal(100)
 _CHUNK = 400  # ids per IN list (SQLite's bound-parameter limit)
@@ -362,9 +362,73 @@ async def replace_rollups(
                 & Rollup.organisation_id.is_in(list(chunk))
             )
     await insert_rollups(rows)
+    await refresh_months(by_day.items())
+
+
+def _month_expression() -> str:
+    if engine().engine_type == "sqlite":
+        return "date(day, 'start of month')"
+    return "CAST(date_trunc('month', day) AS date)"
+
+
+async def refresh_months(days: Iterable[tuple[date, list[UUID]]]) -> None:
+    """Rewrite the monthly sums of these partners in the months of these days from the daily rows."""
+    by_month: dict[date, set[UUID]] = {}
+    for day, orgs in days:
+        by_month.setdefault(day.replace(day=1), set()).update(orgs)
+    for month, partners in by_month.items():
+        end = (month + timedelta(days=32)).replace(day=1)
+        for chunk in _chunks(sorted(partners)):
+            assert chunk is not None
+            await RollupMonth.delete().where(
+                (RollupMonth.month == month) & RollupMonth.organisation_id.is_in(list(chunk))
+            )
+            clause, ids = _in("organisation_id", chunk)
+            await RollupMonth.raw(
+                _statement(
+                    "INSERT INTO reports_rollup_month (organisation_id, month, measure, hundredths)",
+                    "SELECT organisation_id, {}, measure, SUM(hundredths) FROM reports_rollup",
+                    "WHERE day >= {} AND day < {} AND measure <> {} AND",
+                    clause,
+                    "GROUP BY organisation_id, measure",
+                ),
+                month,
+                month,
+                end,
+                m.Measure.STOCK_UNITS.value,
+                *ids,
+            )
+
+
+async def rebuild_months() -> None:
+    await RollupMonth.delete(force=True)
+    await RollupMonth.raw(
+        _statement(
+            "INSERT INTO reports_rollup_month (organisation_id, month, measure, hundredths)",
+            "SELECT organisation_id,",
+            _month_expression(),
+            ", measure, SUM(hundredths) FROM reports_rollup WHERE measure <> {}",
+            "GROUP BY organisation_id,",
+            _month_expression(),
+            ", measure",
+        ),
+        m.Measure.STOCK_UNITS.value,
+    )
 
 
 async def insert_rollups(rows: dict[m.Key, Decimal]) -> None:
+    db = engine()
+    current = db.current_transaction.get()
+    if db.engine_type != "sqlite" and current is not None and len(rows) > 1000:
+        # PostgreSQL's COPY: a rebuild writes millions of rows, far faster than INSERT statements
+        await current.connection.copy_records_to_table(
+            "reports_rollup",
+            columns=["organisation_id", "day", "measure", "hundredths"],
+            records=[
+                (org, day, measure, to_hundredths(value)) for (org, day, measure), value in rows.items()
+            ],
+        )
+        return
     batch = [
         Rollup(organisation_id=org, day=day, measure=measure, hundredths=to_hundredths(value))
         for (org, day, measure), value in rows.items()
@@ -382,11 +446,19 @@ async def delete_rollups(measures: Sequence[str], start: date, end: date) -> Non
 
 async def delete_all_rollups() -> None:
     await Rollup.delete(force=True)
+    await RollupMonth.delete(force=True)
 
 
 async def all_rollups() -> dict[m.Key, int]:
     rows = await Rollup.select(Rollup.organisation_id, Rollup.day, Rollup.measure, Rollup.hundredths)
     return {(r["organisation_id"], r["day"], r["measure"]): r["hundredths"] for r in rows}
+
+
+async def all_month_rollups() -> dict[m.Key, int]:
+    rows = await RollupMonth.select(
+        RollupMonth.organisation_id, RollupMonth.month, RollupMonth.measure, RollupMonth.hundredths
+    )
+    return {(r["organisation_id"], r["month"], r["measure"]): r["hundredths"] for r in rows}
 
 
 async def prefer_custom_plans() -> None:
@@ -416,12 +488,12 @@ async def period_sums(
     for ids in _chunks(org_ids):
         args: list[Any] = [start, end, m.Measure.STOCK_UNITS.value]
         sql = _statement(
-            "SELECT organisation_id, measure, SUM(hundredths) AS total FROM reports_rollup",
-            "WHERE day >= {} AND day <= {} AND measure <> {}",
+            "SELECT organisation_id, measure, SUM(hundredths) AS total FROM reports_rollup_month",
+            "WHERE month >= {} AND month <= {} AND measure <> {}",
             _org_filter(ids, args),
             "GROUP BY organisation_id, measure",
         )
-        for row in await Rollup.raw(sql, *args):
+        for row in await RollupMonth.raw(sql, *args):
             sums[(_uuid(row["organisation_id"]), row["measure"])] = Decimal(int(row["total"])) / HUNDRED
     return sums
 
@@ -449,24 +521,18 @@ async def monthly_sums(
     org_ids: Sequence[UUID] | None, start: date, end: date
 ) -> dict[tuple[str, str], Decimal]:
     """Per month ('YYYY-MM') and measure, the sum over the partners (stock excepted)."""
-    month = (
-        "substr(CAST(day AS TEXT), 1, 7)" if engine().engine_type == "sqlite" else "to_char(day, 'YYYY-MM')"
-    )
     sums: dict[tuple[str, str], Decimal] = {}
     for ids in _chunks(org_ids):
         args: list[Any] = [start, end, m.Measure.STOCK_UNITS.value]
         sql = _statement(
-            "SELECT",
-            month,
-            "AS month, measure, SUM(hundredths) AS total FROM reports_rollup",
-            "WHERE day >= {} AND day <= {} AND measure <> {}",
+            "SELECT month, measure, SUM(hundredths) AS total FROM reports_rollup_month",
+            "WHERE month >= {} AND month <= {} AND measure <> {}",
             _org_filter(ids, args),
-            "GROUP BY",
-            month,
-            ", measure",
+            "GROUP BY month, measure",
         )
-        for row in await Rollup.raw(sql, *args):
-            key = (str(row["month"]), row["measure"])
+        for row in await RollupMonth.raw(sql, *args):
+            month = row["month"] if isinstance(row["month"], date) else date.fromisoformat(str(row["month"]))
+            key = (f"{month:%Y-%m}", row["measure"])
             sums[key] = sums.get(key, Decimal(0)) + Decimal(int(row["total"])) / HUNDRED
     return sums
 

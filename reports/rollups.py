@@ -179,6 +179,9 @@ async def rebuild(clock: Clock, progress: Progress | None = None, until: date | 
                 written += len(rows)
             if progress:
                 progress(family.name, index + 1, len(months))
+    async with write_transaction():
+        await hold_lock(LOCK)
+        await repository.rebuild_months()
     return written
 
 

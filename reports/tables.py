@@ -95,3 +95,14 @@ class RollupWatermark(Table, tablename="reports_rollup_watermark"):
     source = Varchar(length=32, unique=True)
     mark = Varchar(length=64, default="")
     updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class RollupMonth(Table, tablename="reports_rollup_month"):
+    """The daily rollups summed per month (stock aside), so a quarter or a year reads a few rows per
+    partner; rewritten from the daily rows of every month a change touches."""
+
+    id = BigSerial(primary_key=True)
+    organisation_id = UUID()
+    month = Date(index=True)  # the first day of the month
+    measure = Varchar(length=32)
+    hundredths = BigInt()

@@ -31,9 +31,9 @@ def month_targets(world: World, code: str, values: dict[TargetMeasure, str]) -> 
     )
 
 
-async def rebuilt(clock: FixedClock) -> dict[object, int]:
+async def rebuilt(clock: FixedClock) -> tuple[dict[object, int], dict[object, int]]:
     await rollups.rebuild(clock, until=date(2026, 12, 31))
-    return await repository.all_rollups()
+    return await repository.all_rollups(), await repository.all_month_rollups()
 
 
 async def test_every_kpi_of_a_hand_made_channel(world: World, clock: FixedClock) -> None:
@@ -112,7 +112,9 @@ async def test_incremental_rollups_equal_a_rebuild_as_orders_change_and_reports_
     ids = await build_history(world)
     await rollups.refresh(clock)
     incremental = await repository.all_rollups()
-    assert incremental == await rebuilt(clock)
+    months = await repository.all_month_rollups()
+    assert (incremental, months) == await rebuilt(clock)
+    assert months[(world.org_id("D1A"), date(2026, 11, 1), "purchases_amount")] == 175075
     assert incremental[(world.org_id("D1A"), date(2026, 11, 10), "purchases_amount")] == 50050
 
     clock.advance(hours=1)
@@ -126,7 +128,9 @@ async def test_incremental_rollups_equal_a_rebuild_as_orders_change_and_reports_
     incremental = await repository.all_rollups()
     assert (world.org_id("D1A"), date(2026, 11, 10), "purchases_amount") not in incremental
     assert incremental[(world.org_id("D1A"), date(2026, 11, 22), "sell_out_units")] == 700
-    assert incremental == await rebuilt(clock)
+    months = await repository.all_month_rollups()
+    assert months[(world.org_id("D1A"), date(2026, 11, 1), "purchases_amount")] == 125025
+    assert (incremental, months) == await rebuilt(clock)
 
 
 async def test_a_distributor_sees_its_subtree_and_a_store_only_itself(

@@ -14,6 +14,8 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+import msgspec
+
 from channel.roles import OrgKind, Permission
 from channel.transactions import read_transaction
 from channel.visibility import Actor
@@ -202,17 +204,33 @@ async def _stock(ids: Sequence[UUID] | None, start: date, end: date) -> dict[UUI
     return await repository.last_stock(ids, start, end) if ids is None or ids else {}
 
 
+class _Read(msgspec.Struct):
+    rows: list[schemas.PartnerRow]
+    sums: dict[UUID, dict[str, Decimal]]
+    last_sums: dict[UUID, dict[str, Decimal]]
+    stock: dict[UUID, Decimal]
+
+
 async def _partner_rows(
     rows: list[dict[str, Any]], period: Period, stored: dict[str, dict[Kpi, int]], whole: bool = False
 ) -> list[schemas.PartnerRow]:
+    return (await _read_partners(rows, period, stored, whole)).rows
+
+
+async def _read_partners(
+    rows: list[dict[str, Any]], period: Period, stored: dict[str, dict[Kpi, int]], whole: bool = False
+) -> _Read:
+    """Each partner's row of the period, and the sums it was made from (``whole``: every partner
+    in the channel, read without listing them)."""
     ids = [r["id"] for r in rows]
     if not ids:
-        return []
+        return _Read([], {}, {}, {})
     wanted = None if whole else ids
     last = kpis.same_period_last_year(period)
-    sums = _by_org(await _sums(wanted, period.start, period.end))
-    last_sums = _by_org(await _sums(wanted, last.start, last.end))
-    stock = await _stock(wanted, period.start, period.end)
+    kept = set(ids)
+    sums = {k: v for k, v in _by_org(await _sums(wanted, period.start, period.end)).items() if k in kept}
+    last_sums = {k: v for k, v in _by_org(await _sums(wanted, last.start, last.end)).items() if k in kept}
+    stock = {k: v for k, v in (await _stock(wanted, period.start, period.end)).items() if k in kept}
     targets = await _targets(ids, period)
     result = []
     for row in rows:
@@ -232,7 +250,7 @@ async def _partner_rows(
                 score=kpis.score(values, _weights_for(row["level"], stored)).score,
             )
         )
-    return result
+    return _Read(result, sums, last_sums, stock)
 
 
 def _tier(row: dict[str, Any]) -> str:
@@ -258,15 +276,18 @@ async def overview(actor: Actor, filters: schemas.OverviewFilter, clock: Clock) 
         stored = await weights_by_level()
         # The whole channel: read every partner's rollups at once instead of listing 2,000 ids.
         whole = actor.scope.everything and not filters.region and not filters.level
-        partners = await _partner_rows(rows, period, stored, whole)
-        ids = [r["id"] for r in rows]
-        wanted = None if whole else ids
-        kept = set(ids)
-        sums = {k: v for k, v in _by_org(await _sums(wanted, period.start, period.end)).items() if k in kept}
-        stock = {k: v for k, v in (await _stock(wanted, period.start, period.end)).items() if k in kept}
-        last = kpis.same_period_last_year(period)
-        last_sums = {k: v for k, v in (await _sums(wanted, last.start, last.end)).items() if k[0] in kept}
-        trend = await _trend(wanted, kpis.period_of(PeriodKind.MONTH, period.end), None, None) if ids else []
+        read = await _read_partners(rows, period, stored, whole)
+        partners, sums, stock = read.rows, read.sums, read.stock
+        trend = (
+            await _trend(
+                None if whole else [r["id"] for r in rows],
+                kpis.period_of(PeriodKind.MONTH, period.end),
+                None,
+                None,
+            )
+            if rows
+            else []
+        )
     by_tier: dict[str, list[schemas.PartnerRow]] = defaultdict(list)
     by_region: dict[str, list[schemas.PartnerRow]] = defaultdict(list)
     for row, partner in zip(rows, partners, strict=True):
@@ -283,7 +304,7 @@ async def overview(actor: Actor, filters: schemas.OverviewFilter, clock: Clock) 
         currency=own["currency"] if own else (rows[0]["currency"] if rows else "EUR"),
         purchases=sum((p.purchases for p in partners), ZERO),
         purchases_last_year=sum(
-            (v for (_, measure), v in last_sums.items() if measure == Measure.PURCHASES_AMOUNT.value), ZERO
+            (s.get(Measure.PURCHASES_AMOUNT.value, ZERO) for s in read.last_sums.values()), ZERO
         ),
         by_tier=[_slice(key, items) for key, items in sorted(by_tier.items())],
         by_region=[_slice(key, items) for key, items in sorted(by_region.items())],

@@ -585,10 +585,16 @@ async def targets_of(org_ids: Sequence[UUID], period: str, period_start: date) -
     return rows
 
 
-async def all_targets(period: str, period_start: date) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = await Target.select().where(
-        (Target.period == period) & (Target.period_start == period_start)
-    )
+async def monthly_targets(org_ids: Sequence[UUID] | None, first: date, last: date) -> list[dict[str, Any]]:
+    """The month targets of these partners (every partner: None) for months ``first`` to ``last``."""
+    rows: list[dict[str, Any]] = []
+    for ids in _chunks(org_ids):
+        query = Target.select(
+            Target.organisation_id, Target.period_start, Target.measure, Target.value
+        ).where((Target.period == "month") & (Target.period_start >= first) & (Target.period_start <= last))
+        if ids is not None:
+            query = query.where(Target.organisation_id.is_in(list(ids)))
+        rows += await query
     return rows
 
 

@@ -77,13 +77,6 @@ async def _targets(org_ids: Sequence[UUID], period: Period) -> dict[UUID, dict[T
     return found
 
 
-async def _all_targets(period: Period) -> dict[UUID, dict[TargetMeasure, Decimal]]:
-    found: dict[UUID, dict[TargetMeasure, Decimal]] = defaultdict(dict)
-    for row in await repository.all_targets(period.kind.value, period.start):
-        found[row["organisation_id"]][TargetMeasure(row["measure"])] = Decimal(row["value"])
-    return found
-
-
 async def weights_by_level() -> dict[str, dict[Kpi, int]]:
     stored: dict[str, dict[Kpi, int]] = defaultdict(dict)
     for (level, kpi), weight in (await repository.weights()).items():
@@ -176,13 +169,18 @@ async def _trend(
     partner) the month's score."""
     first = kpis.shifted(last_month, -11)
     sums = await repository.monthly_sums(org_ids, kpis.shifted(first, -12).start, last_month.end)
+    by_month: dict[date, dict[UUID, dict[TargetMeasure, Decimal]]] = defaultdict(lambda: defaultdict(dict))
+    for row in await repository.monthly_targets(org_ids, first.start, last_month.start):
+        by_month[row["period_start"]][row["organisation_id"]][TargetMeasure(row["measure"])] = Decimal(
+            row["value"]
+        )
     points = []
     for step in range(12):
         month = kpis.shifted(first, step)
         key = month.label
         monthly = {measure: value for (mo, measure), value in sums.items() if mo == key}
         purchases = monthly.get(Measure.PURCHASES_AMOUNT.value, ZERO)
-        target_rows = await _targets(org_ids, month) if org_ids is not None else await _all_targets(month)
+        target_rows = by_month.get(month.start, {})
         target = sum((t.get(TargetMeasure.PURCHASES, ZERO) for t in target_rows.values()), ZERO) or None
         score = None
         if stored is not None and org_ids is not None and len(org_ids) == 1:

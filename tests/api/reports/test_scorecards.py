@@ -110,3 +110,29 @@ async def test_weights_are_set_on_their_page_by_the_manufacturer(
     assert saved.status_code == 303
     gold = next(w for w in listed.json() if w["level"] == "GOLD")
     assert gold == {"level": "GOLD", "weights": {"fill_rate": 40, "on_time_shipment": 60}, "defaults": False}
+
+
+async def test_a_batch_with_one_bad_target_changes_nothing(
+    client: httpx.AsyncClient, world: World, clock: FixedClock
+) -> None:
+    await sign_in(client, "m.admin@example.com")
+    good = {
+        "organisation_id": str(world.org_id("D1")),
+        "period": "quarter",
+        "period_label": "2026-Q4",
+        "measure": "sell_out",
+        "value": "500",
+    }
+
+    refused = await client.put(
+        "/api/reports/targets",
+        json={
+            "targets": [good, {**good, "organisation_id": str(world.org_id("D2")), "period_label": "2026-Q9"}]
+        },
+        headers=await unsafe_headers(client),
+    )
+    sheet = await client.get("/api/reports/targets?period=quarter&period_label=2026-Q4")
+
+    assert refused.status_code == 422
+    assert refused.json()["problems"][0]["field"] == "targets[1].period_label"
+    assert all(row["targets"] == [] for row in sheet.json()["rows"])

@@ -32,10 +32,11 @@ def _scale(values: Sequence[Decimal | None]) -> Decimal:
 
 
 def _short(value: Decimal) -> str:
+    """1.8M, 758.9k, 42: an axis or bar label, not the exact figure (that is in the tables)."""
     for limit, suffix in ((Decimal(1_000_000_000), "G"), (Decimal(1_000_000), "M"), (Decimal(1000), "k")):
         if abs(value) >= limit:
-            return f"{(value / limit).normalize():f}{suffix}"
-    return f"{value.normalize():f}"
+            return f"{(value / limit).quantize(Decimal('0.1')).normalize():f}{suffix}"
+    return f"{value.quantize(Decimal('0.1')).normalize():f}"
 
 
 def _frame(title: str, top: Decimal, labels: Sequence[str], body: str) -> Markup:
@@ -120,7 +121,7 @@ def hbars(title: str, labels: Sequence[str], values: Sequence[Decimal]) -> Marku
     top = _scale(values)
     row = 26
     height = row * max(len(labels), 1) + 8
-    label_w = 150
+    label_w = 230
     body = []
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         w = float(value / top) * (WIDTH - label_w - 70) if value > 0 else 0

@@ -134,7 +134,12 @@ async def scorecard(
         _, previous, _, _ = await _score_of(org_id, kpis.shifted(period, -1), row["level"], stored)
         levels = [lv["code"] for lv in reversed(await repository.partner_levels())]  # lowest first
         suggestion = kpis.suggest(current, previous, row["level"], levels)
-        trend = await _trend([org_id], kpis.period_of(PeriodKind.MONTH, period.end), row["level"], stored)
+        trend = await _trend(
+            [org_id],
+            kpis.period_of(PeriodKind.MONTH, min(period.end, clock.now().date())),
+            row["level"],
+            stored,
+        )
         orders = [
             schemas.OrderRef(o["id"], o["number"], o["status"], o["total"], o["currency"], o["created_at"])
             for o in await repository.recent_orders(org_id, period.start, period.end, ORDERS_SHOWN)
@@ -279,7 +284,7 @@ async def overview(actor: Actor, filters: schemas.OverviewFilter, clock: Clock) 
         trend = (
             await _trend(
                 None if whole else [r["id"] for r in rows],
-                kpis.period_of(PeriodKind.MONTH, period.end),
+                kpis.period_of(PeriodKind.MONTH, min(period.end, clock.now().date())),
                 None,
                 None,
             )

@@ -51,3 +51,13 @@ def test_a_store_sees_its_targets_and_achievement(page: Page) -> None:
     expect(page.get_by_role("cell", name="销售（数量）")).to_be_visible()
     assert drawn_charts(page) >= 2
     screenshot(page, "performance-store-en")
+
+
+def test_a_distributor_sees_its_own_score_and_its_dealers_and_stores(page: Page) -> None:
+    sign_in(page, "admin@huadong.example")
+
+    page.goto("/d/reports?period=quarter")
+    expect(page.locator("[data-testid=own-score]")).to_be_visible()
+    expect(page.locator("table").last.locator("tbody tr")).to_have_count(16)  # two dealers, fourteen stores
+    assert drawn_charts(page) == 5
+    screenshot(page, "performance-distributor")

@@ -176,7 +176,7 @@ class Totals(msgspec.Struct, frozen=True):
     stock: Decimal | None = None
 
     def __getitem__(self, measure: Measure) -> Decimal:
-        return self.sums.get(measure.value, ZERO)
+        return self.sums.get(measure, ZERO)  # a StrEnum member hashes and compares as its value
 
 
 class KpiValue(msgspec.Struct, frozen=True):

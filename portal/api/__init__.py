@@ -10,6 +10,7 @@ from portal.api.notifications import NotificationsController
 from portal.api.orders import OrdersController, QuoteOrdersController, StockController
 from portal.api.partners import ChannelManagersController, PartnersController
 from portal.api.people import InvitationsController, UsersController
+from portal.api.performance import ScorecardsController
 from portal.api.pricing import (
     PriceBooksController,
     PriceControlsController,
@@ -19,7 +20,6 @@ from portal.api.pricing import (
 from portal.api.quotes import QuotesController
 from portal.api.reference import PartnerLevelsController, RegionsController
 from portal.api.registrations import ProgrammesController, RegistrationsController
-from portal.api.reports import ScorecardsController
 from portal.api.tokens import ApiTokensController
 
 router = Router(

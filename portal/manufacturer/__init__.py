@@ -14,11 +14,11 @@ from portal.pages.notifications import NotificationPages
 from portal.pages.orders import OrderPages, StockPages
 from portal.pages.partners import PartnerPages
 from portal.pages.people import PeoplePages
+from portal.pages.performance import PerformancePages, WeightPages
 from portal.pages.price_books import PriceBookPages
 from portal.pages.promotions import PromotionPages
 from portal.pages.quotes import QuotePages
 from portal.pages.registrations import RegistrationPages
-from portal.pages.reports import ReportPages, WeightPages
 from portal.pages.tokens import ApiTokenPages
 from portal.portals import MANUFACTURER
 from portal.security.guards import requires_portal
@@ -44,7 +44,7 @@ router = Router(
         PriceBookPages,
         PromotionPages,
         ChannelSettingsPages,
-        ReportPages,
+        PerformancePages,
         WeightPages,
     ],
     include_in_schema=False,

@@ -10,7 +10,7 @@ from portal.pages.catalogue import CataloguePages
 from portal.pages.notifications import NotificationPages
 from portal.pages.orders import OrderPages, StockPages
 from portal.pages.people import PeoplePages
-from portal.pages.reports import ReportPages
+from portal.pages.performance import PerformancePages
 from portal.pages.tokens import ApiTokenPages
 from portal.portals import STORE
 from portal.security.guards import requires_portal
@@ -30,7 +30,7 @@ router = Router(
         NotificationPages,
         OrderPages,
         StockPages,
-        ReportPages,
+        PerformancePages,
     ],
     include_in_schema=False,
 )

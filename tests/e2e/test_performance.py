@@ -23,7 +23,7 @@ def test_the_channel_overview_and_a_partner_scorecard_show_their_charts(
 ) -> None:
     sign_in(page, "admin@aurora.example")
 
-    page.goto("/m/reports?period=year")
+    page.goto("/m/performance?period=year")
     expect(page.get_by_role("heading", name="Channel performance")).to_be_visible()
     assert drawn_charts(page) == 5
     expect(page.locator("table").last.locator("tbody tr")).to_have_count(49)  # every partner of the demo
@@ -45,7 +45,7 @@ def test_the_channel_overview_and_a_partner_scorecard_show_their_charts(
 def test_a_store_sees_its_targets_and_achievement(page: Page) -> None:
     sign_in(page, "manager@s-001.huadong.example")
 
-    page.goto("/s/reports?period=month")
+    page.goto("/s/performance?period=month")
     # the store manager reads the portal in Chinese
     expect(page.get_by_role("heading", name="目标与达成")).to_be_visible()
     expect(page.get_by_role("cell", name="销售（数量）")).to_be_visible()
@@ -56,7 +56,7 @@ def test_a_store_sees_its_targets_and_achievement(page: Page) -> None:
 def test_a_distributor_sees_its_own_score_and_its_dealers_and_stores(page: Page) -> None:
     sign_in(page, "admin@huadong.example")
 
-    page.goto("/d/reports?period=quarter")
+    page.goto("/d/performance?period=quarter")
     expect(page.locator("[data-testid=own-score]")).to_be_visible()
     expect(page.locator("table").last.locator("tbody tr")).to_have_count(16)  # two dealers, fourteen stores
     assert drawn_charts(page) == 5

@@ -25,10 +25,10 @@ async def test_the_overview_and_a_scorecard_answer_with_figures_and_drawn_charts
     await rollups.refresh(clock)
     await sign_in(client, "m.admin@example.com")
 
-    overview = await client.get(f"/api/reports/overview?{MONTH}")
-    card = await client.get(f"/api/reports/scorecards/{world.org_id('D1A')}?{MONTH}")
-    page = await client.get(f"/m/reports?{MONTH}")
-    scorecard_page = await client.get(f"/m/reports/partners/{world.org_id('D1A')}?{MONTH}")
+    overview = await client.get(f"/api/performance/overview?{MONTH}")
+    card = await client.get(f"/api/performance/scorecards/{world.org_id('D1A')}?{MONTH}")
+    page = await client.get(f"/m/performance?{MONTH}")
+    scorecard_page = await client.get(f"/m/performance/partners/{world.org_id('D1A')}?{MONTH}")
 
     assert overview.status_code == 200
     assert overview.json()["purchases"] == "1750.75"
@@ -57,15 +57,15 @@ async def test_targets_set_through_the_api_show_on_the_store_page(
         ]
     }
 
-    saved = await client.put("/api/reports/targets", json=body, headers=await unsafe_headers(client))
+    saved = await client.put("/api/performance/targets", json=body, headers=await unsafe_headers(client))
     refused = await client.put(
-        "/api/reports/targets",
+        "/api/performance/targets",
         json={"targets": [{**body["targets"][0], "value": "-1"}]},
         headers=await unsafe_headers(client),
     )
     client.cookies.clear()
     await sign_in(client, "s1.manager@example.com")
-    store_page = await client.get(f"/s/reports?{MONTH}")
+    store_page = await client.get(f"/s/performance?{MONTH}")
 
     assert saved.status_code == 200 and saved.json() == {"saved": 1, "removed": 0}
     assert refused.status_code == 422
@@ -80,8 +80,8 @@ async def test_the_export_neutralises_formulas_in_csv_and_xlsx(
     )
     await sign_in(client, "m.admin@example.com")
 
-    as_csv = await client.get(f"/m/reports/export?{MONTH}&format=csv")
-    as_xlsx = await client.get(f"/m/reports/export?{MONTH}&format=xlsx")
+    as_csv = await client.get(f"/m/performance/export?{MONTH}&format=csv")
+    as_xlsx = await client.get(f"/m/performance/export?{MONTH}&format=xlsx")
 
     rows = list(csv.reader(io.StringIO(as_csv.content.decode("utf-8-sig"))))
     names = [r[1] for r in rows[1:]]
@@ -97,7 +97,7 @@ async def test_weights_are_set_on_their_page_by_the_manufacturer(
     await sign_in(client, "m.admin@example.com")
 
     saved = await client.post(
-        "/m/reports/weights",
+        "/m/performance/weights",
         data={
             "_csrf_token": await csrf_token(client),
             "level": "GOLD",
@@ -105,7 +105,7 @@ async def test_weights_are_set_on_their_page_by_the_manufacturer(
             "w:on_time_shipment": "60",
         },
     )
-    listed = await client.get("/api/reports/scorecard-weights")
+    listed = await client.get("/api/performance/scorecard-weights")
 
     assert saved.status_code == 303
     gold = next(w for w in listed.json() if w["level"] == "GOLD")
@@ -125,13 +125,13 @@ async def test_a_batch_with_one_bad_target_changes_nothing(
     }
 
     refused = await client.put(
-        "/api/reports/targets",
+        "/api/performance/targets",
         json={
             "targets": [good, {**good, "organisation_id": str(world.org_id("D2")), "period_label": "2026-Q9"}]
         },
         headers=await unsafe_headers(client),
     )
-    sheet = await client.get("/api/reports/targets?period=quarter&period_label=2026-Q4")
+    sheet = await client.get("/api/performance/targets?period=quarter&period_label=2026-Q4")
 
     assert refused.status_code == 422
     assert refused.json()["problems"][0]["field"] == "targets[1].period_label"

@@ -64,11 +64,11 @@ async def _filters_context(actor: Actor) -> dict[str, Any]:
     }
 
 
-class ReportPages(Controller):
-    path = "/reports"
+class PerformancePages(Controller):
+    path = "/performance"
     guards = [requires_permission(Permission.VIEW_NETWORK)]
 
-    @get("/", name="reports")
+    @get("/", name="performance")
     async def dashboard(
         self,
         actor: CurrentActor,
@@ -93,7 +93,7 @@ class ReportPages(Controller):
             own = await scorecards.scorecard(actor, actor.organisation_id, period, found.period_label, clock)
         funnel = found.funnel
         return page(
-            "shared/reports/overview.html.jinja",
+            "shared/performance/overview.html.jinja",
             actor=actor,
             portal=portal,
             found=found,
@@ -179,7 +179,7 @@ class ReportPages(Controller):
     ) -> Template:
         card = await scorecards.scorecard(actor, partner_id, period, label, clock)
         return page(
-            "shared/reports/scorecard.html.jinja",
+            "shared/performance/scorecard.html.jinja",
             actor=actor,
             portal=portal,
             card=card,
@@ -204,7 +204,7 @@ class ReportPages(Controller):
     ) -> Template:
         sheet = await targets.target_sheet(actor, period, period_label, clock)
         return page(
-            "shared/reports/targets.html.jinja",
+            "shared/performance/targets.html.jinja",
             actor=actor,
             portal=portal,
             sheet=sheet,
@@ -253,17 +253,17 @@ class ReportPages(Controller):
             % {"saved": result.saved, "removed": result.removed},
             category="success",
         )
-        return back_to(portal.url(f"/reports/targets?period={period.value}&period_label={label}"))
+        return back_to(portal.url(f"/performance/targets?period={period.value}&period_label={label}"))
 
 
 class WeightPages(Controller):
-    path = "/reports/weights"
+    path = "/performance/weights"
     guards = [requires_permission(Permission.CONFIGURE_CHANNEL)]
 
     @get("/", name="scorecard_weights")
     async def weights(self, actor: CurrentActor, portal: CurrentPortal) -> Template:
         return page(
-            "manufacturer/reports/weights.html.jinja",
+            "manufacturer/performance/weights.html.jinja",
             actor=actor,
             portal=portal,
             levels=await targets.list_weights(actor),
@@ -289,4 +289,4 @@ class WeightPages(Controller):
                 weights[kpi] = int(raw)
         await targets.set_weights(actor, schemas.WeightsUpdate(weights, level), clock)
         flash(request, gettext("Saved."), category="success")
-        return back_to(portal.url("/reports/weights"))
+        return back_to(portal.url("/performance/weights"))

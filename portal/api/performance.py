@@ -18,7 +18,7 @@ Code = Annotated[str | None, QueryParameter(max_length=32)]
 
 
 class ScorecardsController(Controller):
-    path = "/reports"
+    path = "/performance"
     tags = ["Reports"]
 
     @get(

@@ -21,6 +21,7 @@ from core.clock import Clock
 from core.errors import NotFoundError
 from deal_registration.services import leads, registrations
 from portal.mail import send_notification_emails
+from reports.services import reminders
 
 log = logging.getLogger("portal.jobs")
 
@@ -40,7 +41,15 @@ async def _expire_registrations(clock: Clock) -> object:
     return await registrations.expire(await access.system_actor(), clock)
 
 
-JOBS = (Job("lead deadlines", 300, _sweep_leads), Job("registration protection", 900, _expire_registrations))
+async def _remind_stock_reports(clock: Clock) -> object:
+    return await reminders.remind_overdue(await access.system_actor(), clock)
+
+
+JOBS = (
+    Job("lead deadlines", 300, _sweep_leads),
+    Job("registration protection", 900, _expire_registrations),
+    Job("stock report reminders", 3600, _remind_stock_reports),
+)
 
 
 async def _loop(job: Job, clock: Clock) -> None:

@@ -47,6 +47,9 @@ class Settings(msgspec.Struct, frozen=True):
     smtp_user: str = ""
     smtp_password: str = ""
     smtp_starttls: bool = False
+    # Stock and sell-out uploads: bytes and rows per file (the request body limit caps bytes too).
+    report_upload_max_bytes: int = 8 * 1024 * 1024
+    report_upload_max_rows: int = 100_000
 
     @property
     def is_production(self) -> bool:
@@ -104,6 +107,8 @@ class Settings(msgspec.Struct, frozen=True):
             smtp_user=env.get("PORTAL_SMTP_USER", ""),
             smtp_password=env.get("PORTAL_SMTP_PASSWORD", ""),
             smtp_starttls=env.get("PORTAL_SMTP_STARTTLS", "0") in ("1", "true", "yes"),
+            report_upload_max_bytes=integer("PORTAL_REPORT_UPLOAD_MAX_BYTES", 8 * 1024 * 1024),
+            report_upload_max_rows=integer("PORTAL_REPORT_UPLOAD_MAX_ROWS", 100_000),
             run_jobs=env.get("PORTAL_RUN_JOBS", "1" if environment != "test" else "0")
             not in ("0", "false", "no"),
         )

@@ -19,6 +19,7 @@ from portal.api.pricing import (
 from portal.api.quotes import QuotesController
 from portal.api.reference import PartnerLevelsController, RegionsController
 from portal.api.registrations import ProgrammesController, RegistrationsController
+from portal.api.reports import InventoryController, ReportsController
 from portal.api.tokens import ApiTokensController
 
 router = Router(
@@ -49,5 +50,7 @@ router = Router(
         QuotesController,
         RegistrationsController,
         ProgrammesController,
+        ReportsController,
+        InventoryController,
     ],
 )

@@ -18,6 +18,7 @@ from portal.pages.price_books import PriceBookPages
 from portal.pages.promotions import PromotionPages
 from portal.pages.quotes import QuotePages
 from portal.pages.registrations import RegistrationPages
+from portal.pages.reports import InventoryPages, ReportPages
 from portal.pages.tokens import ApiTokenPages
 from portal.portals import DISTRIBUTOR
 from portal.security.guards import requires_portal
@@ -41,6 +42,8 @@ router = Router(
         NotificationPages,
         OrderPages,
         StockPages,
+        InventoryPages,
+        ReportPages,
         PriceBookPages,
         PromotionPages,
     ],

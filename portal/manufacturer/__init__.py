@@ -18,6 +18,7 @@ from portal.pages.price_books import PriceBookPages
 from portal.pages.promotions import PromotionPages
 from portal.pages.quotes import QuotePages
 from portal.pages.registrations import RegistrationPages
+from portal.pages.reports import InventoryPages, InventorySettingsPages, ReportPages
 from portal.pages.tokens import ApiTokenPages
 from portal.portals import MANUFACTURER
 from portal.security.guards import requires_portal
@@ -40,6 +41,9 @@ router = Router(
         NotificationPages,
         OrderPages,
         StockPages,
+        InventoryPages,
+        InventorySettingsPages,
+        ReportPages,
         PriceBookPages,
         PromotionPages,
         ChannelSettingsPages,

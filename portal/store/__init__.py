@@ -10,6 +10,7 @@ from portal.pages.catalogue import CataloguePages
 from portal.pages.notifications import NotificationPages
 from portal.pages.orders import OrderPages, StockPages
 from portal.pages.people import PeoplePages
+from portal.pages.reports import InventoryPages, ReportPages
 from portal.pages.tokens import ApiTokenPages
 from portal.portals import STORE
 from portal.security.guards import requires_portal
@@ -29,6 +30,8 @@ router = Router(
         NotificationPages,
         OrderPages,
         StockPages,
+        InventoryPages,
+        ReportPages,
     ],
     include_in_schema=False,
 )

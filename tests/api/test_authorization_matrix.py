@@ -37,6 +37,10 @@ from pricing.configuration import BundleDefinition, OptionGroup
 from pricing.model import PricedCart
 from pricing.promotions import PercentOff, Promotion
 from pricing.services import catalogue, price_books
+from reports import repository as report_repository
+from reports import schemas as report_schemas
+from reports.ingestion import ReportLine
+from reports.reporting import ReportKind
 from tests.access.matrix import ActorSpec, RouteSpec, actors_for, load_matrix
 from tests.api.conftest import CSRF_COOKIE, serve, settings_for_tests, sign_in
 from tests.builders import ACTORS, World, build_world, email_of
@@ -183,6 +187,8 @@ async def _object_ids(h: Harness, route: RouteSpec, target: str) -> dict[str, st
         )
     elif route.object in ("order", "shipped_order", "received_order", "returned_order"):
         values.update(await _order_of(h, target, state=route.object.removesuffix("_order")))
+    elif route.object in ("report", "pending_upload", "threshold"):
+        values.update(await _report_object_of(h, route.object, org_id))
     elif route.object == "assignment":
         values["partner_id"] = str(org_id)
         if kind.value != "manufacturer":
@@ -194,6 +200,51 @@ async def _object_ids(h: Harness, route: RouteSpec, target: str) -> dict[str, st
             if not removing and assigned:
                 await partners.unassign_channel_manager(world.system, org_id, manager_id, h.clock)
     return values
+
+
+async def _report_object_of(h: Harness, kind: str, org_id: UUID) -> dict[str, str]:
+    """A stock report of the target, a previewed upload waiting for its confirmation, or a threshold."""
+    line = ReportLine(sku="MATRIX-SKU", report_date=h.clock.now().date(), quantity=1)
+    if kind == "threshold":
+        await report_repository.save_threshold(
+            report_schemas.Threshold(sku="MATRIX-SKU", low_days=1), "m", h.clock.now()
+        )
+        return {"sku": "MATRIX-SKU"}
+    place = await repository.find_org_place(org_id)
+    assert place is not None
+    if kind == "pending_upload":
+        upload_id = uuid4()
+        await report_repository.insert_pending(
+            {
+                "id": upload_id,
+                "organisation_id": org_id,
+                "kind": "stock",
+                "file_name": "matrix.csv",
+                "row_count": 1,
+                "line_count": 1,
+                "expires_at": h.clock.now() + timedelta(hours=1),
+            },
+            [line],
+            [],
+        )
+        return {"upload_id": str(upload_id)}
+    report_id = uuid4()
+    await report_repository.insert_report(
+        {
+            "id": report_id,
+            "organisation_id": org_id,
+            "organisation_path": place.path,
+            "kind": "stock",
+            "report_date": line.report_date,
+            "revision": next(_counter) + 1,
+            "source": "api",
+            "line_count": 1,
+            "total_quantity": 1,
+            "current": False,
+        }
+    )
+    await report_repository.insert_lines(report_id, org_id, ReportKind.STOCK, [line])
+    return {"report_id": str(report_id)}
 
 
 async def _price_book_of(h: Harness, target: str) -> UUID:
@@ -503,9 +554,13 @@ async def _send(h: Harness, route: RouteSpec, actor: ActorSpec, values: dict[str
         "order_id",
         "shipment_id",
         "return_id",
+        "report_id",
+        "upload_id",
     ):
         if name in values:
             path = path.replace("{" + name + ":uuid}", values[name])
+    if "sku" in values:
+        path = path.replace("{sku:str}", values["sku"])
     headers: dict[str, str] = {}
     if actor.token:
         h.client.cookies.clear()

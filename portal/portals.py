@@ -89,7 +89,7 @@ STORE = Portal(
         NavItem("/orders", N_("Orders"), Permission.VIEW_ORDERS),
         NavItem("/stock", N_("Stock"), Permission.VIEW_ORDERS),
         NavItem("/reports", N_("Stock reports"), Permission.VIEW_ORDERS),
-        NavItem("/inventory", N_("Inventory"), Permission.VIEW_ORDERS),
+        NavItem("/inventory", N_("Stock health"), Permission.VIEW_ORDERS),
         NavItem("/people", N_("People"), Permission.MANAGE_USERS),
         NavItem("/api-tokens", N_("API tokens"), Permission.MANAGE_API_TOKENS),
         _ACCOUNT,

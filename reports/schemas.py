@@ -149,7 +149,8 @@ class ProductTotal(msgspec.Struct, frozen=True):
 
     sku: str
     product_name: dict[str, str]
-    by_depth: dict[int, int]
+    by_depth: dict[int, int]  # 0 the manufacturer, 1 tier-1 distributors, ...
+    by_kind: dict[str, int]  # manufacturer, distributor, store
     on_hand: int
     sold_in_window: int
     days_of_supply: Decimal | None

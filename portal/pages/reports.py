@@ -254,7 +254,7 @@ class ReportPages(Controller):
 def _saved_text(saved: schemas.SavedReports) -> str:
     if not saved.reports:
         return gettext("Nothing changed: the same figures were already reported.")
-    return gettext("{reports} reports saved ({lines} lines).").format(
+    return gettext("Reports saved: {reports} ({lines} lines).").format(
         reports=len(saved.reports), lines=saved.line_count
     )
 

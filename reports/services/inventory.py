@@ -126,8 +126,10 @@ def _product_totals(rows: Sequence[schemas.InventoryRow]) -> list[schemas.Produc
     for sku in sorted(grouped):
         members = grouped[sku]
         by_depth: dict[int, int] = {}
+        by_kind: dict[str, int] = {}
         for row in members:
             by_depth[row.depth] = by_depth.get(row.depth, 0) + row.on_hand
+            by_kind[row.organisation_kind] = by_kind.get(row.organisation_kind, 0) + row.on_hand
         on_hand = sum(r.on_hand for r in members)
         units = sum(r.sold_in_window for r in members)
         totals.append(
@@ -135,6 +137,7 @@ def _product_totals(rows: Sequence[schemas.InventoryRow]) -> list[schemas.Produc
                 sku=sku,
                 product_name=members[0].product_name,
                 by_depth=dict(sorted(by_depth.items())),
+                by_kind=by_kind,
                 on_hand=on_hand,
                 sold_in_window=units,
                 days_of_supply=inventory.days_of_supply(on_hand, units),

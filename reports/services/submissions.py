@@ -110,7 +110,7 @@ async def _keep_pending(
                 "created_at": now,
                 "expires_at": expires,
             },
-            parsed.lines if not parsed.problems else [],
+            parsed.lines,
             parsed.problems,
         )
         existing = await repository.current_reports(actor.organisation_id, kind, parsed.days())

@@ -110,10 +110,11 @@ async def test_the_manufacturer_sees_every_tier_with_exact_figures(channel: Worl
 
     assert _figures(found) == [D1_HOB, S1_HOB, S1_OVEN]
     assert [
-        (p.sku, p.by_depth, p.on_hand, p.sold_in_window, p.days_of_supply, p.alerts) for p in found.products
+        (p.sku, p.by_depth, p.by_kind, p.on_hand, p.sold_in_window, p.days_of_supply, p.alerts)
+        for p in found.products
     ] == [
-        ("HOB-1", {1: 122, 3: 12}, 134, 42, Decimal("89.3"), 2),
-        ("OVEN-2", {3: 3}, 3, 0, None, 1),
+        ("HOB-1", {1: 122, 3: 12}, {"distributor": 122, "store": 12}, 134, 42, Decimal("89.3"), 2),
+        ("OVEN-2", {3: 3}, {"store": 3}, 3, 0, None, 1),
     ]
     assert found.rows[1].reported_on == date(2026, 11, 22)
 

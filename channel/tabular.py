@@ -167,7 +167,11 @@ def _read_xlsx(
         sheet = workbook.worksheets[0]
         header: list[str] = []
         records: list[tuple[int, list[str]]] = []
-        for number, cells in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1):
+        # Rows are padded to the width asked for: the sheet's own width when it states one, so a
+        # four-column report is not read as sixty columns of nothing.
+        stated = getattr(sheet, "max_column", None)
+        width = min(MAX_COLUMNS, stated) if isinstance(stated, int) and stated > 0 else MAX_COLUMNS
+        for number, cells in enumerate(sheet.iter_rows(values_only=True, max_col=width), start=1):
             values = [_cell_text(cell) for cell in cells]
             if number == 1:
                 header = values

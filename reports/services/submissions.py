@@ -149,6 +149,7 @@ async def confirm_upload(
             row["file_name"],
             repository.pending_lines(row),
             clock,
+            progress,
         )
 
 

@@ -17,7 +17,6 @@ import argparse
 import asyncio
 import statistics
 import time
-from decimal import Decimal
 from typing import Any
 
 from bench.scratch import scratch_database
@@ -29,85 +28,18 @@ ROUNDS = 3
 async def run(kind: str) -> None:
     await scratch_database(kind, "bench_orders")
 
-    from channel import schemas as channel_schemas
-    from channel.roles import OrgKind, PartnerStatus, Role
-    from channel.services import access, partners, setup
+    from bench.seed import order_channel
     from channel.transactions import engine, is_postgres
-    from channel.visibility import Actor
     from core.clock import SystemClock
     from ordering import schemas
     from ordering.services import orders, stock
-    from pricing import schemas as pricing_schemas
-    from pricing.services import catalogue, price_books, pricing
+    from pricing.services import pricing
 
     if is_postgres():
         await engine().start_connection_pool(min_size=2, max_size=4)
     clock = SystemClock()
-    await setup.create_manufacturer(
-        setup.ManufacturerCreate(code="ACME", name="Acme", currency="EUR", locale="en"), clock
-    )
-    system = await access.system_actor()
-    distributor = await partners.create_partner(
-        system,
-        channel_schemas.OrganisationCreate(
-            supplier_id=system.organisation_id,
-            kind=OrgKind.DISTRIBUTOR,
-            code="DIST",
-            name="Distributor",
-            currency="EUR",
-            locale="en",
-            status=PartnerStatus.ACTIVE,
-        ),
-        clock,
-    )
-    store = await partners.create_partner(
-        system,
-        channel_schemas.OrganisationCreate(
-            supplier_id=distributor.id,
-            kind=OrgKind.STORE,
-            code="SHOP",
-            name="Shop",
-            currency="EUR",
-            locale="en",
-            status=PartnerStatus.ACTIVE,
-        ),
-        clock,
-    )
-    await catalogue.create_category(
-        system, pricing_schemas.CategoryCreate(code="ALL", names={"en": "All"}), clock
-    )
-    skus = [f"P-{n:04d}" for n in range(max(SIZES))]
-    for sku in skus:
-        await catalogue.create_product(
-            system, pricing_schemas.ProductCreate(sku=sku, names={"en": sku}, category="ALL"), clock
-        )
-    await price_books.create_price_book(
-        system,
-        pricing_schemas.PriceBookCreate(
-            code="LIST",
-            currency="EUR",
-            kind="list",
-            entries=[pricing_schemas.PriceEntry(sku=sku, unit_price=Decimal("10")) for sku in skus],
-        ),
-        clock,
-    )
-
-    def actor(org: Any, kind: OrgKind, role: Role) -> Actor:
-        return Actor(
-            organisation_id=org.id,
-            organisation_kind=kind,
-            organisation_path=org.path if hasattr(org, "path") else "",
-            roles=frozenset({role}),
-            label="bench",
-        )
-
-    from channel import repository as channel_repository
-
-    store_place = await channel_repository.find_org_place(store.id)
-    dist_place = await channel_repository.find_org_place(distributor.id)
-    assert store_place and dist_place
-    buyer = actor(store_place, OrgKind.STORE, Role.STORE_MANAGER)
-    seller = actor(dist_place, OrgKind.DISTRIBUTOR, Role.DISTRIBUTOR_ADMIN)
+    channel = await order_channel(max(SIZES))
+    buyer, seller, skus = channel.buyers[0], channel.seller, channel.skus
     for sku in skus:
         await stock.adjust(seller, schemas.StockAdjustment(sku=sku, quantity=100_000, reason="bench"), clock)
 

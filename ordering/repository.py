@@ -195,6 +195,31 @@ async def add_to_line(line_id: UUID, *, allocated: int = 0, shipped: int = 0, re
     ).where(OrderLine.id == line_id)
 
 
+async def close_received(received_before: datetime, now: datetime, limit: int) -> list[dict[str, Any]]:
+    """Close received orders whose last shipment was received before ``received_before`` and with
+    no return waiting for an answer (``limit`` at a time); returns the orders closed. The update is
+    conditional on the status, so two runs at once close each order once."""
+    found = await Order.raw(
+        "SELECT o.id FROM ordering_order o JOIN ordering_shipment s ON s.order_id = o.id "
+        "WHERE o.status = {} AND NOT EXISTS (SELECT 1 FROM ordering_order_return r "
+        "WHERE r.order_id = o.id AND r.status = 'requested') "
+        "GROUP BY o.id HAVING MAX(s.received_at) < {} ORDER BY o.id LIMIT {}",
+        OrderStatus.RECEIVED.value,
+        received_before,
+        limit,
+    )
+    if not found:
+        return []
+    closed: list[dict[str, Any]] = await (
+        Order.update({Order.status: OrderStatus.CLOSED.value, Order.updated_at: now})
+        .where(
+            Order.id.is_in([UUID(str(r["id"])) for r in found]) & (Order.status == OrderStatus.RECEIVED.value)
+        )
+        .returning(*Order.all_columns())
+    )
+    return closed
+
+
 async def open_amount(buyer_id: UUID) -> Decimal:
     """What the buyer owes on orders not yet closed: its open receivables, for the credit limit."""
     rows = await Order.select(Order.total).where(
@@ -669,6 +694,19 @@ async def forwarded_open(line_ids: Sequence[UUID]) -> dict[UUID, int]:
         if upstream.get(link["upstream_order_id"]) in still:
             found[link["downstream_line_id"]] = found.get(link["downstream_line_id"], 0) + link["quantity"]
     return found
+
+
+async def drop_shipped(upstream_id: UUID, downstream_id: UUID) -> dict[UUID, int]:
+    """Units of each downstream line already drop-shipped on the upstream order."""
+    rows = await ShipmentLine.raw(
+        "SELECT sl.order_line_id, SUM(sl.quantity) AS units FROM ordering_shipment_line sl "
+        "JOIN ordering_shipment y ON y.id = sl.shipment_id "
+        "JOIN ordering_shipment x ON x.id = y.paired_shipment_id "
+        "WHERE y.order_id = {} AND x.order_id = {} GROUP BY sl.order_line_id",
+        downstream_id,
+        upstream_id,
+    )
+    return {UUID(str(r["order_line_id"])): int(r["units"]) for r in rows}
 
 
 async def insert_links(rows: Sequence[dict[str, Any]]) -> None:

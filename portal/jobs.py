@@ -20,6 +20,7 @@ from channel.services import access
 from core.clock import Clock
 from core.errors import NotFoundError
 from deal_registration.services import leads, registrations
+from ordering.services import orders
 from portal.mail import send_notification_emails
 
 log = logging.getLogger("portal.jobs")
@@ -40,7 +41,15 @@ async def _expire_registrations(clock: Clock) -> object:
     return await registrations.expire(await access.system_actor(), clock)
 
 
-JOBS = (Job("lead deadlines", 300, _sweep_leads), Job("registration protection", 900, _expire_registrations))
+async def _close_orders(clock: Clock) -> object:
+    return await orders.close_received(await access.system_actor(), clock)
+
+
+JOBS = (
+    Job("lead deadlines", 300, _sweep_leads),
+    Job("registration protection", 900, _expire_registrations),
+    Job("closing received orders", 3600, _close_orders),
+)
 
 
 async def _loop(job: Job, clock: Clock) -> None:

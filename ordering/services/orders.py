@@ -9,14 +9,14 @@ shipping. Every change is audited and told to the other side.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
 import msgspec
 
-from channel.roles import PartnerStatus, Permission
+from channel.roles import OrgKind, PartnerStatus, Permission
 from channel.services.activity import record_change
 from channel.services.notifications import notice, notify_all
 from channel.transactions import read_transaction, write_transaction
@@ -218,7 +218,13 @@ async def _view(
         lines,
         shipments=shipments,
         shipment_lines=await repository.shipment_lines([s["id"] for s in shipments]),
-        names=await _names([row["buyer_id"], row["supplier_id"]]),
+        names=await _names(
+            [
+                row["buyer_id"],
+                row["supplier_id"],
+                *(s["deliver_to_id"] for s in shipments if s["deliver_to_id"]),
+            ]
+        ),
         links=await repository.links_of(order_id),
         returns=await repository.returns_of(order_id),
     )
@@ -276,6 +282,8 @@ def _assemble(
                 shipped_at=s["shipped_at"],
                 received_at=s["received_at"],
                 discrepancy=s["discrepancy"],
+                drop_ship=s.get("paired_shipment_id") is not None,
+                deliver_to=names.get(s["deliver_to_id"], "") if s.get("deliver_to_id") else "",
                 lines=[
                     schemas.ShipmentLineView(
                         order_line_id=sl["order_line_id"],
@@ -520,6 +528,25 @@ async def _take_in_turn(
     return given
 
 
+def _movements(
+    actor: Actor, rows: Iterable[tuple[UUID, str, MovementKind, int, UUID, UUID | None]]
+) -> list[repository.Movement]:
+    """Ledger movements from (organisation, SKU, kind, units, order, shipment), by the actor."""
+    return [
+        repository.Movement(
+            organisation_id=organisation,
+            sku=sku,
+            kind=kind,
+            quantity=units,
+            order_id=order,
+            shipment_id=shipment,
+            actor_label=actor.label,
+        )
+        for organisation, sku, kind, units, order, shipment in rows
+        if units
+    ]
+
+
 async def allocate_waiting(actor: Actor, supplier_id: UUID, skus: Sequence[str], clock: Clock) -> int:
     """Stock of ``skus`` arrived at the supplier: backorders take it first come, first served, and
     their buyers are told (once per order and product). Constant statements whatever the count."""
@@ -616,22 +643,17 @@ async def ship(actor: Actor, order_id: UUID, command: schemas.ShipmentCreate, cl
             (lines[i], q) for i, q in sorted(wanted.items(), key=lambda item: lines[item[0]]["sku"]) if q
         ]
         refused = await repository.apply_movements(
-            [
-                repository.Movement(
-                    organisation_id=organisation_id,
-                    sku=line["sku"],
-                    kind=kind,
-                    quantity=quantity,
-                    order_id=order_id,
-                    shipment_id=shipment_id,
-                    actor_label=actor.label,
-                )
-                for line, quantity in shipping
-                for organisation_id, kind in (
-                    (row["supplier_id"], MovementKind.SHIPMENT_OUT),
-                    (row["buyer_id"], MovementKind.SHIPMENT_IN_TRANSIT),
-                )
-            ],
+            _movements(
+                actor,
+                (
+                    (organisation_id, line["sku"], kind, quantity, order_id, shipment_id)
+                    for line, quantity in shipping
+                    for organisation_id, kind in (
+                        (row["supplier_id"], MovementKind.SHIPMENT_OUT),
+                        (row["buyer_id"], MovementKind.SHIPMENT_IN_TRANSIT),
+                    )
+                ),
+            ),
             now,
         )
         assert not refused, "reserved units are on hand"
@@ -670,8 +692,260 @@ async def ship(actor: Actor, order_id: UUID, command: schemas.ShipmentCreate, cl
         await _tell(clock, row, Party.BUYER, "order.shipped", shipment=number, tracking=command.tracking)
         shipments.append(
             {**shipment, "status": "shipped", "received_by": "", "received_at": None, "discrepancy": ""}
+            | {"deliver_to_id": None, "paired_shipment_id": None}
         )
         return await _view(actor, order_id, row=after, lines=list(lines.values()), shipments=shipments)
+
+
+async def ship_direct(
+    actor: Actor, order_id: UUID, command: schemas.DropShipCreate, clock: Clock
+) -> schemas.Order:
+    """Drop-ship: the supplier of an upstream order ships what it reserved for it straight to the
+    buyer of a downstream order that order fills (linked when it was forwarded).
+
+    The goods skip the middle tier, its books do not: the upstream order ships to it (in transit
+    at the middle tier) and the downstream order ships to its buyer (in transit there); when the
+    buyer confirms receipt, the middle tier receives the upstream shipment and ships the units on,
+    in the same step (see ``_pass_through``). Both orders move on as if it had handled them.
+    """
+    now = clock.now()
+    async with write_transaction():
+        row = await _supplier_row(actor, order_id)
+        if row["status"] not in (OrderStatus.APPROVED.value, OrderStatus.PARTIALLY_SHIPPED.value):
+            raise ConflictError("order_not_shippable", status=row["status"])
+        links = [
+            ln
+            for ln in await repository.links_of_upstream(order_id)
+            if ln["downstream_order_id"] == command.downstream_order_id
+        ]
+        down = await repository.order_row(command.downstream_order_id, lock=True)
+        if down is None or not links:
+            raise NotFoundError("order_not_found")
+        if down["status"] not in (OrderStatus.APPROVED.value, OrderStatus.PARTIALLY_SHIPPED.value):
+            raise ConflictError("order_not_shippable", status=down["status"])
+        up_lines = {ln["id"]: ln for ln in await repository.lines_of(order_id)}
+        down_lines = {ln["id"]: ln for ln in await repository.lines_of(down["id"])}
+        already = await repository.drop_shipped(order_id, down["id"])
+        forwarded: dict[UUID, int] = {}
+        for link in links:
+            line_id = link["downstream_line_id"]
+            forwarded[line_id] = forwarded.get(line_id, 0) + link["quantity"]
+        room = {}  # what each downstream line may still take: what it waits for, up to what was forwarded
+        for line_id, units in forwarded.items():
+            line = down_lines[line_id]
+            missing = line["quantity"] - line["shipped"] - line["allocated"]
+            room[line_id] = max(0, min(missing, units - already.get(line_id, 0)))
+        wanted = {s.order_line_id: s.quantity for s in command.lines} or {
+            line_id: ln["allocated"] for line_id, ln in up_lines.items() if ln["allocated"]
+        }
+        problems = [
+            FieldProblem(field="lines", code="not_a_line_of_order") for i in wanted if i not in up_lines
+        ]
+        if problems:
+            raise InvalidInputError(problems)
+        pairs: list[tuple[dict[str, Any], dict[str, Any], int]] = []
+        for up_id, units in sorted(wanted.items(), key=lambda item: up_lines[item[0]]["sku"]):
+            up = up_lines[up_id]
+            if units > up["allocated"]:
+                problems.append(
+                    FieldProblem(
+                        field="lines",
+                        code="more_than_reserved",
+                        params={"sku": up["sku"], "reserved": up["allocated"]},
+                    )
+                )
+                continue
+            left = units
+            for down_id in [i for i in room if down_lines[i]["sku"] == up["sku"]]:
+                take = min(left, room[down_id])
+                if take:
+                    pairs.append((up, down_lines[down_id], take))
+                    room[down_id] -= take
+                    left -= take
+            if left and command.lines:  # asked for more than the downstream order waits for
+                problems.append(
+                    FieldProblem(
+                        field="lines",
+                        code="more_than_forwarded",
+                        params={"sku": up["sku"], "units": units - left},
+                    )
+                )
+        if problems:
+            raise InvalidInputError(problems)
+        if not pairs:
+            raise ConflictError("nothing_to_drop_ship")
+        up_shipment, down_shipment = uuid4(), uuid4()
+        up_shipments = await repository.shipments_of(order_id)
+        down_count = len(await repository.shipments_of(down["id"]))
+        refused = await repository.apply_movements(
+            _movements(
+                actor,
+                (
+                    (organisation, up["sku"], kind, units, order, shipment)
+                    for up, _, units in pairs
+                    for organisation, kind, order, shipment in (
+                        (row["supplier_id"], MovementKind.SHIPMENT_OUT, order_id, up_shipment),
+                        (row["buyer_id"], MovementKind.SHIPMENT_IN_TRANSIT, order_id, up_shipment),
+                        (down["buyer_id"], MovementKind.SHIPMENT_IN_TRANSIT, down["id"], down_shipment),
+                    )
+                ),
+            ),
+            now,
+        )
+        assert not refused, "reserved units are on hand"
+        for up, line, units in pairs:
+            up["allocated"] -= units
+            up["shipped"] += units
+            line["shipped"] += units
+        await repository.add_to_lines(
+            [(up["id"], -units, units, 0) for up, _, units in pairs]
+            + [(line["id"], 0, units, 0) for _, line, units in pairs]
+        )
+        common = {
+            "carrier": command.carrier,
+            "tracking": command.tracking,
+            "packages": command.packages,
+            "shipped_by": actor.label,
+            "shipped_at": now,
+        }
+        shipment = {
+            "id": up_shipment,
+            "number": f"{row['number']}-S{len(up_shipments) + 1}",
+            "order_id": order_id,
+            "deliver_to_id": down["buyer_id"],
+            "paired_shipment_id": down_shipment,
+            **common,
+        }
+        await repository.insert_shipment(
+            shipment,
+            [
+                {"shipment_id": up_shipment, "order_line_id": up["id"], "sku": up["sku"], "quantity": units}
+                for up, _, units in pairs
+            ],
+        )
+        down_number = f"{down['number']}-S{down_count + 1}"
+        await repository.insert_shipment(
+            {
+                "id": down_shipment,
+                "number": down_number,
+                "order_id": down["id"],
+                "paired_shipment_id": up_shipment,
+                **common,
+            },
+            [
+                {
+                    "shipment_id": down_shipment,
+                    "order_line_id": line["id"],
+                    "sku": line["sku"],
+                    "quantity": units,
+                }
+                for _, line, units in pairs
+            ],
+        )
+        after = {}
+        for order, lines in ((row, up_lines), (down, down_lines)):
+            status = orders.status_after_shipping(
+                [ln["quantity"] for ln in lines.values()], [ln["shipped"] for ln in lines.values()]
+            )
+            await repository.update_order(
+                order["id"], {"status": status.value}, now, expect=(order["status"],)
+            )
+            after[order["id"]] = {**order, "status": status.value, "updated_at": now}
+        await _audit(actor, clock, "order.drop_shipped", after[order_id], shipment=shipment["number"])
+        await _audit(actor, clock, "order.shipped", after[down["id"]], shipment=down_number, drop_ship=True)
+        await notify_all(
+            [
+                _notice(
+                    clock,
+                    row,
+                    Party.BUYER,
+                    "order.drop_shipped",
+                    shipment=shipment["number"],
+                    store=await _name(down["buyer_id"]),
+                ),
+                _notice(
+                    clock, down, Party.BUYER, "order.shipped", shipment=down_number, tracking=command.tracking
+                ),
+            ]
+        )
+        up_shipments.append(
+            {**shipment, "status": "shipped", "received_by": "", "received_at": None, "discrepancy": ""}
+        )
+        return await _view(
+            actor, order_id, row=after[order_id], lines=list(up_lines.values()), shipments=up_shipments
+        )
+
+
+async def _name(organisation_id: UUID) -> str:
+    return (await _names([organisation_id])).get(organisation_id, "")
+
+
+async def _pass_through(
+    actor: Actor,
+    row: dict[str, Any],
+    shipment: dict[str, Any],
+    shipped_lines: list[dict[str, Any]],
+    counts: list[tuple[int, int, int]],
+    discrepancy: str,
+    clock: Clock,
+) -> None:
+    """The buyer confirmed a drop-shipped shipment of its order (``row``): the middle tier — the
+    order's supplier — receives the paired upstream shipment with the same figures and ships the
+    good units on, without handling them: receipt (and shortfall) of the upstream order, then
+    allocation and shipment out for this order, all at the middle tier. The upstream order is
+    received when all its shipments are."""
+    now = clock.now()
+    paired = await repository.shipment_row(shipment["paired_shipment_id"])
+    assert paired is not None
+    upstream = await repository.order_row(paired["order_id"], lock=True)
+    assert upstream is not None
+    up_lines = await repository.shipment_lines([paired["id"]])
+    middle = row["supplier_id"]
+    movements: list[repository.Movement] = []
+    up_counts = []
+    received_by_line: dict[UUID, int] = {}
+    # The pair's lines were written in the same order, one for one.
+    for up, down, (_, received, damaged) in zip(up_lines, shipped_lines, counts, strict=True):
+        assert up["sku"] == down["sku"] and up["quantity"] == down["quantity"]
+        movements += _movements(
+            actor,
+            (
+                (middle, up["sku"], kind, units, order, ship_id)
+                for kind, units, order, ship_id in (
+                    (MovementKind.RECEIPT, received, upstream["id"], paired["id"]),
+                    (MovementKind.RECEIPT_SHORTFALL, up["quantity"] - received, upstream["id"], paired["id"]),
+                    (MovementKind.ALLOCATION, received, row["id"], shipment["id"]),
+                    (MovementKind.SHIPMENT_OUT, received, row["id"], shipment["id"]),
+                )
+            ),
+        )
+        up_counts.append((up["id"], received, damaged))
+        received_by_line[up["order_line_id"]] = received_by_line.get(up["order_line_id"], 0) + received
+    refused = await repository.apply_movements(movements, now)
+    assert not refused, "the upstream shipment is in transit at the middle tier"
+    await repository.set_received(up_counts)
+    await repository.add_to_lines([(line_id, 0, 0, units) for line_id, units in received_by_line.items()])
+    if not await repository.update_shipment(
+        paired["id"],
+        {"status": "received", "received_by": actor.label, "received_at": now, "discrepancy": discrepancy},
+        expect="shipped",
+    ):
+        raise ConflictError("shipment_already_received")
+    shipments = await repository.shipments_of(upstream["id"])
+    if upstream["status"] == OrderStatus.SHIPPED.value and all(s["status"] == "received" for s in shipments):
+        await repository.update_order(
+            upstream["id"], {"status": OrderStatus.RECEIVED.value}, now, expect=(upstream["status"],)
+        )
+    await _audit(actor, clock, "order.received", upstream, shipment=paired["number"], discrepancy=discrepancy)
+    if discrepancy:
+        await _tell(
+            clock,
+            upstream,
+            Party.SUPPLIER,
+            "order.received_with_discrepancy",
+            shipment=paired["number"],
+            discrepancy=discrepancy,
+        )
 
 
 async def receive(
@@ -688,6 +962,8 @@ async def receive(
         shipment = await repository.shipment_row(shipment_id)
         if shipment is None or shipment["order_id"] != order_id:
             raise NotFoundError("shipment_not_found")
+        if shipment["deliver_to_id"] is not None:
+            raise ConflictError("drop_ship_received_by_buyer")
         told = {r.order_line_id: r for r in command.lines}
         lines = {ln["id"]: ln for ln in await repository.lines_of(order_id)}
         notes = []
@@ -743,6 +1019,8 @@ async def receive(
         for sl, (_, received, _) in zip(shipped_lines, counts, strict=True):
             received_by_line[sl["order_line_id"]] = received_by_line.get(sl["order_line_id"], 0) + received
         await repository.add_to_lines([(line_id, 0, 0, units) for line_id, units in received_by_line.items()])
+        if shipment["paired_shipment_id"] is not None:
+            await _pass_through(actor, row, shipment, shipped_lines, counts, discrepancy, clock)
         # What arrived may be what the buyer's own buyers wait for.
         await allocate_waiting(actor, row["buyer_id"], sorted({sl["sku"] for sl in shipped_lines}), clock)
         shipments = await repository.shipments_of(order_id)
@@ -780,6 +1058,8 @@ async def request_return(
         row = await _visible_row(actor, order_id, changing=True)
         if _party(actor, row) is not Party.BUYER:
             raise PermissionDeniedError("only_buyer_returns")
+        if row["status"] == OrderStatus.CLOSED.value:
+            raise ConflictError("order_closed")
         lines = {ln["id"]: ln for ln in await repository.lines_of(order_id)}
         asked: dict[UUID, int] = {}
         for r in await repository.returns_of(order_id):
@@ -879,6 +1159,24 @@ async def decide_return(
             answer=decision.answer,
         )
         return await _view(actor, order_id)
+
+
+# --- closing --------------------------------------------------------------------------------------
+
+
+async def close_received(actor: Actor, clock: Clock, limit: int = 500) -> int:
+    """Close the received orders whose return window (``orders.RETURN_WINDOW`` after their last
+    receipt) has passed and that no return waits on: a scheduled job, acting as the manufacturer.
+    Returns how many closed."""
+    _require(actor, Permission.FULFIL_ORDERS)
+    if actor.organisation_kind is not OrgKind.MANUFACTURER:  # it sees every order of the channel
+        raise PermissionDeniedError()
+    now = clock.now()
+    async with write_transaction():
+        closed = await repository.close_received(now - orders.RETURN_WINDOW, now, limit)
+        for row in closed:
+            await _audit(actor, clock, "order.closed", row)
+    return len(closed)
 
 
 # --- from a quote ---------------------------------------------------------------------------------

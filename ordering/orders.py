@@ -5,6 +5,7 @@ Pure functions over plain values; the services apply them and the portal words t
 
 from __future__ import annotations
 
+from datetime import timedelta
 from enum import StrEnum
 
 import msgspec
@@ -41,6 +42,12 @@ CANCELLABLE_BY: dict[OrderStatus, frozenset[Party]] = {
     OrderStatus.SUBMITTED: frozenset({Party.BUYER, Party.SUPPLIER}),
     OrderStatus.APPROVED: frozenset({Party.SUPPLIER}),
 }
+
+
+# A received order closes by itself this long after its last shipment was received, once no return
+# waits for an answer: the buyer can no longer ask to return anything, and the order no longer
+# counts against its credit limit.
+RETURN_WINDOW = timedelta(days=30)
 
 
 def may_cancel(status: OrderStatus, party: Party) -> bool:

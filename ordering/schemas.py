@@ -71,6 +71,10 @@ class ShipmentView(msgspec.Struct, frozen=True, kw_only=True):
     received_at: datetime | None
     discrepancy: str
     lines: list[ShipmentLineView]
+    # Drop-shipped: sent by the supplier's own supplier straight to the buyer (on the buyer's
+    # order), or by this order's supplier straight to a buyer further down (on an upstream order).
+    drop_ship: bool = False
+    deliver_to: str = ""  # on an upstream order: whom the goods went to
 
 
 class ForwardedView(msgspec.Struct, frozen=True):
@@ -187,6 +191,17 @@ class ShipmentCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """Ship all or part of what is reserved; without lines, everything reserved now."""
 
     lines: Annotated[list[ShipLine], Meta(max_length=2000)] = []
+    carrier: Annotated[str, Meta(max_length=80)] = ""
+    tracking: Annotated[str, Meta(max_length=80)] = ""
+    packages: Annotated[int, Meta(ge=1, le=10_000)] = 1
+
+
+class DropShipCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Ship what is reserved for an upstream order straight to the buyer of a downstream order it
+    fills; without lines, everything reserved that order still waits for (up to what was forwarded)."""
+
+    downstream_order_id: UUID
+    lines: Annotated[list[ShipLine], Meta(max_length=2000)] = []  # lines of the upstream order
     carrier: Annotated[str, Meta(max_length=80)] = ""
     tracking: Annotated[str, Meta(max_length=80)] = ""
     packages: Annotated[int, Meta(ge=1, le=10_000)] = 1

@@ -20,6 +20,7 @@ from channel.services import access
 from core.clock import Clock
 from core.errors import NotFoundError
 from deal_registration.services import leads, registrations
+from ordering.services import orders
 from portal.mail import send_notification_emails
 from reports.services import reminders
 
@@ -45,10 +46,15 @@ async def _remind_stock_reports(clock: Clock) -> object:
     return await reminders.remind_overdue(await access.system_actor(), clock)
 
 
+async def _close_orders(clock: Clock) -> object:
+    return await orders.close_received(await access.system_actor(), clock)
+
+
 JOBS = (
     Job("lead deadlines", 300, _sweep_leads),
     Job("registration protection", 900, _expire_registrations),
     Job("stock report reminders", 3600, _remind_stock_reports),
+    Job("closing received orders", 3600, _close_orders),
 )
 
 

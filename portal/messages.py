@@ -43,6 +43,12 @@ MESSAGES: dict[str, str] = {
     ),
     "more_than_shipped": N_("{sku}: more received and damaged than the {shipped} shipped."),
     "shipment_already_received": N_("This shipment was received already."),
+    "order_closed": N_("The order is closed: its return window has passed."),
+    "drop_ship_received_by_buyer": N_(
+        "This shipment went straight to your buyer: it is received when your buyer confirms it."
+    ),
+    "more_than_forwarded": N_("{sku}: only {units} units can go to that order: what it still waits for."),
+    "nothing_to_drop_ship": N_("Nothing reserved for this order is still waited for by that order."),
     "stock_would_go_below_reserved": N_("{sku}: that would leave less on hand than is reserved for orders."),
     "user_not_found": N_("We could not find that person."),
     "invitation_not_found": N_("This invitation link is not valid any more. Ask for a new one."),
@@ -436,6 +442,7 @@ NOTIFICATION_TEXTS: dict[str, str] = {
     "order.rejected": N_("Your order {number} was rejected: {reason}"),
     "order.cancelled": N_("Order {number} was cancelled: {reason}"),
     "order.shipped": N_("Order {number} shipped ({shipment}, tracking {tracking})."),
+    "order.drop_shipped": N_("Order {number} shipped straight to {store} ({shipment})."),
     "order.received_with_discrepancy": N_(
         "Order {number}: shipment {shipment} arrived with a discrepancy: {discrepancy}"
     ),

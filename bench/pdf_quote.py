@@ -133,6 +133,15 @@ async def pdf_2() -> None:
 
 def main() -> None:
     import logging
+    import platform
+
+    import weasyprint
+
+    load = os.getloadavg()[0]
+    print(
+        f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"WeasyPrint {weasyprint.__version__}, load {load:.2f}; no database work (no pgbench figure)"
+    )
 
     logging.getLogger("httpx").setLevel(logging.WARNING)
     renderer = DocumentRenderer(workers=1, timeout_seconds=120)

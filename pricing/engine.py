@@ -33,6 +33,7 @@ from core.money import Money, quantum, round_amount
 from pricing.model import (
     Cart,
     CartLine,
+    CartOption,
     Consumption,
     Hint,
     PricedCart,
@@ -198,6 +199,11 @@ class _Line(msgspec.Struct, kw_only=True):
     free_units: int = 0
     promotion_ids: list[UUID] = []
     promotion_keys: list[int] = []
+    # A configured set: its options as priced, the options' price per set before the set's own
+    # discount, and that discount.
+    parts: tuple[dict[str, Any], ...] = ()
+    options_unit: Decimal = ZERO
+    set_percent_off: Decimal = ZERO
     # What each promotion (by rank) took from this line: [money, units], for its budget.
     spent: dict[int, list[Any]] = {}
     priced: PricedLine | None = None
@@ -315,7 +321,7 @@ class CartPricer:
         self.promotions = promotions
         self.currency = promotions.currency
         self.ordered = promotions.index.ordered
-        self._keys: list[tuple[str, int]] = []
+        self._keys: list[tuple[str, int, tuple[CartOption, ...]]] = []
         self._lines: list[_Line | None] = []
         self._problems: list[Step | None] = []
         self._targets: dict[int, dict[int, _Line]] = {}  # promotion -> the lines it can touch
@@ -367,7 +373,7 @@ class CartPricer:
 
     def _take_lines(self, cart_lines: Sequence[CartLine]) -> tuple[list[int], set[int]]:
         """Take the cart's lines in: the positions that changed, and the promotions they touch."""
-        keys = [(line.sku, line.quantity) for line in cart_lines]
+        keys = [(line.sku, line.quantity, line.options) for line in cart_lines]
         old = self._keys
         changed: list[int] = []
         dirty: set[int] = set()
@@ -410,6 +416,8 @@ class CartPricer:
 
     def _line(self, index: int, cart_line: CartLine) -> tuple[_Line | None, Step | None]:
         product = self.products.get(cart_line.sku) or ProductFacts(sku=cart_line.sku)
+        if cart_line.options:
+            return self._configured(index, cart_line, product)
         resolved = self.books.resolve(cart_line.sku, cart_line.quantity)
         if resolved.unit_price is None or resolved.list_unit_price is None or cart_line.quantity <= 0:
             return None, Step(kind="problem", amount=ZERO, code="no_price", params={"sku": cart_line.sku})
@@ -428,6 +436,57 @@ class CartPricer:
             controlled=resolved.controlled,
             candidates=reach.keys,
             spread_by=reach.spread,
+        )
+        line.restart()
+        return line, None
+
+    def _configured(
+        self, index: int, cart_line: CartLine, product: ProductFacts
+    ) -> tuple[_Line | None, Step | None]:
+        """A configured set, priced from its chosen options: each option at the buyer's price for
+        the units the line holds of it, then the set's own discount, if its definition gives one."""
+        if cart_line.quantity <= 0:
+            return None, Step(kind="problem", amount=ZERO, code="no_price", params={"sku": cart_line.sku})
+        parts: list[dict[str, Any]] = []
+        list_unit = unit = ZERO
+        from_list = True
+        for option in cart_line.options:
+            resolved = self.books.resolve(option.sku, option.quantity * cart_line.quantity)
+            if resolved.unit_price is None or resolved.list_unit_price is None or option.quantity <= 0:
+                return None, Step(kind="problem", amount=ZERO, code="no_price", params={"sku": option.sku})
+            list_unit += resolved.list_unit_price * option.quantity
+            unit += resolved.unit_price * option.quantity
+            from_list = from_list and resolved.from_list
+            parts.append(
+                {
+                    "sku": option.sku,
+                    "quantity": option.quantity,
+                    "list_unit_price": resolved.list_unit_price,
+                    "unit_price": resolved.unit_price,
+                    "book": resolved.book or "",
+                }
+            )
+        options_unit = unit
+        if product.set_percent_off:
+            unit = unit * (HUNDRED - product.set_percent_off) / HUNDRED
+        base = unit * cart_line.quantity
+        reach = self.promotions.for_product(product)
+        line = _Line(
+            index=index,
+            product=product,
+            quantity=cart_line.quantity,
+            list_unit=list_unit,
+            unit=unit,
+            base=base,
+            book_total=round_amount(base, self.currency),
+            book=None,
+            from_list=from_list,
+            controlled=None,
+            candidates=reach.keys,
+            spread_by=reach.spread,
+            parts=tuple(parts),
+            options_unit=options_unit,
+            set_percent_off=product.set_percent_off,
         )
         line.restart()
         return line, None
@@ -1137,10 +1196,15 @@ def _spread(
 def _priced(line: _Line, currency: str) -> PricedLine:
     list_total = round_amount(line.list_unit * line.quantity, currency)
     book_total = line.book_total
-    head = [
-        Step(kind="list_price", amount=list_total, code="list_price", params={"unit_price": line.list_unit})
-    ]
-    if line.base != list_total or not line.from_list:
+    if line.parts:
+        head = _configured_head(line, list_total)
+    else:
+        head = [
+            Step(
+                kind="list_price", amount=list_total, code="list_price", params={"unit_price": line.list_unit}
+            )
+        ]
+    if not line.parts and (line.base != list_total or not line.from_list):
         params: dict[str, Any] = {"book": line.book or "", "unit_price": line.unit}
         if line.controlled:
             params["controlled"] = line.controlled
@@ -1166,3 +1230,37 @@ def _priced(line: _Line, currency: str) -> PricedLine:
         price_book=line.book,
         promotion_ids=tuple(line.promotion_ids),
     )
+
+
+def _configured_head(line: _Line, list_total: Decimal) -> list[Step]:
+    """A configured set's first steps: its options at list price, at the buyer's prices, and the
+    set's own discount; ``parts`` lists every option with its prices."""
+    described = ", ".join(f"{part['quantity']} × {part['sku']}" for part in line.parts)
+    head = [
+        Step(
+            kind="list_price",
+            amount=list_total,
+            code="options_list_price",
+            params={"unit_price": line.list_unit, "options": described, "parts": list(line.parts)},
+        )
+    ]
+    options_total = line.options_unit * line.quantity
+    if options_total != list_total or not line.from_list:
+        head.append(
+            Step(
+                kind="price_book",
+                amount=options_total - list_total,
+                code="options_price_book",
+                params={"unit_price": line.options_unit},
+            )
+        )
+    if line.set_percent_off:
+        head.append(
+            Step(
+                kind="price_book",
+                amount=line.base - options_total,
+                code="set_discount",
+                params={"percent": line.set_percent_off, "unit_price": line.unit},
+            )
+        )
+    return head

@@ -82,4 +82,5 @@ CONFIGURATION: dict[str, str] = {
     "rule_on_itself": N_("A rule relates {sku} to itself."),
     "option_not_in_catalogue": N_("{sku} is not an active product of the catalogue."),
     "not_a_bundle": N_("This product has no options to configure."),
+    "set_discount_out_of_range": N_("The set's discount on its options is a percentage from 0 to below 100."),
 }

@@ -358,12 +358,24 @@ class CartPricer:
         lines = [line for line in self._lines if line is not None]
         units = sum(line.quantity for line in lines)
         amount = sum((line.base for line in lines), ZERO)
-        dirty.update(self.promotions.gifts)
+        # A gift looks at the cart's units and amount; one already given stays the same while its
+        # condition still holds, so only the others are evaluated again.
+        ordered, effects = self.ordered, self._effects
+        for rank in self.promotions.gifts:
+            condition = ordered[rank].condition
+            if (
+                first
+                or rank not in effects
+                or units < condition.min_quantity
+                or amount < condition.min_amount
+                or amount < condition.min_order_total
+            ):
+                dirty.add(rank)
         if first or amount != self._amount:
             targets = self._targets
             dirty.update(rank for rank in self.promotions.index.total_bound if rank in targets)
         self._amount = amount
-        changed_effects = self._evaluate_dirty(dirty, units, amount)
+        changed_effects = self._evaluate_dirty(dirty, units, amount, changed)
         chosen, diff = self._choose(changed_effects)
         self._reapply(chosen, diff, changed, first)
         self._result = self._assemble(chosen, lines)
@@ -493,7 +505,9 @@ class CartPricer:
 
     # --- evaluating and stacking ------------------------------------------------------------------
 
-    def _evaluate_dirty(self, dirty: set[int], units: int, amount: Decimal) -> list[int]:
+    def _evaluate_dirty(
+        self, dirty: set[int], units: int, amount: Decimal, changed_lines: list[int]
+    ) -> list[int]:
         """Evaluate again the promotions whose inputs changed; returns those whose effect changed."""
         changed: list[int] = []
         ordered = self.ordered
@@ -506,7 +520,20 @@ class CartPricer:
                 held = self._targets.get(rank)
                 if held:
                     targeted = [held[i] for i in sorted(held)] if len(held) > 1 else list(held.values())
-                    effect, hint = _evaluate(promotion, targeted, None, None, amount, self.books)
+                    reuse = None
+                    before = self._effects.get(rank)
+                    if (
+                        before is not None
+                        and isinstance(promotion.benefit, PercentOff | VolumeTiers)
+                        and before.discounts.keys() == held.keys()
+                    ):
+                        # The same lines: only the changed ones can have another discount.
+                        reuse = _Reuse(
+                            discounts=before.discounts,
+                            percent=before.params["percent"],
+                            changed=[held[i] for i in changed_lines if i in held],
+                        )
+                    effect, hint = _evaluate(promotion, targeted, None, None, amount, self.books, reuse)
                 else:
                     effect, hint = None, None
             if effect is not None and (effect.valued().value > 0 or effect.free_units):
@@ -956,10 +983,13 @@ def _evaluate(
     amount: Decimal | None,
     order_total: Decimal,
     books: BookIndex,
+    reuse: _Reuse | None = None,
 ) -> tuple[_Effect | None, Hint | None]:
     """One promotion on its own, on the price-book amounts of the lines it targets.
 
     A gift looks at the whole cart (``units`` and ``amount`` given); the others at ``targeted``.
+    ``reuse``: the discounts of the promotion's last evaluation on the same lines, of which only
+    ``changed`` are new.
     """
     benefit = promotion.benefit
     if units is None or amount is None:
@@ -980,7 +1010,7 @@ def _evaluate(
 
     if isinstance(benefit, PercentOff):
         return effect(
-            {line.index: line.base * benefit.percent / HUNDRED for line in targeted},
+            _percent_of(targeted, benefit.percent, reuse),
             units,
             "percent_off",
             percent=benefit.percent,
@@ -1017,7 +1047,7 @@ def _evaluate(
             return None, hint
         tier = max(reached, key=lambda t: t.min_quantity)
         found = effect(
-            {line.index: line.base * tier.percent / HUNDRED for line in targeted},
+            _percent_of(targeted, tier.percent, reuse),
             units,
             "volume_tier",
             percent=tier.percent,
@@ -1053,6 +1083,23 @@ def _evaluate(
     if isinstance(benefit, BundlePrice):
         return _bundle(promotion, benefit, targeted)
     return None, None  # pragma: no cover - every benefit type is handled above
+
+
+class _Reuse(msgspec.Struct, frozen=True, kw_only=True):
+    discounts: dict[int, Decimal]
+    percent: Decimal
+    changed: list[_Line]
+
+
+def _percent_of(targeted: Sequence[_Line], percent: Decimal, reuse: _Reuse | None) -> dict[int, Decimal]:
+    """Each line's share of a percent off; from the last evaluation where the lines and the percent
+    are the same, so only changed lines are computed (the same formula, the same dict order)."""
+    if reuse is not None and reuse.percent == percent:
+        discounts = dict(reuse.discounts)
+        for line in reuse.changed:
+            discounts[line.index] = line.base * percent / HUNDRED
+        return discounts
+    return {line.index: line.base * percent / HUNDRED for line in targeted}
 
 
 def _buy_x_get_y(

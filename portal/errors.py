@@ -31,6 +31,7 @@ from core.errors import (
     PermissionDeniedError,
 )
 from core.validation import FieldValueError
+from portal.documents.renderer import RenderError, RenderTimeoutError
 from portal.messages import MESSAGES, message, status_title
 
 log = logging.getLogger("portal.errors")
@@ -177,6 +178,13 @@ def on_too_deep(request: Request[Any, Any, Any], exc: RecursionError) -> Respons
     return answer(request, 400, "request_too_deep", message("request_too_deep"))
 
 
+def on_render_error(request: Request[Any, Any, Any], exc: RenderError) -> Response[Any]:
+    """A document past the renderer's time or memory limit: the server is fine, the document is not."""
+    log.warning("document not rendered on %s %s: %s", request.method, request.url.path, exc)
+    code = "document_too_slow" if isinstance(exc, RenderTimeoutError) else "document_too_large"
+    return answer(request, 503, code, message(code))
+
+
 def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     if _is_database_unavailable(exc):
         log.warning("database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
@@ -215,5 +223,6 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     PermissionDeniedException: on_permission_denied,
     HTTPException: on_http_exception,
     RecursionError: on_too_deep,
+    RenderError: on_render_error,
     Exception: on_unexpected,
 }

@@ -107,6 +107,12 @@ MESSAGES: dict[str, str] = {
     "quote_needs_approval": N_("A channel manager must approve this quote's discount before it is sent."),
     "quote_expired": N_("This quote has expired."),
     "quote_already_answered": N_("This quote has already been answered."),
+    "document_too_slow": N_(
+        "The document took too long to produce. Try again later, or split a very long quote."
+    ),
+    "document_too_large": N_(
+        "The document needs more memory than a renderer may use. Split a very long quote."
+    ),
     "only_seller_revises_quote": N_("Only the seller changes or sends its quote."),
     "cannot_approve_own_quote": N_("A seller does not approve its own quote."),
     "price_book_not_found": N_("We could not find that price book."),

@@ -147,6 +147,7 @@ MESSAGES: dict[str, str] = {
     "duplicate_row": N_("This SKU already appears in row {row}."),
     "upload_too_large": N_("The file is larger than {limit} MB."),
     "upload_empty": N_("The file is empty."),
+    "upload_missing": N_("Attach the file to upload."),
     "upload_unsupported_type": N_("Upload a CSV or an XLSX file."),
     "upload_no_header": N_("The first row must name the columns."),
     "upload_missing_columns": N_("The file lacks the columns: {columns}."),

@@ -1,6 +1,8 @@
 """The JSON API under ``/api``: thin controllers over the same services as the pages."""
 
 from litestar import Router
+from litestar.handlers import HTTPRouteHandler
+from litestar.openapi.datastructures import ResponseSpec
 
 from portal.api.activity import ActivityController
 from portal.api.catalogue import CategoriesController, ProductsController
@@ -20,6 +22,7 @@ from portal.api.quotes import QuotesController
 from portal.api.reference import PartnerLevelsController, RegionsController
 from portal.api.registrations import ProgrammesController, RegistrationsController
 from portal.api.tokens import ApiTokensController
+from portal.errors import API_ERROR_STATUSES, PROBLEM_JSON, ProblemDetails
 
 router = Router(
     path="/api",
@@ -51,3 +54,21 @@ router = Router(
         ProgrammesController,
     ],
 )
+
+
+def _document_error_answers(api: Router) -> None:
+    """Every operation's description lists the problem-details answers it may give, so a client (or
+    a schema-driven test) knows every status and body it can meet, not only the success."""
+    errors = {
+        status: ResponseSpec(
+            data_container=ProblemDetails, media_type=PROBLEM_JSON, description=text, generate_examples=False
+        )
+        for status, text in API_ERROR_STATUSES.items()
+    }
+    for route in api.routes:
+        for handler in getattr(route, "route_handlers", []):
+            if isinstance(handler, HTTPRouteHandler):
+                handler.responses = {**errors, **(handler.responses or {})}
+
+
+_document_error_answers(router)

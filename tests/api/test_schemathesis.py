@@ -48,7 +48,8 @@ CHECKS = [
 ]
 # Examples per operation and generation mode; each example is sent as every kind of user.
 EXAMPLES = 6
-STATEFUL_STEPS = 40
+STATEFUL_EXAMPLES = 8
+STATEFUL_STEPS = 10
 
 # kind of user -> (the person whose organisation issues the token, the token's roles)
 USERS: dict[str, tuple[str, list[Role]]] = {
@@ -176,6 +177,45 @@ async def _tokens(world: World, clock: FixedClock) -> dict[str, dict[str, str]]:
     return tokens
 
 
+def _run_stateful(schema: Any, sender: Sender, headers: dict[str, str]) -> int:
+    """Schemathesis's state machine over the links it infers between operations (an id one answer
+    returns feeds the path of the next call); returns the number of links it followed."""
+    machine = schema.as_state_machine()
+
+    class Portal(machine):  # type: ignore[misc, valid-type]
+        def call(self, case: Any, **kwargs: Any) -> Any:
+            response = sender.send(case, headers)
+            return schemathesis.Response.from_any(response)
+
+        def validate_response(self, response: Any, case: Any, *args: Any, **kwargs: Any) -> None:
+            case.validate_response(response, checks=CHECKS, headers=headers)
+
+    Portal.run(
+        settings=settings(
+            max_examples=STATEFUL_EXAMPLES,
+            stateful_step_count=STATEFUL_STEPS,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+            phases=[Phase.generate, Phase.shrink],
+        )
+    )
+    return 0
+
+
+def _links(described: dict[str, Any]) -> int:
+    """The links between operations, as given or as Schemathesis inferred them."""
+    return sum(
+        len(answer.get("links") or {})
+        for item in described.get("paths", {}).values()
+        for operation in item.values()
+        if isinstance(operation, dict)
+        for answer in (operation.get("responses") or {}).values()
+        if isinstance(answer, dict)
+    )
+
+
 async def _in_thread(function: Callable[[], int]) -> int:
     return await asyncio.get_running_loop().run_in_executor(None, function)
 
@@ -200,3 +240,28 @@ async def test_every_operation_as_every_kind_of_user_never_fails_and_keeps_to_it
     )
     assert not findings.failures, "\n\n".join(f"== {k}\n{v}" for k, v in findings.failures.items())
     assert findings.statuses.get(500, 0) == 0
+
+
+async def test_following_the_links_between_operations_never_fails_and_keeps_to_the_description(
+    client: httpx.AsyncClient, world: World, clock: FixedClock
+) -> None:
+    await priced_world(world, clock)
+    tokens = await _tokens(world, clock)
+    schema = schemathesis.openapi.from_dict((await client.get("/api/docs/openapi.json")).json())
+    findings = Findings()
+    sender = Sender(client, asyncio.get_running_loop(), findings)
+
+    started = time.monotonic()
+    for kind, headers in tokens.items():
+        try:
+            await _in_thread(lambda headers=headers: _run_stateful(schema, sender, headers))  # type: ignore[misc]
+        except (Exception, BaseExceptionGroup) as error:
+            findings.record(f"stateful as {kind}", error)
+    links = _links(schema.raw_schema)
+
+    print(
+        f"\nschemathesis stateful: {links} links, {findings.cases} requests in "
+        f"{time.monotonic() - started:.0f} s, statuses {dict(sorted(findings.statuses.items()))}"
+    )
+    assert not findings.failures, "\n\n".join(f"== {k}\n{v}" for k, v in findings.failures.items())
+    assert findings.cases > 0

@@ -76,6 +76,7 @@ API_ERROR_STATUSES = {
     404: "Not found, or not visible to the acting organisation: both answer the same.",
     409: "The object's state forbids this step, or it conflicts with another one.",
     413: "The body is larger than the limit.",
+    415: "The body is neither JSON nor, for an upload, multipart/form-data.",
     422: "A business rule refuses the request (the problems name the fields).",
     429: "Too many attempts; try again later.",
     503: "The database is briefly unavailable; retry after the Retry-After seconds.",
@@ -191,9 +192,12 @@ def on_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Re
     status = exc.status_code
     if status >= 500:
         log.error("server error on %s %s", request.method, request.url.path, exc_info=exc)
-    code = {404: "not_found", 413: "request_too_large", 429: "sign_in_throttled"}.get(
-        status, "server_error" if status >= 500 else "refused"
-    )
+    code = {
+        404: "not_found",
+        413: "request_too_large",
+        415: "unsupported_media_type",
+        429: "sign_in_throttled",
+    }.get(status, "server_error" if status >= 500 else "refused")
     detail = message(code) if code in MESSAGES else HTTPStatus(status).phrase
     response = answer(request, status, code, detail)
     if exc.headers:
@@ -203,6 +207,11 @@ def on_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Re
 
 def on_too_deep(request: Request[Any, Any, Any], exc: RecursionError) -> Response[Any]:
     return answer(request, 400, "request_too_deep", message("request_too_deep"))
+
+
+def on_bad_encoding(request: Request[Any, Any, Any], exc: UnicodeDecodeError) -> Response[Any]:
+    # A JSON body whose strings are not UTF-8: Litestar's decoder lets the codec's error through.
+    return answer(request, 400, "request_not_understood", message("request_not_understood"))
 
 
 def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
@@ -254,5 +263,6 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     PermissionDeniedException: on_permission_denied,
     HTTPException: on_http_exception,
     RecursionError: on_too_deep,
+    UnicodeDecodeError: on_bad_encoding,
     Exception: on_unexpected,
 }

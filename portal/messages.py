@@ -184,6 +184,7 @@ MESSAGES: dict[str, str] = {
     "request_too_deep": N_("The request is nested too deeply."),
     "request_not_understood": N_("The request could not be read."),
     "request_too_large": N_("The request is too large."),
+    "unsupported_media_type": N_("Send the body as JSON (Content-Type: application/json)."),
     "server_error": N_("Something went wrong on our side. It has been logged; please try again."),
     "unavailable": N_("The service is briefly unavailable. Please try again in a moment."),
     "csrf_failed": N_("This form has expired. Reload the page and send it again."),

@@ -1,6 +1,9 @@
 """The JSON API under ``/api``: thin controllers over the same services as the pages."""
 
-from litestar import Router
+from typing import Any
+
+from litestar import Request, Router
+from litestar.exceptions import HTTPException
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
 
@@ -24,8 +27,23 @@ from portal.api.registrations import ProgrammesController, RegistrationsControll
 from portal.api.tokens import ApiTokensController
 from portal.errors import API_ERROR_STATUSES, PROBLEM_JSON, ProblemDetails
 
+BODY_TYPES = ("application/json", "multipart/form-data")
+
+
+async def require_json_or_upload(request: Request[Any, Any, Any]) -> None:
+    """Bodies are JSON (or a file upload): a JSON text sent as text/plain or a form is refused with
+    415 rather than read anyway, so no other content type reaches a handler."""
+    declared = request.headers.get("content-type")
+    if request.method in {"GET", "HEAD", "OPTIONS"} or declared is None:
+        return
+    media_type = request.content_type[0]
+    if media_type not in BODY_TYPES and not media_type.endswith("+json"):
+        raise HTTPException(status_code=415)
+
+
 router = Router(
     path="/api",
+    before_request=require_json_or_upload,
     route_handlers=[
         MeController,
         PartnersController,

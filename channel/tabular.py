@@ -46,6 +46,8 @@ def read_table(content: bytes, filename: str, required: Sequence[str] = ()) -> T
         raise InvalidInputError.single("file", "upload_too_large", limit=MAX_UPLOAD_BYTES // (1024 * 1024))
     if not content:
         raise InvalidInputError.single("file", "upload_empty")
+    if filename.lower().endswith((".xlsm", ".xltm", ".xlam", ".xlsb", ".xls")):
+        raise InvalidInputError.single("file", "upload_unsupported_type")  # macros, binary or legacy Excel
     if filename.lower().endswith(".xlsx") or content[:4] == b"PK\x03\x04":
         header, records = _read_xlsx(content)
     elif filename.lower().endswith((".csv", ".txt")) or not filename:
@@ -109,8 +111,11 @@ def _read_xlsx(content: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
+            with_macros = any(info.filename.lower().endswith("vbaproject.bin") for info in archive.infolist())
     except zipfile.BadZipFile as error:
         raise InvalidInputError.single("file", "upload_unreadable", detail="not an XLSX file") from error
+    if with_macros:  # an .xlsm renamed to .xlsx
+        raise InvalidInputError.single("file", "upload_unsupported_type")
     if unpacked > MAX_XLSX_UNCOMPRESSED_BYTES:
         raise InvalidInputError.single("file", "upload_too_large", limit=MAX_UPLOAD_BYTES // (1024 * 1024))
     try:

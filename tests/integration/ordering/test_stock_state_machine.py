@@ -45,8 +45,8 @@ from tests.integration.pricing.pricing_world import priced_world
 
 T = TypeVar("T")
 SKUS = ("FILTER", "HOOD")
-EXAMPLES = 20
-STEPS = 30
+EXAMPLES = 15
+STEPS = 25
 
 
 async def _violations() -> list[str]:

@@ -59,7 +59,7 @@ def read_table(
     if not content:
         raise InvalidInputError.single("file", "upload_empty")
     lowered = filename.lower()
-    if lowered.endswith((".xls", ".xlsm", ".xlsb", ".ods")) or content[:8] == _OLE_MAGIC:
+    if lowered.endswith((".xls", ".xlsm", ".xltm", ".xlam", ".xlsb", ".ods")) or content[:8] == _OLE_MAGIC:
         # legacy Excel, macro-enabled and encrypted workbooks (the latter are OLE containers too)
         raise InvalidInputError.single("file", "upload_unsupported_type")
     if lowered.endswith(".xlsx") or content[:4] == b"PK\x03\x04":
@@ -153,9 +153,10 @@ def _read_xlsx(
             entries = archive.infolist()
             unpacked = sum(info.file_size for info in entries)
             encrypted = any(info.flag_bits & 0x1 for info in entries)
+            with_macros = any(info.filename.lower().endswith("vbaproject.bin") for info in entries)
     except zipfile.BadZipFile as error:
         raise InvalidInputError.single("file", "upload_unreadable", detail="not an XLSX file") from error
-    if encrypted:
+    if encrypted or with_macros:  # with_macros: an .xlsm renamed to .xlsx
         raise InvalidInputError.single("file", "upload_unsupported_type")
     if len(entries) > 10_000 or unpacked > max(MAX_XLSX_UNCOMPRESSED_BYTES, max_bytes * 12):
         raise InvalidInputError.single("file", "upload_too_large", limit=_megabytes(max_bytes))

@@ -14,7 +14,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody, QueryP
 
 from channel.schemas import Page
 from portal.dependencies import CurrentActor, CurrentClock, CurrentSettings
-from portal.downloads import spreadsheet
+from portal.downloads import SpreadsheetOperation, spreadsheet
 from portal.settings import Settings
 from reports import schemas
 from reports.inventory import StockHealth
@@ -68,7 +68,12 @@ class ReportsController(Controller):
     ) -> schemas.SavedReports:
         return await submissions.submit_report(actor, data, ReportSource.API, clock)
 
-    @get("/template", operation_id="ReportTemplate", summary="An empty report file with its columns")
+    @get(
+        "/template",
+        operation_id="ReportTemplate",
+        operation_class=SpreadsheetOperation,
+        summary="An empty report file with its columns",
+    )
     async def template(
         self,
         actor: CurrentActor,
@@ -170,7 +175,12 @@ class InventoryController(Controller):
     ) -> schemas.Inventory:
         return await inventory.channel_inventory(actor, msgspec.structs.replace(filters, limit=limit), clock)
 
-    @get("/export", operation_id="ExportInventory", summary="The channel inventory as CSV or XLSX")
+    @get(
+        "/export",
+        operation_id="ExportInventory",
+        operation_class=SpreadsheetOperation,
+        summary="The channel inventory as CSV or XLSX",
+    )
     async def export(
         self,
         actor: CurrentActor,

@@ -173,3 +173,24 @@ async def test_a_store_uploads_through_the_page_and_sees_the_preview(
         files={"file": ("x.xlsx", b"PK\x03\x04")},
     )
     assert broken.status_code == 422 and "could not be read" in broken.text
+
+
+async def test_the_form_shows_each_bad_line_and_saves_a_good_one(
+    client: httpx.AsyncClient, world: World, clock: FixedClock
+) -> None:
+    await with_catalogue(world, clock)
+    await sign_in(client, "s1.manager@example.com")
+    token = await csrf_token(client)
+    form = {"_csrf_token": token, "kind": "stock", "report_date": "2026-11-22", "line_count": "3"}
+
+    refused = await client.post(
+        "/s/reports",
+        data={**form, "sku_0": "HOB-1", "quantity_0": "2", "sku_2": "OVEN-2", "quantity_2": "-4"},
+    )
+    saved = await client.post("/s/reports", data={**form, "sku_0": "HOB-1", "quantity_0": "2"})
+
+    assert refused.status_code == 422 and "The quantity cannot be negative (-4)." in refused.text
+    assert 'name="quantity_2" value="-4"' in refused.text  # what was typed stays
+    assert saved.status_code == 303
+    listed = await client.get("/s/reports")
+    assert "2026" in listed.text and 'data-testid="reports"' in listed.text

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import io
-
 import httpx
-from openpyxl import Workbook
 
 from channel import schemas as channel_schemas
 from channel.roles import Role
@@ -13,7 +10,7 @@ from channel.services import access
 from core.clock import FixedClock
 from tests.api.conftest import csrf_token, sign_in
 from tests.builders import World
-from tests.integration.reports.report_world import with_catalogue
+from tests.integration.reports.report_world import with_catalogue, xlsx_of
 
 
 async def _token(
@@ -23,17 +20,6 @@ async def _token(
         world.actors[actor], channel_schemas.ApiTokenCreate(name="pos", roles=[role]), clock
     )
     return {"Authorization": f"Bearer {issued.token}"}
-
-
-def _xlsx(rows: list[list[object]]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 async def test_a_pos_system_sends_sell_out_and_sending_it_again_changes_nothing(
@@ -89,7 +75,7 @@ async def test_an_xlsx_upload_is_previewed_then_confirmed(
 ) -> None:
     await with_catalogue(world, clock)
     headers = await _token(world, clock)
-    content = _xlsx(
+    content = xlsx_of(
         [["商品编码", "日期", "数量"], ["HOB-1", "2026-11-22", 4], ["OVEN-2", "2026-11-22", "=1+1"]]
     )
 
@@ -108,7 +94,7 @@ async def test_an_xlsx_upload_is_previewed_then_confirmed(
     refused = await client.post(f"/api/reports/uploads/{upload_id}/confirmation", headers=headers)
     assert refused.status_code == 409 and refused.json()["code"] == "upload_has_problems"
 
-    fixed = _xlsx([["sku", "date", "quantity"], ["HOB-1", "2026-11-22", 4], ["OVEN-2", "2026-11-22", 2]])
+    fixed = xlsx_of([["sku", "date", "quantity"], ["HOB-1", "2026-11-22", 4], ["OVEN-2", "2026-11-22", 2]])
     clean = await client.post("/api/reports/uploads", files={"data": ("stock.xlsx", fixed)}, headers=headers)
     saved = await client.post(f"/api/reports/uploads/{clean.json()['id']}/confirmation", headers=headers)
     assert saved.status_code == 200 and saved.json()["reports"][0]["total_quantity"] == 6
@@ -173,3 +159,24 @@ async def test_a_store_uploads_through_the_page_and_sees_the_preview(
         files={"file": ("x.xlsx", b"PK\x03\x04")},
     )
     assert broken.status_code == 422 and "could not be read" in broken.text
+
+
+async def test_the_form_shows_each_bad_line_and_saves_a_good_one(
+    client: httpx.AsyncClient, world: World, clock: FixedClock
+) -> None:
+    await with_catalogue(world, clock)
+    await sign_in(client, "s1.manager@example.com")
+    token = await csrf_token(client)
+    form = {"_csrf_token": token, "kind": "stock", "report_date": "2026-11-22", "line_count": "3"}
+
+    refused = await client.post(
+        "/s/reports",
+        data={**form, "sku_0": "HOB-1", "quantity_0": "2", "sku_2": "OVEN-2", "quantity_2": "-4"},
+    )
+    saved = await client.post("/s/reports", data={**form, "sku_0": "HOB-1", "quantity_0": "2"})
+
+    assert refused.status_code == 422 and "The quantity cannot be negative (-4)." in refused.text
+    assert 'name="quantity_2" value="-4"' in refused.text  # what was typed stays
+    assert saved.status_code == 303
+    listed = await client.get("/s/reports")
+    assert "2026" in listed.text and 'data-testid="reports"' in listed.text

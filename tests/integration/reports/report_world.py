@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import io
+
+from openpyxl import Workbook
+
 from channel.visibility import Actor
 from core.clock import Clock
 from pricing import schemas as pricing_schemas
@@ -45,3 +49,15 @@ async def with_catalogue(world: World, clock: Clock) -> World:
         clock,
     )
     return world
+
+
+def xlsx_of(rows: list[list[object]]) -> bytes:
+    """A workbook whose first sheet holds ``rows``, as a person would save it from Excel."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

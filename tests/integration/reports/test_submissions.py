@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, timedelta
 
 import pytest
@@ -306,3 +307,22 @@ async def test_other_encodings_are_read(channel: World, clock: FixedClock) -> No
             channel.actors["s1_manager"], ReportKind.STOCK, text.encode(encoding), "库存.csv", clock
         )
         assert (preview.line_count, preview.problems) == (1, []), encoding
+
+
+async def test_two_reports_of_one_day_at_once_both_land_as_revisions(
+    channel: World, clock: FixedClock
+) -> None:
+    def stock(units: int) -> schemas.ReportSubmission:
+        return schemas.ReportSubmission(
+            kind=ReportKind.STOCK, report_date=TODAY, lines=[schemas.LineIn(sku="HOB-1", quantity=units)]
+        )
+
+    await asyncio.gather(
+        submissions.submit_report(channel.actors["s1_manager"], stock(3), ReportSource.API, clock),
+        submissions.submit_report(channel.actors["s1_clerk"], stock(4), ReportSource.API, clock),
+    )
+
+    rows = await PartnerReport.select(PartnerReport.revision, PartnerReport.current).order_by(
+        PartnerReport.revision
+    )
+    assert [(r["revision"], bool(r["current"])) for r in rows] == [(1, False), (2, True)]

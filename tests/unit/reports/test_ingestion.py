@@ -8,13 +8,13 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from openpyxl import Workbook
 
 from channel import tabular
 from core.errors import InvalidInputError
 from reports import ingestion
 from reports.ingestion import ReportLine, parse_rows
 from reports.reporting import ReportKind, due_date, period_start
+from tests.integration.reports.report_world import xlsx_of
 
 TODAY = date(2026, 11, 23)
 CATALOGUE = {"HOB-1": "active", "OVEN-2": "active", "OLD-8": "discontinued", "DRAFT-9": "draft"}
@@ -24,17 +24,6 @@ def _rows(
     *cells: tuple[str, ...], header: tuple[str, ...] = ("sku", "date", "quantity", "amount")
 ) -> list[tuple[int, dict[str, str]]]:
     return [(i + 2, dict(zip(header, row, strict=False))) for i, row in enumerate(cells)]
-
-
-def _xlsx(rows: list[list[object]]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def test_good_rows_become_lines_with_normalised_skus_and_money() -> None:
@@ -118,7 +107,7 @@ def test_lines_group_into_one_report_per_day() -> None:
 
 
 def test_an_xlsx_formula_is_a_problem_not_its_cached_value() -> None:
-    content = _xlsx([["sku", "date", "quantity"], ["HOB-1", date(2026, 11, 22), "=2+3"]])
+    content = xlsx_of([["sku", "date", "quantity"], ["HOB-1", date(2026, 11, 22), "=2+3"]])
 
     table = tabular.read_table(content, "stock.xlsx", formulas_as_text=True)
     parsed = parse_rows(((r.number, r.values) for r in table.rows), ReportKind.STOCK, CATALOGUE, TODAY)
@@ -127,7 +116,7 @@ def test_an_xlsx_formula_is_a_problem_not_its_cached_value() -> None:
 
 
 def test_xlsx_dates_and_whole_numbers_read_as_a_person_typed_them() -> None:
-    content = _xlsx([["sku", "date", "quantity"], ["HOB-1", date(2026, 11, 22), 7.0]])
+    content = xlsx_of([["sku", "date", "quantity"], ["HOB-1", date(2026, 11, 22), 7.0]])
 
     table = tabular.read_table(content, "stock.xlsx", formulas_as_text=True)
     parsed = parse_rows(((r.number, r.values) for r in table.rows), ReportKind.STOCK, CATALOGUE, TODAY)
@@ -136,7 +125,7 @@ def test_xlsx_dates_and_whole_numbers_read_as_a_person_typed_them() -> None:
 
 
 def _with_sheet(xml: str) -> bytes:
-    source = zipfile.ZipFile(io.BytesIO(_xlsx([["sku", "date", "quantity"]])))
+    source = zipfile.ZipFile(io.BytesIO(xlsx_of([["sku", "date", "quantity"]])))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as target:
         for item in source.infolist():

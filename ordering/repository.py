@@ -85,7 +85,14 @@ async def next_sequence(supplier_id: UUID, year: int) -> int:
 _LINE_COLUMNS = ("id", "order_id", "position", "sku", "quantity", "free_quantity", "net_total", "priced")
 
 
-async def insert_order(
+async def insert_order(values: dict[str, Any], lines: Sequence[dict[str, Any]]) -> None:
+    """An order as it is, numbered already, with its lines (data loads and tests)."""
+    await Order.insert(Order(**values))
+    for start in range(0, len(lines), CHUNK):
+        await OrderLine.insert(*(OrderLine(**line) for line in lines[start : start + CHUNK]))
+
+
+async def place_order(
     values: dict[str, Any], lines: Sequence[dict[str, Any]], *, supplier_code: str, year: int
 ) -> str:
     """Number the order (the supplier's next number this year) and write it with all its lines;
@@ -93,9 +100,7 @@ async def insert_order(
     arrays). SQLite: the upsert, the order and one multi-row INSERT per 1,000 lines."""
     if not _postgres():
         number = order_number(supplier_code, year, await next_sequence(values["supplier_id"], year))
-        await Order.insert(Order(**values, number=number))
-        for start in range(0, len(lines), CHUNK):
-            await OrderLine.insert(*(OrderLine(**line) for line in lines[start : start + CHUNK]))
+        await insert_order({**values, "number": number}, lines)
         return number
     columns = list(values)
     rows = await Order.raw(

@@ -182,7 +182,7 @@ async def submit_order(actor: Actor, command: schemas.OrderCreate, clock: Clock)
             }
             for position, line in enumerate(priced.lines, start=1)
         ]
-        values["number"] = await repository.insert_order(
+        values["number"] = await repository.place_order(
             values, lines, supplier_code=buyer["supplier_code"], year=now.year
         )
         await _audit(actor, clock, "order.submitted", values, total=str(priced.total))

@@ -79,9 +79,16 @@ def status_after_shipping(ordered: list[int], shipped: list[int]) -> OrderStatus
     )
 
 
+NUMBER_DIGITS = 6
+
+
 def order_number(supplier_code: str, year: int, sequence: int) -> str:
     """Readable and unique per supplier: the supplier's code, the year, a running number."""
-    return f"{supplier_code}-{year}-{sequence:06d}"
+    return f"{number_prefix(supplier_code, year)}{sequence:0{NUMBER_DIGITS}d}"
+
+
+def number_prefix(supplier_code: str, year: int) -> str:
+    return f"{supplier_code}-{year}-"
 
 
 def orderable(units: int, *, minimum: int, case: int) -> int:

@@ -14,7 +14,7 @@ from piccolo.query import WhereRaw
 from channel.repository import column_values, decode_cursor, encode_cursor, where_all, within
 from channel.visibility import Scope
 from ordering import schemas
-from ordering.orders import COUNTS_AGAINST_CREDIT, OrderStatus
+from ordering.orders import COUNTS_AGAINST_CREDIT, NUMBER_DIGITS, OrderStatus, number_prefix, order_number
 from ordering.stock import Levels, MovementKind, delta
 from ordering.tables import (
     Order,
@@ -86,21 +86,38 @@ _LINE_COLUMNS = ("id", "order_id", "position", "sku", "quantity", "free_quantity
 
 
 async def insert_order(values: dict[str, Any], lines: Sequence[dict[str, Any]]) -> None:
-    """The order and all its lines: one statement on PostgreSQL (the lines as arrays), the order and
-    one multi-row INSERT per 1,000 lines on SQLite."""
+    """An order as it is, numbered already, with its lines (data loads and tests)."""
+    await Order.insert(Order(**values))
+    for start in range(0, len(lines), CHUNK):
+        await OrderLine.insert(*(OrderLine(**line) for line in lines[start : start + CHUNK]))
+
+
+async def place_order(
+    values: dict[str, Any], lines: Sequence[dict[str, Any]], *, supplier_code: str, year: int
+) -> str:
+    """Number the order (the supplier's next number this year) and write it with all its lines;
+    returns its number. PostgreSQL: one statement (the counter's upsert, the order, the lines as
+    arrays). SQLite: the upsert, the order and one multi-row INSERT per 1,000 lines."""
     if not _postgres():
-        await Order.insert(Order(**values))
-        for start in range(0, len(lines), CHUNK):
-            await OrderLine.insert(*(OrderLine(**line) for line in lines[start : start + CHUNK]))
-        return
+        number = order_number(supplier_code, year, await next_sequence(values["supplier_id"], year))
+        await insert_order({**values, "number": number}, lines)
+        return number
     columns = list(values)
-    await Order.raw(
-        f"WITH placed AS (INSERT INTO ordering_order ({', '.join(columns)}) "  # noqa: S608
-        f"VALUES ({', '.join(['{}'] * len(columns))}) RETURNING id) "
-        f"INSERT INTO ordering_order_line ({', '.join(_LINE_COLUMNS)}, allocated, shipped, received) "
+    rows = await Order.raw(
+        "WITH counter AS (INSERT INTO ordering_order_sequence (supplier_id, year, last) VALUES ({}, {}, 1) "  # noqa: S608
+        "ON CONFLICT (supplier_id, year) DO UPDATE SET last = ordering_order_sequence.last + 1 "
+        "RETURNING last), "
+        f"placed AS (INSERT INTO ordering_order (number, {', '.join(columns)}) "
+        f"VALUES ({{}} || lpad((SELECT last FROM counter)::text, {NUMBER_DIGITS}, '0'), "
+        f"{', '.join(['{}'] * len(columns))}) RETURNING id, number), "
+        f"written AS (INSERT INTO ordering_order_line ({', '.join(_LINE_COLUMNS)}, allocated, shipped, received) "
         "SELECT l.id, placed.id, l.position, l.sku, l.quantity, l.free_quantity, l.net_total, l.priced, "
         "0, 0, 0 FROM placed, unnest({}::uuid[], {}::int[], {}::varchar[], {}::int[], {}::int[], "
-        "{}::numeric[], {}::json[]) AS l(id, position, sku, quantity, free_quantity, net_total, priced)",
+        "{}::numeric[], {}::json[]) AS l(id, position, sku, quantity, free_quantity, net_total, priced)) "
+        "SELECT number FROM placed",
+        values["supplier_id"],
+        year,
+        number_prefix(supplier_code, year),
         *values.values(),
         [ln["id"] for ln in lines],
         [ln["position"] for ln in lines],
@@ -110,6 +127,7 @@ async def insert_order(values: dict[str, Any], lines: Sequence[dict[str, Any]]) 
         [ln["net_total"] for ln in lines],
         [msgspec.json.encode(ln["priced"]).decode() for ln in lines],
     )
+    return str(rows[0]["number"])
 
 
 async def order_row(order_id: UUID, *, lock: bool = False) -> dict[str, Any] | None:

@@ -153,11 +153,9 @@ async def submit_order(actor: Actor, command: schemas.OrderCreate, clock: Clock)
                     currency=priced.currency,
                 )
         await pricing.commit_consumption(priced, buyer["id"])
-        sequence = await repository.next_sequence(buyer["supplier_id"], now.year)
         order_id = uuid4()
         values = {
             "id": order_id,
-            "number": orders.order_number(buyer["supplier_code"], now.year, sequence),
             "supplier_id": buyer["supplier_id"],
             "buyer_id": buyer["id"],
             "buyer_path": actor.organisation_path,
@@ -184,7 +182,9 @@ async def submit_order(actor: Actor, command: schemas.OrderCreate, clock: Clock)
             }
             for position, line in enumerate(priced.lines, start=1)
         ]
-        await repository.insert_order(values, lines)
+        values["number"] = await repository.place_order(
+            values, lines, supplier_code=buyer["supplier_code"], year=now.year
+        )
         await _audit(actor, clock, "order.submitted", values, total=str(priced.total))
         await _tell(clock, values, Party.SUPPLIER, "order.submitted", buyer=buyer["name"])
         return _assemble(

@@ -61,7 +61,7 @@ class QuantityRatio(msgspec.Struct, frozen=True, tag="ratio", kw_only=True):
 Rule = Requires | Excludes | QuantityRatio
 
 
-class BundleDefinition(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+class BundleDefinition(msgspec.Struct, frozen=True, kw_only=True):
     groups: Annotated[list[OptionGroup], Meta(min_length=1, max_length=30)]
     rules: Annotated[list[Rule], Meta(max_length=200)] = []
     # A set priced from its chosen options costs this percent less than they do together.

@@ -337,7 +337,7 @@ async def test_an_unknown_e_mail_costs_the_same_time_as_a_wrong_password(db: Non
         await add_person(world.system, clock, world.org_id("D1"), "real.cost@example.com", [Role.BUYER])
     finally:
         passwords._HASHER = cheap
-    tries = 20
+    tries = 30
 
     async with serve(create_app(settings_for_tests(), clock)) as client:
         token = await _form_token(client)
@@ -365,4 +365,6 @@ async def test_an_unknown_e_mail_costs_the_same_time_as_a_wrong_password(db: Non
     assert {message for _, message in unknown + wrong} == {
         "The e-mail address or the password is not correct."
     }
-    assert abs(unknown_fastest - wrong_fastest) < max(0.3 * wrong_fastest, 0.005)
+    # Without the decoy hash an unknown e-mail would answer about ten times faster; the machine's noise
+    # (CI shares its cores) stays well inside a factor of 1.5 between the fastest answers.
+    assert min(unknown_fastest, wrong_fastest) > max(unknown_fastest, wrong_fastest) / 1.5

@@ -1,0 +1,136 @@
+"""The rebate fund on a real database: credited by settlements, used by orders within the limit,
+never below zero however many orders use it at once, given back by a cancelled order."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+
+from core.clock import FixedClock
+from core.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
+from incentives import schemas
+from incentives.rebates import Tier
+from incentives.services import fund, settlements
+from tests.builders import World
+from tests.integration.incentives.incentive_world import create_store_programme, received_order
+from tests.integration.pricing.pricing_world import priced_world
+
+D = Decimal
+
+
+async def _funded(world: World, clock: FixedClock) -> None:
+    """S1 bought 3,000.00 in the fourth quarter at a flat 10%: 300.00 in its fund."""
+    await priced_world(world, clock)
+    programme = await create_store_programme(world, clock, tiers=(Tier(threshold=D(0), percent=D(10)),))
+    await received_order(world, clock, "s1_manager", "d1a_admin", "HOB", 3)
+    clock.set(datetime(2027, 1, 2, 9, tzinfo=UTC))
+    m = world.actors["m_admin"]
+    run = await settlements.settle_period(
+        m, programme.id, schemas.SettleCommand(period_day=date(2026, 12, 1)), clock
+    )
+    await settlements.decide_settlement(
+        m, run.proposed[0].id, schemas.SettlementDecision(decision="approve"), clock
+    )
+
+
+def _use(amount: str, reference: str, total: str = "1000.00") -> schemas.FundUse:
+    return schemas.FundUse(amount=D(amount), order_total=D(total), order_reference=reference)
+
+
+async def test_an_order_pays_within_the_limit_and_a_cancelled_order_gets_it_back(
+    world: World, clock: FixedClock
+) -> None:
+    await _funded(world, clock)
+    store, s1 = world.actors["s1_manager"], world.org_id("S1")
+
+    used = await fund.use_fund(store, s1, _use("100.00", "S1-ORDER-1"), clock)
+    assert (used.amount, used.balance) == (D("100.00"), D("200.00"))
+    retried = await fund.use_fund(store, s1, _use("100.00", "S1-ORDER-1"), clock)
+    assert retried.balance == D("200.00")  # a retry answers the first use
+    with pytest.raises(ConflictError) as over:
+        await fund.use_fund(store, s1, _use("100.01", "S1-ORDER-2"), clock)
+    assert (over.value.code, over.value.params) == ("fund_limit_exceeded", {"limit": "100.00"})
+
+    back = await fund.return_fund(store, s1, schemas.FundReturn(order_reference="S1-ORDER-1"), clock)
+    again = await fund.return_fund(store, s1, schemas.FundReturn(order_reference="S1-ORDER-1"), clock)
+
+    assert (back.amount, back.balance, again.amount, again.balance) == (
+        D("100.00"),
+        D("300.00"),
+        D(0),
+        D("300.00"),
+    )
+    ledger = await fund.get_fund(store, s1)
+    assert [(e.kind, e.amount, e.balance_after) for e in ledger.entries] == [
+        ("return", D("100.00"), D("300.00")),
+        ("use", D("-100.00"), D("200.00")),
+        ("credit", D("300.00"), D("300.00")),
+    ]
+    assert ledger.use_percent == D(10)
+
+
+async def test_only_the_partner_uses_its_fund_and_only_its_upstream_sees_it(
+    world: World, clock: FixedClock
+) -> None:
+    await _funded(world, clock)
+    s1 = world.org_id("S1")
+
+    with pytest.raises(NotFoundError):
+        await fund.get_fund(world.actors["s2_manager"], s1)
+    with pytest.raises(NotFoundError):
+        await fund.get_fund(world.actors["d2_admin"], s1)
+    assert (await fund.get_fund(world.actors["d1a_admin"], s1)).balance == D("300.00")
+    with pytest.raises(PermissionDeniedError):
+        await fund.use_fund(world.actors["d1a_admin"], s1, _use("10.00", "X"), clock)
+    with pytest.raises(NotFoundError):
+        await fund.use_fund(world.actors["s2_manager"], s1, _use("10.00", "X"), clock)
+    assert await fund.check_ledger(s1) == (D("300.00"), D("300.00"))
+
+
+async def test_the_owner_adjusts_and_expires_credit_but_never_below_zero(
+    world: World, clock: FixedClock
+) -> None:
+    await _funded(world, clock)
+    m, s1 = world.actors["m_admin"], world.org_id("S1")
+
+    await fund.adjust_fund(
+        m, s1, schemas.FundAdjustment(amount=D("-50.00"), reason="duplicate credit"), clock
+    )
+    expired = await fund.adjust_fund(
+        m, s1, schemas.FundAdjustment(amount=D("25.00"), kind="expiry", reason="lapsed"), clock
+    )
+    assert (expired.kind, expired.amount, expired.balance_after) == ("expiry", D("-25.00"), D("225.00"))
+    with pytest.raises(ConflictError):
+        await fund.adjust_fund(m, s1, schemas.FundAdjustment(amount=D("-225.01"), reason="too much"), clock)
+    with pytest.raises(PermissionDeniedError):
+        await fund.adjust_fund(
+            world.actors["s1_manager"], s1, schemas.FundAdjustment(amount=D(5), reason="me"), clock
+        )
+
+    assert await fund.check_ledger(s1) == (D("225.00"), D("225.00"))
+
+
+async def test_twenty_orders_at_once_never_take_the_fund_below_zero_and_every_use_is_recorded(
+    world: World, clock: FixedClock
+) -> None:
+    await _funded(world, clock)
+    store, s1 = world.actors["s1_manager"], world.org_id("S1")
+
+    results = await asyncio.gather(
+        *(fund.use_fund(store, s1, _use("40.00", f"S1-RUSH-{i}"), clock) for i in range(20)),
+        return_exceptions=True,
+    )
+
+    accepted = [r for r in results if isinstance(r, schemas.FundUseResult)]
+    refused = [r for r in results if isinstance(r, DomainError)]
+    assert (len(accepted), len(refused)) == (7, 13)  # 7 x 40.00 of 300.00
+    assert all(r.code == "fund_insufficient" for r in refused)
+    ledger = await fund.get_fund(store, s1)
+    assert ledger.balance == D("20.00")
+    assert sorted(e.order_reference for e in ledger.entries if e.kind == "use") == sorted(
+        r.order_reference for r in accepted
+    )
+    assert await fund.check_ledger(s1) == (D("20.00"), D("20.00"))

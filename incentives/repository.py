@@ -253,6 +253,14 @@ async def sell_out_lines(under_path: str, start: date, end: date) -> dict[UUID, 
     return lines
 
 
+async def order_facts(number: str) -> tuple[UUID, str, Decimal] | None:
+    """The buyer, status and total of the order with this number."""
+    rows = await Programme.raw("SELECT buyer_id, status, total FROM ordering_order WHERE number = {}", number)
+    if not rows:
+        return None
+    return _uuid(rows[0]["buyer_id"]), rows[0]["status"], money(rows[0]["total"])
+
+
 # --- settlements ----------------------------------------------------------------------------------
 
 

@@ -116,19 +116,19 @@ def _positive_amount(value: Decimal, field: str) -> Decimal:
 
 
 class FundUse(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    """Pay ``amount`` of the order ``order_reference`` (worth ``order_total``) from the fund."""
+    """Pay ``amount`` of the submitted order numbered ``order_reference`` from the fund."""
 
     amount: Decimal
-    order_total: Decimal
     order_reference: Annotated[str, Meta(min_length=1, max_length=64)]
 
     def __post_init__(self) -> None:
         _positive_amount(self.amount, "amount")
-        _positive_amount(self.order_total, "order_total")
         self.order_reference = check_text(self.order_reference, "order_reference", max_length=64)
 
 
 class FundReturn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Give back what the cancelled (or rejected) order numbered ``order_reference`` took."""
+
     order_reference: Annotated[str, Meta(min_length=1, max_length=64)]
 
     def __post_init__(self) -> None:

@@ -18,11 +18,14 @@ from channel.services.activity import record_change
 from channel.transactions import is_postgres, read_transaction, write_transaction
 from channel.visibility import Actor
 from core.clock import Clock
-from core.errors import ConflictError, NotFoundError, PermissionDeniedError
+from core.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
 from incentives import fund as rules
 from incentives import repository, schemas
 from incentives.fund import EntryKind
 from incentives.services.programmes import require
+from ordering.orders import OrderStatus
+
+_ENDED = frozenset({OrderStatus.CANCELLED.value, OrderStatus.REJECTED.value})
 
 
 async def _partner(actor: Actor, partner_id: UUID) -> tuple[str, str, str]:
@@ -133,16 +136,21 @@ async def get_fund(actor: Actor, partner_id: UUID) -> schemas.Fund:
 async def use_fund(
     actor: Actor, partner_id: UUID, command: schemas.FundUse, clock: Clock
 ) -> schemas.FundUseResult:
-    """Pay part of an order from the partner's own fund, atomically and never below zero.
+    """Pay part of the partner's submitted order from its own fund, atomically and never below zero.
 
-    The same order reference used again with the same amount answers the first use (a retry);
-    with another amount it is refused.
+    The same order used again with the same amount answers the first use (a retry); with another
+    amount it is refused. Order submission calls this in its own transaction, once the order row
+    exists (docs/incentives.md).
     """
     require(actor, Permission.PLACE_ORDERS)
     async with write_transaction():
         await _partner(actor, partner_id)
         if actor.organisation_id != partner_id:
             raise PermissionDeniedError("fund_of_another_partner")
+        order = await repository.order_facts(command.order_reference)
+        if order is None or order[0] != partner_id:
+            raise InvalidInputError.single("order_reference", "unknown_order", number=command.order_reference)
+        _buyer, status, order_total = order
         account = await repository.account_row(partner_id)
         if account is None:
             raise ConflictError("fund_insufficient", balance="0.00")
@@ -157,7 +165,9 @@ async def use_fund(
                 amount=used,
                 balance=repository.money(fresh["balance"]),
             )
-        limit = rules.use_limit(command.order_total, await use_percent(partner_id))
+        if status != OrderStatus.SUBMITTED.value:
+            raise ConflictError("order_not_open", number=command.order_reference)
+        limit = rules.use_limit(order_total, await use_percent(partner_id))
         if command.amount > limit:
             raise ConflictError("fund_limit_exceeded", limit=str(limit))
         balance = await _post(
@@ -173,16 +183,21 @@ async def use_fund(
 async def return_fund(
     actor: Actor, partner_id: UUID, command: schemas.FundReturn, clock: Clock
 ) -> schemas.FundUseResult:
-    """Give back what a cancelled order took from the fund; nothing happens the second time."""
+    """Give back what a cancelled or rejected order took from the fund; nothing happens the second
+    time. Whoever may place or fulfil orders and sees the buyer may ask (the buyer or its supplier
+    cancelled it); an order still standing keeps what it used."""
+    if not (actor.can(Permission.PLACE_ORDERS) or actor.can(Permission.FULFIL_ORDERS)):
+        raise PermissionDeniedError()
     async with write_transaction():
         await _partner(actor, partner_id)
-        if actor.organisation_id == partner_id:
-            require(actor, Permission.PLACE_ORDERS)
-        else:
-            require(actor, Permission.FULFIL_ORDERS)  # the supplier cancelling the order
+        order = await repository.order_facts(command.order_reference)
+        if order is None or order[0] != partner_id or order[1] not in _ENDED:
+            raise ConflictError("order_not_cancelled", number=command.order_reference)
         account = await repository.account_row(partner_id)
         if account is None:
-            raise NotFoundError("fund_use_not_found")
+            return schemas.FundUseResult(
+                order_reference=command.order_reference, amount=Decimal(0), balance=Decimal("0.00")
+            )
         used = rules.still_used(await repository.order_fund_amounts(account["id"], command.order_reference))
         balance = repository.money(account["balance"])
         if used:

@@ -6,14 +6,18 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from uuid import UUID
 
 import pytest
 
 from core.clock import FixedClock
-from core.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
+from core.errors import ConflictError, DomainError, InvalidInputError, NotFoundError, PermissionDeniedError
 from incentives import schemas
 from incentives.rebates import Tier
 from incentives.services import fund, settlements
+from ordering import schemas as ordering_schemas
+from ordering.services import orders
+from ordering.tables import Order
 from tests.builders import World
 from tests.integration.incentives.incentive_world import create_store_programme, received_order
 from tests.integration.pricing.pricing_world import priced_world
@@ -36,8 +40,20 @@ async def _funded(world: World, clock: FixedClock) -> None:
     )
 
 
-def _use(amount: str, reference: str, total: str = "1000.00") -> schemas.FundUse:
-    return schemas.FundUse(amount=D(amount), order_total=D(total), order_reference=reference)
+def _use(amount: str, reference: str) -> schemas.FundUse:
+    return schemas.FundUse(amount=D(amount), order_reference=reference)
+
+
+async def _submitted(
+    world: World, clock: FixedClock, buyer: str = "s1_manager", sku: str = "HOB", quantity: int = 1
+) -> str:
+    """A submitted order (a HOB is 1,000.00, a FILTER 30.00): the fund may pay 10% of it."""
+    placed = await orders.submit_order(
+        world.actors[buyer],
+        ordering_schemas.OrderCreate(lines=[ordering_schemas.OrderLineRequest(sku=sku, quantity=quantity)]),
+        clock,
+    )
+    return placed.number
 
 
 async def test_an_order_pays_within_the_limit_and_a_cancelled_order_gets_it_back(
@@ -45,17 +61,25 @@ async def test_an_order_pays_within_the_limit_and_a_cancelled_order_gets_it_back
 ) -> None:
     await _funded(world, clock)
     store, s1 = world.actors["s1_manager"], world.org_id("S1")
+    first, second = await _submitted(world, clock), await _submitted(world, clock)
 
-    used = await fund.use_fund(store, s1, _use("100.00", "S1-ORDER-1"), clock)
+    used = await fund.use_fund(store, s1, _use("100.00", first), clock)
     assert (used.amount, used.balance) == (D("100.00"), D("200.00"))
-    retried = await fund.use_fund(store, s1, _use("100.00", "S1-ORDER-1"), clock)
+    retried = await fund.use_fund(store, s1, _use("100.00", first), clock)
     assert retried.balance == D("200.00")  # a retry answers the first use
     with pytest.raises(ConflictError) as over:
-        await fund.use_fund(store, s1, _use("100.01", "S1-ORDER-2"), clock)
+        await fund.use_fund(store, s1, _use("100.01", second), clock)
     assert (over.value.code, over.value.params) == ("fund_limit_exceeded", {"limit": "100.00"})
+    with pytest.raises(InvalidInputError):
+        await fund.use_fund(store, s1, _use("10.00", "NO-SUCH-ORDER"), clock)
+    with pytest.raises(ConflictError) as standing:
+        await fund.return_fund(store, s1, schemas.FundReturn(order_reference=first), clock)
+    assert standing.value.code == "order_not_cancelled"
 
-    back = await fund.return_fund(store, s1, schemas.FundReturn(order_reference="S1-ORDER-1"), clock)
-    again = await fund.return_fund(store, s1, schemas.FundReturn(order_reference="S1-ORDER-1"), clock)
+    cancelled = await orders.get_order(store, (await _order_id(first)))
+    await orders.cancel(store, cancelled.id, ordering_schemas.OrderCancel(reason="changed my mind"), clock)
+    back = await fund.return_fund(store, s1, schemas.FundReturn(order_reference=first), clock)
+    again = await fund.return_fund(store, s1, schemas.FundReturn(order_reference=first), clock)
 
     assert (back.amount, back.balance, again.amount, again.balance) == (
         D("100.00"),
@@ -87,6 +111,10 @@ async def test_only_the_partner_uses_its_fund_and_only_its_upstream_sees_it(
         await fund.use_fund(world.actors["d1a_admin"], s1, _use("10.00", "X"), clock)
     with pytest.raises(NotFoundError):
         await fund.use_fund(world.actors["s2_manager"], s1, _use("10.00", "X"), clock)
+    with pytest.raises(InvalidInputError):  # another partner's order is not the store's to pay
+        await fund.use_fund(
+            world.actors["s1_manager"], s1, _use("10.00", await _submitted(world, clock, "s2_manager")), clock
+        )
     assert await fund.check_ledger(s1) == (D("300.00"), D("300.00"))
 
 
@@ -119,18 +147,26 @@ async def test_twenty_orders_at_once_never_take_the_fund_below_zero_and_every_us
     await _funded(world, clock)
     store, s1 = world.actors["s1_manager"], world.org_id("S1")
 
+    numbers = [await _submitted(world, clock, sku="FILTER", quantity=10) for _ in range(20)]  # 300.00 each
+
     results = await asyncio.gather(
-        *(fund.use_fund(store, s1, _use("40.00", f"S1-RUSH-{i}"), clock) for i in range(20)),
+        *(fund.use_fund(store, s1, _use("20.00", number), clock) for number in numbers),
         return_exceptions=True,
     )
 
     accepted = [r for r in results if isinstance(r, schemas.FundUseResult)]
     refused = [r for r in results if isinstance(r, DomainError)]
-    assert (len(accepted), len(refused)) == (7, 13)  # 7 x 40.00 of 300.00
+    assert (len(accepted), len(refused)) == (15, 5)  # 15 x 20.00 of 300.00
     assert all(r.code == "fund_insufficient" for r in refused)
     ledger = await fund.get_fund(store, s1)
-    assert ledger.balance == D("20.00")
+    assert ledger.balance == D("0.00")
     assert sorted(e.order_reference for e in ledger.entries if e.kind == "use") == sorted(
         r.order_reference for r in accepted
     )
-    assert await fund.check_ledger(s1) == (D("20.00"), D("20.00"))
+    assert await fund.check_ledger(s1) == (D("0.00"), D("0.00"))
+
+
+async def _order_id(number: str) -> UUID:
+    row = await Order.select(Order.id).where(Order.number == number).first()
+    assert row is not None
+    return UUID(str(row["id"]))

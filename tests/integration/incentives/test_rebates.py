@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from uuid import uuid4
 
 import pytest
 
 from core.clock import FixedClock
 from core.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
-from incentives import schemas
-from incentives.rebates import Definition, Enrolment, PeriodKind, SellIn, Tier
+from incentives import repository, schemas
+from incentives.rebates import Definition, Enrolment, PeriodKind, SellIn, SellOut, Tier
 from incentives.services import fund, programmes, settlements
+from reports.tables import PartnerReport, PartnerReportLine
 from tests.builders import World
 from tests.integration.incentives.incentive_world import (
     create_store_programme,
@@ -181,3 +183,61 @@ async def test_a_programme_is_refused_with_every_problem_and_nothing_is_written(
     assert await programmes.list_programmes(world.actors["m_admin"]) == []
     with pytest.raises(PermissionDeniedError):
         await programmes.create_programme(world.actors["s1_manager"], store_programme(), clock)
+
+
+async def _sell_out(world: World, code: str, day: date, amount: str, *, current: bool) -> None:
+    found = await repository.partner_facts(world.org_id(code))
+    assert found is not None
+    org = found[0]
+    report_id = uuid4()
+    await PartnerReport.insert(
+        PartnerReport(
+            id=report_id,
+            organisation_id=org.id,
+            organisation_path=org.path,
+            kind="sell_out",
+            report_date=day,
+            current=current,
+            source="api",
+        )
+    )
+    await PartnerReportLine.insert(
+        PartnerReportLine(
+            report_id=report_id,
+            organisation_id=org.id,
+            kind="sell_out",
+            report_date=day,
+            sku="HOB",
+            quantity=1,
+            amount=D(amount),
+        )
+    )
+
+
+async def test_a_sell_out_programme_counts_only_current_report_revisions(
+    world: World, clock: FixedClock
+) -> None:
+    await priced_world(world, clock)
+    created = store_programme()
+    sell_out = schemas.ProgrammeCreate(
+        code="SELL-OUT",
+        name="Sell-out rebate",
+        currency="EUR",
+        starts_on=created.starts_on,
+        definition=Definition(
+            period=PeriodKind.QUARTER,
+            basis=SellOut(),
+            tiers=created.definition.tiers,
+            enrolment=created.definition.enrolment,
+        ),
+    )
+    await programmes.create_programme(world.actors["m_admin"], sell_out, clock)
+    await _sell_out(world, "S1", date(2026, 11, 2), "9000.00", current=False)  # superseded by a restatement
+    await _sell_out(world, "S1", date(2026, 11, 2), "1500.00", current=True)
+    await _sell_out(world, "S1", date(2026, 9, 30), "4000.00", current=True)  # the quarter before
+
+    mine = await settlements.my_accruals(world.actors["s1_manager"], clock)
+
+    assert [(a.programme_code, a.accrual.volume, a.accrual.earned.amount) for a in mine] == [
+        ("SELL-OUT", D("1500.00"), D("15.00"))
+    ]

@@ -4,6 +4,12 @@ from litestar import Router
 
 from portal.api.activity import ActivityController
 from portal.api.catalogue import CategoriesController, ProductsController
+from portal.api.incentives import (
+    RebateAccrualsController,
+    RebateFundsController,
+    RebateProgrammesController,
+    RebateSettlementsController,
+)
 from portal.api.leads import LeadPolicyController, LeadRulesController, LeadsController
 from portal.api.me import MeController
 from portal.api.notifications import NotificationsController
@@ -49,5 +55,9 @@ router = Router(
         QuotesController,
         RegistrationsController,
         ProgrammesController,
+        RebateProgrammesController,
+        RebateAccrualsController,
+        RebateSettlementsController,
+        RebateFundsController,
     ],
 )

@@ -12,7 +12,7 @@ import itertools
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
@@ -28,6 +28,8 @@ from core.clock import FixedClock
 from deal_registration import repository as lead_repository
 from deal_registration import schemas as lead_schemas
 from deal_registration.services import leads
+from incentives import rebates
+from incentives import repository as incentive_repository
 from ordering import repository as order_repository
 from ordering.stock import MovementKind
 from portal.app import create_app
@@ -37,7 +39,7 @@ from pricing.configuration import BundleDefinition, OptionGroup
 from pricing.model import PricedCart
 from pricing.promotions import PercentOff, Promotion
 from pricing.services import catalogue, price_books
-from tests.access.matrix import ActorSpec, RouteSpec, actors_for, load_matrix
+from tests.access.matrix import SUPPLIERS, ActorSpec, RouteSpec, actors_for, load_matrix
 from tests.api.conftest import CSRF_COOKIE, serve, settings_for_tests, sign_in
 from tests.builders import ACTORS, World, build_world, email_of
 from tests.conftest import reset_database
@@ -183,6 +185,10 @@ async def _object_ids(h: Harness, route: RouteSpec, target: str) -> dict[str, st
         )
     elif route.object in ("order", "shipped_order", "received_order", "returned_order"):
         values.update(await _order_of(h, target, state=route.object.removesuffix("_order")))
+    elif route.object == "rebate_programme":
+        values["programme_id"] = str(await _rebate_programme_of(h, target))
+    elif route.object == "rebate_settlement":
+        values["settlement_id"] = str(await _rebate_settlement_of(h, target))
     elif route.object == "assignment":
         values["partner_id"] = str(org_id)
         if kind.value != "manufacturer":
@@ -194,6 +200,65 @@ async def _object_ids(h: Harness, route: RouteSpec, target: str) -> dict[str, st
             if not removing and assigned:
                 await partners.unassign_channel_manager(world.system, org_id, manager_id, h.clock)
     return values
+
+
+async def _rebate_programme_of(h: Harness, owner: str) -> UUID:
+    """A quarterly programme the owner runs from January, enrolling nobody but a partner that does
+    not exist (so only those who see the owner see it)."""
+    place = await repository.find_org_place(h.world.org_id(owner))
+    assert place is not None
+    programme_id = uuid4()
+    await incentive_repository.insert_programme(
+        {
+            "id": programme_id,
+            "code": f"RP{next(_counter)}",
+            "name": "Matrix rebate",
+            "owner_id": place.id,
+            "owner_path": place.path,
+            "currency": "EUR",
+            "starts_on": date(2026, 1, 1),
+            "definition": rebates.Definition(
+                period=rebates.PeriodKind.QUARTER,
+                basis=rebates.SellIn(),
+                tiers=(rebates.Tier(threshold=Decimal(0), percent=Decimal(1)),),
+                enrolment=rebates.Enrolment(partner_ids=frozenset({uuid4()})),
+            ),
+            "created_at": h.clock.now(),
+            "updated_at": h.clock.now(),
+        }
+    )
+    return programme_id
+
+
+async def _rebate_settlement_of(h: Harness, target: str) -> UUID:
+    """A proposed settlement for the target, of a programme its supplier owns (M's own for M)."""
+    place = await repository.find_org_place(h.world.org_id(target))
+    assert place is not None
+    programme_id = await _rebate_programme_of(h, SUPPLIERS.get(target, target))
+    settlement_id = uuid4()
+    line = rebates.SettledPeriod(
+        period_start=date(2026, 7, 1),
+        period_end=date(2026, 10, 1),
+        earned=Decimal("12.50"),
+        paid_before=Decimal(0),
+        amount=Decimal("12.50"),
+    )
+    await incentive_repository.insert_settlement(
+        {
+            "id": settlement_id,
+            "programme_id": programme_id,
+            "partner_id": place.id,
+            "partner_path": place.path,
+            "period_start": line.period_start,
+            "period_end": line.period_end,
+            "amount": line.amount,
+            "currency": "EUR",
+            "status": "proposed",
+            "lines": [line],
+            "created_at": h.clock.now(),
+        }
+    )
+    return settlement_id
 
 
 async def _price_book_of(h: Harness, target: str) -> UUID:
@@ -503,6 +568,8 @@ async def _send(h: Harness, route: RouteSpec, actor: ActorSpec, values: dict[str
         "order_id",
         "shipment_id",
         "return_id",
+        "programme_id",
+        "settlement_id",
     ):
         if name in values:
             path = path.replace("{" + name + ":uuid}", values[name])

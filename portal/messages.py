@@ -186,6 +186,31 @@ MESSAGES: dict[str, str] = {
     "server_error": N_("Something went wrong on our side. It has been logged; please try again."),
     "unavailable": N_("The service is briefly unavailable. Please try again in a moment."),
     "csrf_failed": N_("This form has expired. Reload the page and send it again."),
+    # incentives
+    "programme_not_found": N_("We could not find that rebate programme."),
+    "settlement_not_found": N_("We could not find that settlement."),
+    "partner_not_found": N_("We could not find that partner."),
+    "not_programme_owner": N_("Only the partner that runs this programme may do this."),
+    "stores_have_no_downstream": N_("A store has no downstream partners to run a programme for."),
+    "programme_code_taken": N_("A programme with the code {code} already exists."),
+    "period_not_over": N_("This period is not over yet: it ends on {period_end}."),
+    "period_before_programme": N_("The programme starts on {starts_on}: there is nothing to settle before."),
+    "settlement_already_decided": N_("This settlement has already been decided."),
+    "fund_currency_mismatch": N_("The partner's rebate fund is kept in {currency}."),
+    "fund_of_another_partner": N_("Only the partner itself pays its orders from its rebate fund."),
+    "fund_insufficient": N_("The rebate fund holds only {balance}."),
+    "fund_already_used": N_("Order {order_reference} already paid a different amount from the fund."),
+    "fund_limit_exceeded": N_("The rebate fund may pay at most {limit} of this order."),
+    "order_not_open": N_("Order {number} is no longer waiting for its supplier."),
+    "order_not_cancelled": N_("Order {number} is not cancelled: it keeps what it paid from the fund."),
+    "own_fund": N_("A partner does not adjust its own rebate fund."),
+    "unknown_order": N_("There is no order {number} of yours."),
+    "not_ascending": N_("Each tier must start above the one before it."),
+    "out_of_range": N_("This value is out of range."),
+    "too_many": N_("At most {maximum} are allowed."),
+    "before_start": N_("This must come after the start."),
+    "not_a_period_start": N_("A programme starts on the first day of a month, quarter or year."),
+    "zero": N_("This must not be zero."),
 }
 
 # Titles of error pages, by HTTP status.
@@ -315,6 +340,16 @@ ACTION_LABELS: dict[str, str] = {
     "registration.lost": N_("lost a registered deal"),
     "registration.expired": N_("saw a registration expire"),
     "programme.saved": N_("changed a registration programme"),
+    "rebate_programme.created": N_("created a rebate programme"),
+    "rebate_programme.status_changed": N_("opened or closed a rebate programme"),
+    "settlement.proposed": N_("proposed a rebate settlement"),
+    "settlement.approved": N_("approved a rebate settlement"),
+    "settlement.rejected": N_("rejected a rebate settlement"),
+    "fund.credit": N_("credited a rebate fund"),
+    "fund.use": N_("paid part of an order from a rebate fund"),
+    "fund.return": N_("gave back a cancelled order's use of a rebate fund"),
+    "fund.expiry": N_("expired rebate fund credit"),
+    "fund.adjustment": N_("adjusted a rebate fund"),
 }
 
 
@@ -424,6 +459,12 @@ NOTIFICATION_TEXTS: dict[str, str] = {
     "quote.approved": N_("Your quote {number} for {customer} is approved and can be sent."),
     "quote.accepted": N_("{name} accepted your quote {number} for {customer}."),
     "quote.declined": N_("{name} declined your quote {number} for {customer}."),
+    "rebate.settlement_approved": N_(
+        "Your {programme} rebate of {amount} {currency} for the period from {period} was approved and credited to your rebate fund."
+    ),
+    "rebate.settlement_rejected": N_(
+        "Your {programme} rebate settlement for the period from {period} was rejected."
+    ),
 }
 
 

@@ -91,7 +91,7 @@ async def create_programme(actor: Actor, command: schemas.ProgrammeCreate, clock
         await record_change(
             actor,
             clock,
-            action="programme.created",
+            action="rebate_programme.created",
             object_type="rebate_programme",
             object_id=programme_id,
             object_label=command.code,
@@ -119,7 +119,7 @@ async def change_status(
             await record_change(
                 actor,
                 clock,
-                action="programme.status_changed",
+                action="rebate_programme.status_changed",
                 object_type="rebate_programme",
                 object_id=programme_id,
                 object_label=row["code"],

@@ -242,7 +242,7 @@ async def decide_settlement(
         )
         await notify(
             row["partner_id"],
-            f"rebate_settlement_{status}",
+            f"rebate.settlement_{status}",
             clock,
             params={
                 "programme": programme["code"],

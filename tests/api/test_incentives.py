@@ -1,0 +1,97 @@
+"""Rebate programmes over the API: defined by the manufacturer, seen by the stores they enrol."""
+
+from __future__ import annotations
+
+import httpx
+
+from channel import schemas as channel_schemas
+from channel.roles import Role
+from channel.services import access
+from core.clock import FixedClock
+from tests.builders import World
+from tests.integration.incentives.incentive_world import received_order
+from tests.integration.pricing.pricing_world import priced_world
+
+PROGRAMME = {
+    "code": "STORES-Q",
+    "name": "Store quarterly rebate",
+    "currency": "EUR",
+    "starts_on": "2026-10-01",
+    "definition": {
+        "period": "quarter",
+        "basis": {"type": "sell_in"},
+        "tiers": [{"threshold": "1000", "percent": "1"}, {"threshold": "5000", "percent": "2"}],
+        "mode": "slab",
+        "enrolment": {"partner_kinds": ["store"]},
+    },
+}
+
+
+async def _token(world: World, clock: FixedClock, actor: str, role: Role) -> dict[str, str]:
+    issued = await access.create_api_token(
+        world.actors[actor], channel_schemas.ApiTokenCreate(name=f"{actor} ERP", roles=[role]), clock
+    )
+    return {"Authorization": f"Bearer {issued.token}"}
+
+
+async def test_the_manufacturer_defines_a_programme_and_a_store_sees_its_standing(
+    client: httpx.AsyncClient, world: World, clock: FixedClock
+) -> None:
+    await priced_world(world, clock)
+    factory = await _token(world, clock, "m_admin", Role.MANUFACTURER_ADMIN)
+    till = await _token(world, clock, "s1_manager", Role.CLERK)
+    await received_order(world, clock, "s1_manager", "d1a_admin", "HOB", 3)
+
+    created = await client.post("/api/rebate-programmes", json=PROGRAMME, headers=factory)
+    mine = await client.get("/api/rebate-accruals", headers=till)
+    overview = await client.get(f"/api/rebate-programmes/{created.json()['id']}/accruals", headers=factory)
+
+    assert created.status_code == 201
+    assert created.json()["definition"]["basis"] == {
+        "type": "sell_in",
+        "scope": {"skus": [], "categories": []},
+    }
+    assert mine.status_code == 200
+    [standing] = mine.json()
+    # Slabs: 1% of the 2,000 above 1,000; the projection of 5,111.11 adds 2% of 111.11.
+    assert (standing["accrual"]["volume"], standing["accrual"]["earned"]["amount"]) == ("3000.00", "20.00")
+    assert standing["accrual"]["next_tier"]["remaining"] == "2000.00"
+    assert standing["accrual"]["projected"]["amount"] == "42.22"
+    assert len(overview.json()) == 3
+
+
+async def test_a_bad_programme_names_each_field_and_nothing_is_written(
+    client: httpx.AsyncClient, world: World, clock: FixedClock
+) -> None:
+    factory = await _token(world, clock, "m_admin", Role.MANUFACTURER_ADMIN)
+    tiers = [{"threshold": "5000", "percent": "1"}, {"threshold": "1000", "percent": "2"}]
+    bad = {**PROGRAMME, "definition": {**PROGRAMME["definition"], "tiers": tiers}}  # type: ignore[dict-item]
+
+    refused = await client.post("/api/rebate-programmes", json=bad, headers=factory)
+    not_a_number = await client.post(
+        "/api/rebate-programmes",
+        json={**PROGRAMME, "definition": {**PROGRAMME["definition"], "cap": "NaN"}},  # type: ignore[dict-item]
+        headers=factory,
+    )
+    listed = await client.get("/api/rebate-programmes", headers=factory)
+
+    assert refused.status_code == 422
+    assert [p["field"] for p in refused.json()["problems"]] == ["tiers[1].threshold"]
+    assert not_a_number.status_code == 400
+    assert listed.json() == []
+
+
+async def test_a_store_cannot_pay_another_partners_order_from_its_fund(
+    client: httpx.AsyncClient, world: World, clock: FixedClock
+) -> None:
+    till = await _token(world, clock, "s1_manager", Role.CLERK)
+
+    foreign = await client.post(
+        f"/api/rebate-funds/{world.org_id('S2')}/uses",
+        json={"amount": "1.00", "order_reference": "X"},
+        headers=till,
+    )
+    own = await client.get(f"/api/rebate-funds/{world.org_id('S1')}", headers=till)
+
+    assert foreign.status_code == 404
+    assert (own.status_code, own.json()["balance"], own.json()["entries"]) == (200, "0.00", [])

@@ -174,3 +174,143 @@ class FundUseResult(msgspec.Struct, frozen=True, kw_only=True):
     order_reference: str
     amount: Decimal
     balance: Decimal
+
+
+# --- market development funds ---------------------------------------------------------------------
+
+
+class MdfBudgetCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    code: Annotated[str, Meta(min_length=1, max_length=32)]
+    name: Annotated[str, Meta(min_length=1, max_length=200)]
+    currency: Annotated[str, Meta(min_length=3, max_length=3)]
+    amount: Decimal
+    period_start: date
+    period_end: date  # exclusive
+
+    def __post_init__(self) -> None:
+        self.code = check_code(self.code, "code")
+        self.name = check_text(self.name, "name", max_length=200)
+        self.currency = check_currency(self.currency.upper())
+        _positive_amount(self.amount, "amount")
+        if self.period_end <= self.period_start:
+            raise FieldValueError("period_end", "before_start", "period_end must come after period_start")
+
+
+class MdfBudget(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    code: str
+    name: str
+    owner_id: UUID
+    currency: str
+    amount: Decimal
+    allocated: Decimal
+    period_start: date
+    period_end: date
+
+
+class MdfAllocate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Set how much of the budget a partner may request (0 withdraws what is not held yet)."""
+
+    partner_id: UUID
+    amount: Decimal
+
+    def __post_init__(self) -> None:
+        check_decimal(self.amount, "amount")
+
+
+class MdfAllocation(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    budget_id: UUID
+    partner_id: UUID
+    partner_name: str
+    amount: Decimal
+    held: Decimal  # by requests not rejected
+    available: Decimal
+
+
+class MdfRequestCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    budget_id: UUID
+    activity: Literal["event", "advertising", "in_store_display"]
+    title: Annotated[str, Meta(min_length=1, max_length=200)]
+    plan: Annotated[str, Meta(max_length=5000)] = ""
+    starts_on: date
+    ends_on: date
+    amount: Decimal  # the planned cost asked for
+
+    def __post_init__(self) -> None:
+        self.title = check_text(self.title, "title", max_length=200)
+        self.plan = check_text(self.plan, "plan", max_length=5000, required=False)
+        _positive_amount(self.amount, "amount")
+        if self.ends_on < self.starts_on:
+            raise FieldValueError("ends_on", "before_start", "ends_on must not come before starts_on")
+
+
+class MdfDecision(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Approve (optionally a lower amount) or reject a request or a claim."""
+
+    decision: Literal["approve", "reject"]
+    amount: Decimal | None = None
+    answer: Annotated[str, Meta(max_length=1000)] = ""
+
+    def __post_init__(self) -> None:
+        if self.amount is not None:
+            _positive_amount(self.amount, "amount")
+        self.answer = check_text(self.answer, "answer", max_length=1000, required=False)
+
+
+class MdfClaim(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    amount: Decimal  # what the activity cost, at most the approved amount
+    note: Annotated[str, Meta(max_length=2000)] = ""
+
+    def __post_init__(self) -> None:
+        _positive_amount(self.amount, "amount")
+        self.note = check_text(self.note, "note", max_length=2000, required=False)
+
+
+class MdfProof(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    file_name: str
+    content_type: str
+    size: int
+    uploaded_at: datetime
+
+
+class MdfRequest(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    budget_id: UUID
+    budget_code: str
+    partner_id: UUID
+    partner_name: str
+    activity: str
+    title: str
+    plan: str
+    starts_on: date
+    ends_on: date
+    currency: str
+    requested_amount: Decimal
+    approved_amount: Decimal | None
+    claimed_amount: Decimal | None
+    status: str
+    answer: str
+    claim_note: str
+    created_at: datetime
+    decided_at: datetime | None
+    claimed_at: datetime | None
+    paid_at: datetime | None
+    proofs: list[MdfProof] = []
+
+
+class MdfFunnelRow(msgspec.Struct, frozen=True, kw_only=True):
+    key: str  # partner id or region code
+    label: str
+    allocated: Decimal
+    requested: Decimal
+    approved: Decimal
+    claimed: Decimal
+    paid: Decimal
+
+
+class MdfFunnel(msgspec.Struct, frozen=True, kw_only=True):
+    budget: MdfBudget
+    by: Literal["partner", "region"]
+    rows: list[MdfFunnelRow]

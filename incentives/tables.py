@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from piccolo.columns import JSON, UUID, BigSerial, Date, Numeric, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, UUID, BigSerial, Bytea, Date, Integer, Numeric, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.defaults.uuid import UUID4
 from piccolo.columns.indexes import IndexMethod
@@ -86,3 +86,72 @@ class FundEntry(Table, tablename="incentives_fund_entry"):
     order_reference = Varchar(length=64, default="", index=True)
     reason = Text(default="")
     actor_label = Varchar(length=254, default="")
+
+
+class MdfBudget(Table, tablename="incentives_mdf_budget"):
+    """Market development funds an owner sets aside for one period, to allocate to its partners."""
+
+    id = UUID(primary_key=True, default=UUID4())
+    code = Varchar(length=40, unique=True)
+    name = Varchar(length=200)
+    owner_id = UUID(index=True)
+    owner_path = Varchar(length=400, index_method=IndexMethod.btree)
+    currency = Varchar(length=3)
+    amount = Numeric(digits=(14, 2))
+    period_start = Date()
+    period_end = Date()  # exclusive
+    created_by = Varchar(length=254, default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class MdfAllocation(Table, tablename="incentives_mdf_allocation"):
+    """How much of a budget one partner may request."""
+
+    id = UUID(primary_key=True, default=UUID4())
+    budget_id = UUID(index=True)
+    partner_id = UUID(index=True)
+    partner_path = Varchar(length=400, index_method=IndexMethod.btree)
+    amount = Numeric(digits=(14, 2))
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class MdfRequest(Table, tablename="incentives_mdf_request"):
+    """A partner's request for funds for one activity, then its claim with proof, then payment."""
+
+    id = UUID(primary_key=True, default=UUID4())
+    allocation_id = UUID(index=True)
+    budget_id = UUID(index=True)
+    partner_id = UUID(index=True)
+    partner_path = Varchar(length=400, index_method=IndexMethod.btree)
+    activity = Varchar(length=20)
+    title = Varchar(length=200)
+    plan = Text(default="")
+    starts_on = Date()
+    ends_on = Date()
+    requested_amount = Numeric(digits=(14, 2))
+    approved_amount = Numeric(digits=(14, 2), null=True, default=None)
+    claimed_amount = Numeric(digits=(14, 2), null=True, default=None)
+    status = Varchar(length=20, default="requested", index=True)
+    answer = Text(default="")  # why it was rejected, or a condition of approval
+    claim_note = Text(default="")
+    requested_by = Varchar(length=254, default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    decided_by = Varchar(length=254, default="")
+    decided_at = Timestamptz(null=True, default=None)
+    claimed_at = Timestamptz(null=True, default=None)
+    claim_decided_by = Varchar(length=254, default="")
+    claim_decided_at = Timestamptz(null=True, default=None)
+    paid_at = Timestamptz(null=True, default=None)
+
+
+class MdfProof(Table, tablename="incentives_mdf_proof"):
+    """A proof file of a claim (invoice, photo): PDF, PNG or JPEG, checked by its content."""
+
+    id = UUID(primary_key=True, default=UUID4())
+    request_id = UUID(index=True)
+    file_name = Varchar(length=200)
+    content_type = Varchar(length=40)
+    size = Integer()
+    content = Bytea()
+    uploaded_by = Varchar(length=254, default="")
+    uploaded_at = Timestamptz(default=TimestamptzNow())

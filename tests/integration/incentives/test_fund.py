@@ -156,6 +156,7 @@ async def test_twenty_orders_at_once_never_take_the_fund_below_zero_and_every_us
 
     accepted = [r for r in results if isinstance(r, schemas.FundUseResult)]
     refused = [r for r in results if isinstance(r, DomainError)]
+    assert [r for r in results if r not in accepted and r not in refused] == []
     assert (len(accepted), len(refused)) == (15, 5)  # 15 x 20.00 of 300.00
     assert all(r.code == "fund_insufficient" for r in refused)
     ledger = await fund.get_fund(store, s1)

@@ -1,5 +1,6 @@
-"""The only module that touches the incentives tables, and that reads the volumes a rebate is
-measured on from ordering (received orders, approved returns) and reports (current sell-out)."""
+"""The only package that touches the incentives tables, and that reads the volumes a rebate is
+measured on from ordering (received orders, approved returns) and reports (current sell-out).
+Market development funds are in ``incentives.repository.mdf``."""
 
 from __future__ import annotations
 

@@ -5,6 +5,8 @@ from litestar import Router
 from portal.api.activity import ActivityController
 from portal.api.catalogue import CategoriesController, ProductsController
 from portal.api.incentives import (
+    MdfBudgetsController,
+    MdfRequestsController,
     RebateAccrualsController,
     RebateFundsController,
     RebateProgrammesController,
@@ -59,5 +61,7 @@ router = Router(
         RebateAccrualsController,
         RebateSettlementsController,
         RebateFundsController,
+        MdfBudgetsController,
+        MdfRequestsController,
     ],
 )

@@ -1,15 +1,17 @@
-"""Rebate programmes, accruals, settlements and the rebate fund over JSON."""
+"""Rebate programmes, accruals, settlements, the rebate fund and market development funds over JSON."""
 
 from __future__ import annotations
 
 from typing import Literal
 from uuid import UUID
 
-from litestar import Controller, get, post, put
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar import Controller, Response, get, post, put
+from litestar.datastructures import UploadFile
+from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody
 
 from incentives import schemas
-from incentives.services import fund, programmes, settlements
+from incentives.mdf import RequestStatus
+from incentives.services import fund, mdf, programmes, settlements
 from portal.dependencies import CurrentActor, CurrentClock
 
 
@@ -163,3 +165,175 @@ class RebateFundsController(Controller):
         data: JSONBody[schemas.FundAdjustment],
     ) -> schemas.FundEntry:
         return await fund.adjust_fund(actor, partner_id, data, clock)
+
+
+class MdfBudgetsController(Controller):
+    path = "/mdf-budgets"
+    tags = ["Incentives"]
+
+    @get(
+        "/", operation_id="ListMdfBudgets", summary="MDF budgets my scope owns and those that allocate to me"
+    )
+    async def list_budgets(self, actor: CurrentActor) -> list[schemas.MdfBudget]:
+        return await mdf.list_budgets(actor)
+
+    @post("/", operation_id="CreateMdfBudget", summary="Set aside market development funds for a period")
+    async def create_budget(
+        self, actor: CurrentActor, clock: CurrentClock, data: JSONBody[schemas.MdfBudgetCreate]
+    ) -> schemas.MdfBudget:
+        return await mdf.create_budget(actor, data, clock)
+
+    @get(
+        "/{budget_id:uuid}/allocations",
+        operation_id="ListMdfAllocations",
+        summary="Each partner's share: allocated, held by requests, available",
+    )
+    async def allocations(
+        self, actor: CurrentActor, budget_id: FromPath[UUID]
+    ) -> list[schemas.MdfAllocation]:
+        return await mdf.list_allocations(actor, budget_id)
+
+    @post(
+        "/{budget_id:uuid}/allocations",
+        operation_id="AllocateMdf",
+        summary="Set a downstream partner's share of the budget",
+        status_code=200,
+    )
+    async def allocate(
+        self,
+        actor: CurrentActor,
+        clock: CurrentClock,
+        budget_id: FromPath[UUID],
+        data: JSONBody[schemas.MdfAllocate],
+    ) -> schemas.MdfAllocation:
+        return await mdf.allocate(actor, budget_id, data, clock)
+
+    @get(
+        "/{budget_id:uuid}/funnel",
+        operation_id="GetMdfFunnel",
+        summary="Allocated, requested, approved, claimed and paid, per partner or region",
+    )
+    async def funnel(
+        self,
+        actor: CurrentActor,
+        budget_id: FromPath[UUID],
+        by: FromQuery[Literal["partner", "region"]] = "partner",
+    ) -> schemas.MdfFunnel:
+        return await mdf.funnel(actor, budget_id, by)
+
+
+class MdfRequestsController(Controller):
+    path = "/mdf-requests"
+    tags = ["Incentives"]
+
+    @get("/", operation_id="ListMdfRequests", summary="MDF requests of the partners I see, newest first")
+    async def list_requests(
+        self,
+        actor: CurrentActor,
+        budget_id: FromQuery[UUID | None] = None,
+        status: FromQuery[RequestStatus | None] = None,
+    ) -> list[schemas.MdfRequest]:
+        return await mdf.list_requests(actor, budget_id=budget_id, status=status.value if status else None)
+
+    @post("/", operation_id="RequestMdf", summary="Ask for funds for an activity, within my allocation")
+    async def request_funds(
+        self, actor: CurrentActor, clock: CurrentClock, data: JSONBody[schemas.MdfRequestCreate]
+    ) -> schemas.MdfRequest:
+        return await mdf.request_funds(actor, data, clock)
+
+    @get(
+        "/{request_id:uuid}", operation_id="GetMdfRequest", summary="A request, its claim and its proof files"
+    )
+    async def get_request(self, actor: CurrentActor, request_id: FromPath[UUID]) -> schemas.MdfRequest:
+        return await mdf.get_request(actor, request_id)
+
+    @post(
+        "/{request_id:uuid}/decision",
+        operation_id="DecideMdfRequest",
+        summary="Approve (all or part) or reject a request",
+        status_code=200,
+    )
+    async def decide(
+        self,
+        actor: CurrentActor,
+        clock: CurrentClock,
+        request_id: FromPath[UUID],
+        data: JSONBody[schemas.MdfDecision],
+    ) -> schemas.MdfRequest:
+        return await mdf.decide_request(actor, request_id, data, clock)
+
+    @post(
+        "/{request_id:uuid}/proofs",
+        operation_id="AddMdfProof",
+        summary="Attach a proof file (PDF, PNG or JPEG, at most 4 MiB, 5 per request)",
+        status_code=200,
+    )
+    async def add_proof(
+        self,
+        actor: CurrentActor,
+        clock: CurrentClock,
+        request_id: FromPath[UUID],
+        data: MultipartBody[UploadFile],
+    ) -> schemas.MdfRequest:
+        content = await data.read()
+        return await mdf.add_proof(actor, request_id, data.filename or "", content, clock)
+
+    @get(
+        "/{request_id:uuid}/proofs/{proof_id:uuid}",
+        operation_id="GetMdfProof",
+        summary="Download a proof file",
+    )
+    async def get_proof(
+        self, actor: CurrentActor, request_id: FromPath[UUID], proof_id: FromPath[UUID]
+    ) -> Response[bytes]:
+        name, kind, content = await mdf.get_proof(actor, request_id, proof_id)
+        safe = "".join(ch for ch in name if ch.isalnum() or ch in "._-") or "proof"
+        return Response(
+            content,
+            media_type=kind,
+            headers={
+                "Content-Disposition": f'attachment; filename="{safe}"',
+                "X-Content-Type-Options": "nosniff",
+            },
+        )
+
+    @post(
+        "/{request_id:uuid}/claim",
+        operation_id="ClaimMdf",
+        summary="Claim what the activity cost, with the proof attached",
+        status_code=200,
+    )
+    async def claim(
+        self,
+        actor: CurrentActor,
+        clock: CurrentClock,
+        request_id: FromPath[UUID],
+        data: JSONBody[schemas.MdfClaim],
+    ) -> schemas.MdfRequest:
+        return await mdf.claim(actor, request_id, data, clock)
+
+    @post(
+        "/{request_id:uuid}/claim-decision",
+        operation_id="DecideMdfClaim",
+        summary="Approve or reject a claim",
+        status_code=200,
+    )
+    async def decide_claim(
+        self,
+        actor: CurrentActor,
+        clock: CurrentClock,
+        request_id: FromPath[UUID],
+        data: JSONBody[schemas.MdfDecision],
+    ) -> schemas.MdfRequest:
+        return await mdf.decide_claim(actor, request_id, data, clock)
+
+    @post(
+        "/{request_id:uuid}/payment",
+        operation_id="MarkMdfPaid",
+        summary="Mark an approved claim paid",
+        status_code=200,
+    )
+    async def mark_paid(
+        self, actor: CurrentActor, clock: CurrentClock, request_id: FromPath[UUID]
+    ) -> schemas.MdfRequest:
+        return await mdf.mark_paid(actor, request_id, clock)

@@ -30,6 +30,7 @@ from deal_registration import schemas as lead_schemas
 from deal_registration.services import leads
 from incentives import rebates
 from incentives import repository as incentive_repository
+from incentives.repository import mdf as mdf_repository
 from ordering import repository as order_repository
 from ordering.stock import MovementKind
 from portal.app import create_app
@@ -189,6 +190,15 @@ async def _object_ids(h: Harness, route: RouteSpec, target: str) -> dict[str, st
         values["programme_id"] = str(await _rebate_programme_of(h, target))
     elif route.object == "rebate_settlement":
         values["settlement_id"] = str(await _rebate_settlement_of(h, target))
+    elif route.object == "mdf_budget":
+        values["budget_id"] = str(await _mdf_budget_of(h, target))
+    elif route.object in (
+        "mdf_request",
+        "approved_mdf_request",
+        "claimed_mdf_request",
+        "payable_mdf_request",
+    ):
+        values.update(await _mdf_request_of(h, target, route.object.removesuffix("mdf_request").rstrip("_")))
     elif route.object == "assignment":
         values["partner_id"] = str(org_id)
         if kind.value != "manufacturer":
@@ -259,6 +269,69 @@ async def _rebate_settlement_of(h: Harness, target: str) -> UUID:
         }
     )
     return settlement_id
+
+
+async def _mdf_budget_of(h: Harness, owner: str) -> UUID:
+    place = await repository.find_org_place(h.world.org_id(owner))
+    assert place is not None
+    budget_id = uuid4()
+    await mdf_repository.insert_budget(
+        {
+            "id": budget_id,
+            "code": f"MB{next(_counter)}",
+            "name": "Matrix MDF",
+            "owner_id": place.id,
+            "owner_path": place.path,
+            "currency": "EUR",
+            "amount": Decimal(1000),
+            "period_start": date(2026, 7, 1),
+            "period_end": date(2027, 1, 1),
+            "created_at": h.clock.now(),
+        }
+    )
+    return budget_id
+
+
+async def _mdf_request_of(h: Harness, target: str, state: str) -> dict[str, str]:
+    """The target's request in a budget its supplier owns (M's own for M), at ``state``: waiting
+    (empty), approved for 100.00 with a proof file, claimed for 90.00, or its claim approved."""
+    place = await repository.find_org_place(h.world.org_id(target))
+    assert place is not None
+    budget_id = await _mdf_budget_of(h, SUPPLIERS.get(target, target))
+    request_id, proof_id, now = uuid4(), uuid4(), h.clock.now()
+    status = {"": "requested", "approved": "approved", "claimed": "claimed", "payable": "claim_approved"}[
+        state
+    ]
+    await mdf_repository.insert_request(
+        {
+            "id": request_id,
+            "allocation_id": uuid4(),
+            "budget_id": budget_id,
+            "partner_id": place.id,
+            "partner_path": place.path,
+            "activity": "event",
+            "title": f"Fair of {target}",
+            "starts_on": date(2026, 12, 1),
+            "ends_on": date(2026, 12, 2),
+            "requested_amount": Decimal(100),
+            "approved_amount": Decimal(100) if state else None,
+            "claimed_amount": Decimal(90) if state in ("claimed", "payable") else None,
+            "status": status,
+            "created_at": now,
+        }
+    )
+    await mdf_repository.insert_proof(
+        {
+            "id": proof_id,
+            "request_id": request_id,
+            "file_name": "invoice.pdf",
+            "content_type": "application/pdf",
+            "size": 9,
+            "content": b"%PDF-1.4\n",
+            "uploaded_at": now,
+        }
+    )
+    return {"request_id": str(request_id), "proof_id": str(proof_id)}
 
 
 async def _price_book_of(h: Harness, target: str) -> UUID:
@@ -570,6 +643,9 @@ async def _send(h: Harness, route: RouteSpec, actor: ActorSpec, values: dict[str
         "return_id",
         "programme_id",
         "settlement_id",
+        "budget_id",
+        "request_id",
+        "proof_id",
     ):
         if name in values:
             path = path.replace("{" + name + ":uuid}", values[name])

@@ -211,6 +211,25 @@ MESSAGES: dict[str, str] = {
     "before_start": N_("This must come after the start."),
     "not_a_period_start": N_("A programme starts on the first day of a month, quarter or year."),
     "zero": N_("This must not be zero."),
+    "budget_not_found": N_("We could not find that budget."),
+    "mdf_request_not_found": N_("We could not find that request for funds."),
+    "mdf_proof_not_found": N_("We could not find that proof file."),
+    "not_budget_owner": N_("Only the partner that set this budget may do this."),
+    "budget_code_taken": N_("A budget with the code {code} already exists."),
+    "unknown_partner": N_("This is not a partner under the budget's owner."),
+    "budget_exceeded": N_("The budget has only {available} left to allocate."),
+    "allocation_below_requests": N_("Requests already hold more than this of the partner's share."),
+    "no_allocation": N_("You have no share of this budget."),
+    "allocation_exceeded": N_("Your share of this budget has only {available} left."),
+    "above_requested": N_("You can approve at most the {requested} asked for."),
+    "above_approved": N_("You can claim at most the {approved} approved."),
+    "mdf_wrong_status": N_("This request cannot take this step now."),
+    "not_your_request": N_("Only the partner that asked for the funds may do this."),
+    "proof_required": N_("Attach at least one proof file before claiming."),
+    "too_many_proofs": N_("At most {count} proof files may be attached."),
+    "empty_file": N_("The file is empty."),
+    "file_too_large": N_("The file is larger than {maximum} MiB."),
+    "unsupported_file_type": N_("Only PDF, PNG and JPEG files are accepted."),
 }
 
 # Titles of error pages, by HTTP status.
@@ -350,6 +369,16 @@ ACTION_LABELS: dict[str, str] = {
     "fund.return": N_("gave back a cancelled order's use of a rebate fund"),
     "fund.expiry": N_("expired rebate fund credit"),
     "fund.adjustment": N_("adjusted a rebate fund"),
+    "mdf.budget_created": N_("set a market development budget"),
+    "mdf.allocated": N_("allocated market development funds"),
+    "mdf.requested": N_("asked for market development funds"),
+    "mdf.approved": N_("approved a request for funds"),
+    "mdf.rejected": N_("rejected a request for funds"),
+    "mdf.proof_added": N_("attached proof to a request for funds"),
+    "mdf.claimed": N_("claimed market development funds"),
+    "mdf.claim_approved": N_("approved a claim for funds"),
+    "mdf.claim_rejected": N_("rejected a claim for funds"),
+    "mdf.paid": N_("paid a claim for funds"),
 }
 
 
@@ -462,6 +491,13 @@ NOTIFICATION_TEXTS: dict[str, str] = {
     "rebate.settlement_approved": N_(
         "Your {programme} rebate of {amount} {currency} for the period from {period} was approved and credited to your rebate fund."
     ),
+    "mdf.requested": N_("{partner} asked for market development funds: {title}."),
+    "mdf.claimed": N_("{partner} claimed market development funds for {title}."),
+    "mdf.request_approved": N_("Your request for funds for {title} was approved."),
+    "mdf.request_rejected": N_("Your request for funds for {title} was rejected: {answer}"),
+    "mdf.claim_approved": N_("Your claim for {title} was approved."),
+    "mdf.claim_rejected": N_("Your claim for {title} was rejected: {answer}"),
+    "mdf.paid": N_("Your claim for {title} was paid."),
     "rebate.settlement_rejected": N_(
         "Your {programme} rebate settlement for the period from {period} was rejected."
     ),

@@ -220,7 +220,7 @@ async def request_funds(actor: Actor, command: schemas.MdfRequestCreate, clock: 
             "mdf.requested",
             clock,
             params={"partner": actor.organisation_name, "title": command.title},
-            link=f"/mdf/requests/{request_id}",
+            link="/incentives/mdf",
             permission=Permission.MANAGE_PROMOTIONS,
             about_path=actor.organisation_path,
         )
@@ -255,7 +255,7 @@ async def _owner_step(
                 notice,
                 clock,
                 params={"title": row["title"], "answer": str(values.get("answer", ""))},
-                link=f"/mdf/requests/{request_id}",
+                link="/incentives/mdf",
                 permission=Permission.PLACE_ORDERS,
             )
         return await _one(request_id)
@@ -370,7 +370,7 @@ async def claim(
             "mdf.claimed",
             clock,
             params={"partner": actor.organisation_name, "title": row["title"]},
-            link=f"/mdf/requests/{request_id}",
+            link="/incentives/mdf",
             permission=Permission.MANAGE_PROMOTIONS,
             about_path=row["partner_path"],
         )

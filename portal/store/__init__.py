@@ -7,6 +7,7 @@ from channel.roles import OrgKind
 from portal.pages.account import AccountPages
 from portal.pages.cart import CartPages
 from portal.pages.catalogue import CataloguePages
+from portal.pages.incentives import IncentivePages
 from portal.pages.notifications import NotificationPages
 from portal.pages.orders import OrderPages, StockPages
 from portal.pages.people import PeoplePages
@@ -29,6 +30,7 @@ router = Router(
         NotificationPages,
         OrderPages,
         StockPages,
+        IncentivePages,
     ],
     include_in_schema=False,
 )

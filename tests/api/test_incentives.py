@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from decimal import Decimal
+
 import httpx
 
 from channel import schemas as channel_schemas
 from channel.roles import Role
 from channel.services import access
 from core.clock import FixedClock
-from tests.builders import World
-from tests.integration.incentives.incentive_world import received_order
+from incentives.services import programmes, settlements
+from tests.api.conftest import sign_in, unsafe_headers
+from tests.builders import World, email_of
+from tests.integration.incentives.incentive_world import received_order, store_programme
 from tests.integration.pricing.pricing_world import priced_world
 
 PROGRAMME = {
@@ -95,3 +100,41 @@ async def test_a_store_cannot_pay_another_partners_order_from_its_fund(
 
     assert foreign.status_code == 404
     assert (own.status_code, own.json()["balance"], own.json()["entries"]) == (200, "0.00", [])
+
+
+async def test_a_store_sees_its_rebate_and_the_manufacturer_settles_and_approves_it_on_the_pages(
+    client: httpx.AsyncClient, world: World, clock: FixedClock
+) -> None:
+    await priced_world(world, clock)
+    programme = await programmes.create_programme(world.actors["m_admin"], store_programme(), clock)
+    await received_order(world, clock, "s1_manager", "d1a_admin", "HOB", 3)
+
+    assert await sign_in(client, email_of("s1_manager")) == 303
+    standing = await client.get("/s/incentives")
+    assert standing.status_code == 200
+    assert 'data-testid="earned">€30.00' in standing.text
+    assert 'data-testid="projected">€102.22' in standing.text
+
+    clock.set(datetime(2027, 1, 2, 9, tzinfo=UTC))
+    client.cookies.clear()
+    assert await sign_in(client, email_of("m_admin")) == 303
+    settled = await client.post(
+        f"/m/incentives/programmes/{programme.id}/settlements",
+        data={"period_day": "2026-12-31"},
+        headers=await unsafe_headers(client),
+        follow_redirects=False,
+    )
+    proposed = await settlements.list_settlements(world.actors["m_admin"], status="proposed")
+    approved = await client.post(
+        f"/m/incentives/settlements/{proposed[0].id}/decision",
+        data={"decision": "approve"},
+        headers=await unsafe_headers(client),
+        follow_redirects=False,
+    )
+
+    assert (settled.status_code, approved.status_code) == (303, 303)
+    assert [(s.partner_name, s.amount) for s in proposed] == [("S1 Trading", Decimal("30.00"))]
+    client.cookies.clear()
+    assert await sign_in(client, email_of("s1_manager")) == 303
+    page = await client.get("/s/incentives")
+    assert 'data-testid="fund-balance">€30.00' in page.text

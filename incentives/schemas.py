@@ -12,6 +12,7 @@ from msgspec import Meta
 
 from channel.schemas import check_code, check_currency
 from core.validation import FieldValueError, check_decimal, check_text
+from incentives.commissions import CommissionPlan, Split
 from incentives.rebates import Accrual, Definition, SettledPeriod
 
 
@@ -314,3 +315,68 @@ class MdfFunnel(msgspec.Struct, frozen=True, kw_only=True):
     budget: MdfBudget
     by: Literal["partner", "region"]
     rows: list[MdfFunnelRow]
+
+
+# --- commissions ----------------------------------------------------------------------------------
+
+
+class CommissionPlanCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    code: Annotated[str, Meta(min_length=1, max_length=32)]
+    name: Annotated[str, Meta(min_length=1, max_length=200)]
+    currency: Annotated[str, Meta(min_length=3, max_length=3)]
+    plan: CommissionPlan
+
+    def __post_init__(self) -> None:
+        self.code = check_code(self.code, "code")
+        self.name = check_text(self.name, "name", max_length=200)
+        self.currency = check_currency(self.currency.upper())
+
+
+class CommissionPlanView(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    code: str
+    name: str
+    owner_id: UUID
+    currency: str
+    plan: CommissionPlan
+
+
+class CommissionDealCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """The order (by number) that came from a registration or a lead, and who shares its commission."""
+
+    order_number: Annotated[str, Meta(min_length=1, max_length=40)]
+    registration_id: UUID | None = None
+    lead_id: UUID | None = None
+    splits: Annotated[list[Split], Meta(min_length=1, max_length=10)]
+
+
+class CommissionDeal(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    plan_id: UUID
+    order_number: str
+    registration_id: UUID | None
+    lead_id: UUID | None
+    splits: list[Split]
+
+
+class CommissionRun(msgspec.Struct, frozen=True, kw_only=True):
+    earned: Decimal
+    clawed_back: Decimal
+    entries: int
+
+
+class CommissionEntry(msgspec.Struct, frozen=True, kw_only=True):
+    occurred_at: datetime
+    order_number: str
+    kind: str
+    amount: Decimal
+    currency: str
+
+
+class CommissionStatement(msgspec.Struct, frozen=True, kw_only=True):
+    partner_id: UUID
+    partner_name: str
+    period_start: date
+    period_end: date
+    entries: list[CommissionEntry]
+    totals: dict[str, Decimal]  # per currency

@@ -155,3 +155,45 @@ class MdfProof(Table, tablename="incentives_mdf_proof"):
     content = Bytea()
     uploaded_by = Varchar(length=254, default="")
     uploaded_at = Timestamptz(default=TimestamptzNow())
+
+
+class CommissionPlanRow(Table, tablename="incentives_commission_plan"):
+    """How an owner pays the agents and referral partners who bring deals."""
+
+    id = UUID(primary_key=True, default=UUID4())
+    code = Varchar(length=40, unique=True)
+    name = Varchar(length=200)
+    owner_id = UUID(index=True)
+    owner_path = Varchar(length=400, index_method=IndexMethod.btree)
+    currency = Varchar(length=3)
+    definition = JSON(default={})  # commissions.CommissionPlan as JSON
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class CommissionDeal(Table, tablename="incentives_commission_deal"):
+    """An order that came from a registered deal or a lead, and who shares its commission."""
+
+    id = UUID(primary_key=True, default=UUID4())
+    plan_id = UUID(index=True)
+    order_id = UUID(unique=True)
+    order_number = Varchar(length=40)
+    registration_id = UUID(null=True, default=None)
+    lead_id = UUID(null=True, default=None)
+    splits = JSON(default=[])  # commissions.Split per partner
+    created_by = Varchar(length=254, default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class CommissionEntry(Table, tablename="incentives_commission_entry"):
+    """The commission ledger: earned when the order is received, clawed back on returns; rows are
+    only ever inserted."""
+
+    id = BigSerial(primary_key=True)
+    deal_id = UUID(index=True)
+    partner_id = UUID(index=True)
+    partner_path = Varchar(length=400, index_method=IndexMethod.btree)
+    order_number = Varchar(length=40)
+    kind = Varchar(length=12)  # earned | clawback
+    amount = Numeric(digits=(14, 2))
+    currency = Varchar(length=3)
+    occurred_at = Timestamptz(default=TimestamptzNow(), index=True)

@@ -230,6 +230,15 @@ MESSAGES: dict[str, str] = {
     "empty_file": N_("The file is empty."),
     "file_too_large": N_("The file is larger than {maximum} MiB."),
     "unsupported_file_type": N_("Only PDF, PNG and JPEG files are accepted."),
+    "commission_plan_not_found": N_("We could not find that commission plan."),
+    "not_plan_owner": N_("Only the partner that set this plan may do this."),
+    "plan_code_taken": N_("A plan with the code {code} already exists."),
+    "order_already_attributed": N_("Order {number} is already attributed to a deal."),
+    "registration_or_lead": N_("Name either the registration or the lead the order came from."),
+    "unknown_registration": N_("We could not find that registration."),
+    "unknown_lead": N_("We could not find that lead."),
+    "not_one_hundred": N_("The shares must add up to 100 percent."),
+    "duplicate": N_("Each may appear only once."),
 }
 
 # Titles of error pages, by HTTP status.
@@ -379,6 +388,9 @@ ACTION_LABELS: dict[str, str] = {
     "mdf.claim_approved": N_("approved a claim for funds"),
     "mdf.claim_rejected": N_("rejected a claim for funds"),
     "mdf.paid": N_("paid a claim for funds"),
+    "commission.plan_created": N_("set a commission plan"),
+    "commission.deal_attributed": N_("attributed an order to a deal"),
+    "commission.run": N_("ran the commissions"),
 }
 
 

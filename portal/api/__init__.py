@@ -5,6 +5,9 @@ from litestar import Router
 from portal.api.activity import ActivityController
 from portal.api.catalogue import CategoriesController, ProductsController
 from portal.api.incentives import (
+    CommissionPlansController,
+    CommissionRunsController,
+    CommissionStatementsController,
     MdfBudgetsController,
     MdfRequestsController,
     RebateAccrualsController,
@@ -63,5 +66,8 @@ router = Router(
         RebateFundsController,
         MdfBudgetsController,
         MdfRequestsController,
+        CommissionPlansController,
+        CommissionRunsController,
+        CommissionStatementsController,
     ],
 )

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from datetime import date, timedelta
+from typing import Any, Literal
 from uuid import UUID
 
 from litestar import Controller, Response, get, post, put
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody
 
+from channel.tabular import write_csv
 from incentives import schemas
 from incentives.mdf import RequestStatus
-from incentives.services import fund, mdf, programmes, settlements
-from portal.dependencies import CurrentActor, CurrentClock
+from incentives.services import commissions, fund, mdf, programmes, settlements
+from portal.dependencies import CurrentActor, CurrentClock, CurrentRenderer
+from portal.documents.commission_statement import statement_pdf
+from portal.downloads import spreadsheet
 
 
 class RebateProgrammesController(Controller):
@@ -337,3 +341,86 @@ class MdfRequestsController(Controller):
         self, actor: CurrentActor, clock: CurrentClock, request_id: FromPath[UUID]
     ) -> schemas.MdfRequest:
         return await mdf.mark_paid(actor, request_id, clock)
+
+
+class CommissionPlansController(Controller):
+    path = "/commission-plans"
+    tags = ["Incentives"]
+
+    @post(
+        "/",
+        operation_id="CreateCommissionPlan",
+        summary="Slab rates per category for partners who bring deals",
+    )
+    async def create_plan(
+        self, actor: CurrentActor, clock: CurrentClock, data: JSONBody[schemas.CommissionPlanCreate]
+    ) -> schemas.CommissionPlanView:
+        return await commissions.create_plan(actor, data, clock)
+
+    @post(
+        "/{plan_id:uuid}/deals",
+        operation_id="AttributeCommissionDeal",
+        summary="Record the registration or lead an order came from, and how its commission is split",
+    )
+    async def attribute(
+        self,
+        actor: CurrentActor,
+        clock: CurrentClock,
+        plan_id: FromPath[UUID],
+        data: JSONBody[schemas.CommissionDealCreate],
+    ) -> schemas.CommissionDeal:
+        return await commissions.attribute_order(actor, plan_id, data, clock)
+
+
+class CommissionRunsController(Controller):
+    path = "/commission-runs"
+    tags = ["Incentives"]
+
+    @post(
+        "/",
+        operation_id="RunCommissions",
+        summary="Earn what received orders owe and claw back what returns took back (safe to repeat)",
+        status_code=200,
+    )
+    async def run(self, actor: CurrentActor, clock: CurrentClock) -> schemas.CommissionRun:
+        return await commissions.run_commissions(actor, clock)
+
+
+class CommissionStatementsController(Controller):
+    path = "/commission-statements"
+    tags = ["Incentives"]
+
+    @get(
+        "/{partner_id:uuid}",
+        operation_id="GetCommissionStatement",
+        summary="A partner's commissions in a period (this month by default) as JSON, CSV or PDF",
+    )
+    async def statement(
+        self,
+        actor: CurrentActor,
+        clock: CurrentClock,
+        renderer: CurrentRenderer,
+        partner_id: FromPath[UUID],
+        start: FromQuery[date | None] = None,
+        end: FromQuery[date | None] = None,
+        format: FromQuery[Literal["json", "csv", "pdf"]] = "json",
+    ) -> Response[Any]:
+        today = clock.now().date()
+        first = start or today.replace(day=1)
+        last = end or (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+        found = await commissions.statement(actor, partner_id, first, last)
+        name = f"commissions-{first.isoformat()}"
+        if format == "csv":
+            rows = [
+                [e.occurred_at.date().isoformat(), e.order_number, e.kind, str(e.amount), e.currency]
+                for e in found.entries
+            ]
+            return spreadsheet(write_csv(["date", "order", "entry", "amount", "currency"], rows), "csv", name)
+        if format == "pdf":
+            content = await statement_pdf(found, actor.locale, renderer)
+            return Response(
+                content,
+                media_type="application/pdf",
+                headers={"Content-Disposition": f'inline; filename="{name}.pdf"'},
+            )
+        return Response(found)

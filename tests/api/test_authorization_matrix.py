@@ -30,6 +30,7 @@ from deal_registration import schemas as lead_schemas
 from deal_registration.services import leads
 from incentives import rebates
 from incentives import repository as incentive_repository
+from incentives.repository import commissions as commission_repository
 from incentives.repository import mdf as mdf_repository
 from ordering import repository as order_repository
 from ordering.stock import MovementKind
@@ -190,6 +191,8 @@ async def _object_ids(h: Harness, route: RouteSpec, target: str) -> dict[str, st
         values["programme_id"] = str(await _rebate_programme_of(h, target))
     elif route.object == "rebate_settlement":
         values["settlement_id"] = str(await _rebate_settlement_of(h, target))
+    elif route.object == "commission_plan":
+        values["plan_id"] = str(await _commission_plan_of(h, target))
     elif route.object == "mdf_budget":
         values["budget_id"] = str(await _mdf_budget_of(h, target))
     elif route.object in (
@@ -269,6 +272,25 @@ async def _rebate_settlement_of(h: Harness, target: str) -> UUID:
         }
     )
     return settlement_id
+
+
+async def _commission_plan_of(h: Harness, owner: str) -> UUID:
+    place = await repository.find_org_place(h.world.org_id(owner))
+    assert place is not None
+    plan_id = uuid4()
+    await commission_repository.insert_plan(
+        {
+            "id": plan_id,
+            "code": f"CP{next(_counter)}",
+            "name": "Matrix agents",
+            "owner_id": place.id,
+            "owner_path": place.path,
+            "currency": "EUR",
+            "definition": {"rates": [{"category": "", "tiers": [{"threshold": "0", "percent": "2"}]}]},
+            "created_at": h.clock.now(),
+        }
+    )
+    return plan_id
 
 
 async def _mdf_budget_of(h: Harness, owner: str) -> UUID:
@@ -644,6 +666,7 @@ async def _send(h: Harness, route: RouteSpec, actor: ActorSpec, values: dict[str
         "programme_id",
         "settlement_id",
         "budget_id",
+        "plan_id",
         "request_id",
         "proof_id",
     ):

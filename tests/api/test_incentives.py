@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from uuid import UUID, uuid4
 
 import httpx
 
@@ -11,7 +12,11 @@ from channel import schemas as channel_schemas
 from channel.roles import Role
 from channel.services import access
 from core.clock import FixedClock
-from incentives.services import programmes, settlements
+from deal_registration.tables import Lead
+from incentives import schemas
+from incentives.commissions import CategoryRate, CommissionPlan, Split
+from incentives.rebates import Tier
+from incentives.services import commissions, programmes, settlements
 from tests.api.conftest import sign_in, unsafe_headers
 from tests.builders import World, email_of
 from tests.integration.incentives.incentive_world import received_order, store_programme
@@ -138,3 +143,68 @@ async def test_a_store_sees_its_rebate_and_the_manufacturer_settles_and_approves
     assert await sign_in(client, email_of("s1_manager")) == 303
     page = await client.get("/s/incentives")
     assert 'data-testid="fund-balance">€30.00' in page.text
+
+
+async def test_a_partner_downloads_its_commission_statement_as_csv_and_pdf(
+    client: httpx.AsyncClient, world: World, clock: FixedClock
+) -> None:
+    await priced_world(world, clock)
+    m = world.actors["m_admin"]
+    plan = await commissions.create_plan(
+        m,
+        schemas.CommissionPlanCreate(
+            code="AGENTS",
+            name="Agents",
+            currency="EUR",
+            plan=CommissionPlan(
+                rates=(CategoryRate(tiers=(Tier(threshold=Decimal(0), percent=Decimal(2)),)),)
+            ),
+        ),
+        clock,
+    )
+    order = await received_order(world, clock, "s1_manager", "d1a_admin", "HOB", 3)
+    await commissions.attribute_order(
+        m,
+        plan.id,
+        schemas.CommissionDealCreate(
+            order_number=order.number,
+            lead_id=await _lead(world, clock),
+            splits=[Split(partner_id=world.org_id("D1A"), percent=Decimal(100))],
+        ),
+        clock,
+    )
+    await commissions.run_commissions(m, clock)
+    dealer = await _token(world, clock, "d1a_admin", Role.DISTRIBUTOR_ADMIN)
+    url = f"/api/commission-statements/{world.org_id('D1A')}"
+
+    as_json = await client.get(url, headers=dealer)
+    as_csv = await client.get(f"{url}?format=csv", headers=dealer)
+    as_pdf = await client.get(f"{url}?format=pdf", headers=dealer)
+    foreign = await client.get(f"/api/commission-statements/{world.org_id('D2')}", headers=dealer)
+
+    assert as_json.json()["totals"] == {"EUR": "60.00"}
+    assert as_csv.text.lstrip("\ufeff").splitlines() == [
+        "date,order,entry,amount,currency",
+        f"2026-11-23,{order.number},earned,60.00,EUR",
+    ]
+    assert (as_pdf.status_code, as_pdf.headers["content-type"], as_pdf.content[:5]) == (
+        200,
+        "application/pdf",
+        b"%PDF-",
+    )
+    assert foreign.status_code == 404
+
+
+async def _lead(world: World, clock: FixedClock) -> UUID:
+    """A lead the agent worked, as the lead pool keeps it."""
+    lead_id = uuid4()
+    await Lead.insert(
+        Lead(
+            id=lead_id,
+            number="L-000001",
+            source="trade fair",
+            company_name="Hotel Aurora",
+            created_at=clock.now(),
+        )
+    )
+    return lead_id

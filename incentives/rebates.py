@@ -412,6 +412,21 @@ def settlement_lines(earned: dict[Period, Decimal], paid: dict[Period, Decimal])
     return lines
 
 
+def paid_by_period(lines: list[SettledPeriod], shortfall: Decimal) -> list[tuple[Period, Decimal]]:
+    """What an approved settlement really paid for each period, when the fund could take back only
+    part of a negative settlement: the ``shortfall`` (what was not taken back) comes off the
+    corrections, earliest first, so the next settlement asks for it again."""
+    paid = []
+    left = max(shortfall, Decimal(0))
+    for line in lines:
+        amount = line.amount
+        if amount < 0 and left:
+            relief = min(-amount, left)
+            amount, left = amount + relief, left - relief
+        paid.append((Period(line.period_start, line.period_end), amount))
+    return paid
+
+
 def periods_between(kind: PeriodKind, first: date, last: Period) -> list[Period]:
     """Every period of ``kind`` from the one holding ``first`` up to and including ``last``."""
     periods = []

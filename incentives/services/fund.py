@@ -95,25 +95,29 @@ async def _account(partner_id: UUID, path: str, currency: str, clock: Clock) -> 
     return account
 
 
-async def credit(actor: Actor, settlement: schemas.Settlement, partner_path: str, clock: Clock) -> None:
-    """Credit an approved settlement (a negative one takes back what a correction says was overpaid,
-    as far as the balance allows: what is left is netted by the next settlement)."""
+async def credit(actor: Actor, settlement: schemas.Settlement, partner_path: str, clock: Clock) -> Decimal:
+    """Credit an approved settlement and return what was credited. A negative settlement takes back
+    what a correction says was overpaid as far as the balance allows; the caller records only what
+    was taken, so the next settlement nets the rest."""
     account = await _account(settlement.partner_id, partner_path, settlement.currency, clock)
     if account["currency"] != settlement.currency:
         raise ConflictError("fund_currency_mismatch", currency=account["currency"])
-    amount = settlement.amount
-    if amount < 0:
-        amount = -min(-amount, repository.money(account["balance"]))
-    if amount:
-        await _post(
-            actor,
-            clock,
-            account,
-            EntryKind.CREDIT,
-            amount,
-            settlement_id=settlement.id,
-            reason=f"{settlement.programme_code} {settlement.period_start.isoformat()}",
+    label = f"{settlement.programme_code} {settlement.period_start.isoformat()}"
+    for _ in range(5):  # an order may use the fund between reading the balance and taking from it
+        amount = settlement.amount
+        if amount < 0:
+            amount = -min(-amount, repository.money(account["balance"]))
+        if not amount:
+            return Decimal(0)
+        posted = await _post(
+            actor, clock, account, EntryKind.CREDIT, amount, settlement_id=settlement.id, reason=label
         )
+        if posted is not None:
+            return amount
+        fresh = await repository.account_row(settlement.partner_id)
+        assert fresh is not None
+        account = fresh
+    return Decimal(0)
 
 
 async def get_fund(actor: Actor, partner_id: UUID) -> schemas.Fund:

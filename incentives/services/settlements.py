@@ -214,20 +214,20 @@ async def decide_settlement(
         assert decided is not None
         result = (await repository.to_settlements([decided]))[0]
         if status == "approved":
+            credited = await fund.credit(actor, result, row["partner_path"], clock)
             await repository.insert_settled_amounts(
                 [
                     {
                         "settlement_id": settlement_id,
                         "programme_id": row["programme_id"],
                         "partner_id": row["partner_id"],
-                        "period_start": line.period_start,
-                        "period_end": line.period_end,
-                        "amount": line.amount,
+                        "period_start": period.start,
+                        "period_end": period.end,
+                        "amount": amount,
                     }
-                    for line in result.lines
+                    for period, amount in rebates.paid_by_period(result.lines, credited - result.amount)
                 ]
             )
-            await fund.credit(actor, result, row["partner_path"], clock)
         await record_change(
             actor,
             clock,

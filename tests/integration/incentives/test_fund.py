@@ -19,7 +19,7 @@ from ordering import schemas as ordering_schemas
 from ordering.services import orders
 from ordering.tables import Order
 from tests.builders import World
-from tests.integration.incentives.incentive_world import create_store_programme, received_order
+from tests.integration.incentives.incentive_world import create_store_programme, received_order, return_one
 from tests.integration.pricing.pricing_world import priced_world
 
 D = Decimal
@@ -171,3 +171,35 @@ async def _order_id(number: str) -> UUID:
     row = await Order.select(Order.id).where(Order.number == number).first()
     assert row is not None
     return UUID(str(row["id"]))
+
+
+async def test_a_correction_the_fund_cannot_cover_is_taken_in_part_and_asked_for_again_next_time(
+    world: World, clock: FixedClock
+) -> None:
+    await _funded(world, clock)  # Q4: 3,000.00 at 10% = 300.00
+    store, s1, m = world.actors["s1_manager"], world.org_id("S1"), world.actors["m_admin"]
+    clock.set(datetime(2027, 1, 3, 9, tzinfo=UTC))
+    for _ in range(3):  # 280.00 of the 300.00 goes on three hob orders
+        await fund.use_fund(
+            store, s1, _use("93.33" if _ < 2 else "93.34", await _submitted(world, clock)), clock
+        )
+    programme = (await settlements.list_settlements(m))[0].programme_id
+    order_rows = await Order.select(Order.id, Order.number).where(Order.status == "received")
+    received = await orders.get_order(store, UUID(str(order_rows[0]["id"])))
+    await return_one(world, clock, "s1_manager", "d1a_admin", received)  # Q4 now 2,000.00: 200.00
+
+    clock.set(datetime(2027, 4, 2, 9, tzinfo=UTC))
+    run = await settlements.settle_period(
+        m, programme, schemas.SettleCommand(period_day=date(2027, 3, 1)), clock
+    )
+    await settlements.decide_settlement(
+        m, run.proposed[0].id, schemas.SettlementDecision(decision="approve"), clock
+    )
+    again = await settlements.settle_period(
+        m, programme, schemas.SettleCommand(period_day=date(2027, 3, 1)), clock
+    )
+
+    assert run.proposed[0].amount == D("-100.00")
+    assert (await fund.get_fund(store, s1)).balance == D("0.00")  # the 20.00 left was taken back
+    assert [(ln.paid_before, ln.amount) for ln in again.proposed[0].lines] == [(D("280.00"), D("-80.00"))]
+    assert await fund.check_ledger(s1) == (D("0.00"), D("0.00"))

@@ -239,3 +239,20 @@ def test_a_definition_decodes_as_a_tagged_union_and_is_checked_across_fields() -
     ]
     with pytest.raises(msgspec.ValidationError):
         msgspec.json.decode(b'{"period":"quarter","basis":{"type":"lottery"},"tiers":[]}', type=Definition)
+
+
+def test_what_the_fund_could_not_take_back_stays_owed_on_the_corrections_earliest_first() -> None:
+    q1, q2, q3 = (Period(date(2026, m, 1), date(2026, m + 3, 1)) for m in (1, 4, 7))
+    lines = rebates.settlement_lines(
+        {q1: D("10.00"), q2: D("14.00"), q3: D("3.00")}, {q1: D("20.00"), q2: D("20.00")}
+    )  # -10.00, -6.00, +3.00: -13.00 in all, of which the fund held only 5.00
+
+    paid = rebates.paid_by_period(lines, shortfall=D("8.00"))
+
+    assert paid == [(q1, D("-2.00")), (q2, D("-6.00")), (q3, D("3.00"))]
+    assert sum(amount for _, amount in paid) == D("-5.00")
+    assert rebates.paid_by_period(lines, shortfall=D(0)) == [
+        (q1, D("-10.00")),
+        (q2, D("-6.00")),
+        (q3, D("3.00")),
+    ]

@@ -206,11 +206,19 @@ async def sell_in_lines(under_path: str, start: date, end: date) -> dict[UUID, l
         under_path,
         under_path + PATH_END,
     )
+    return await order_sale_lines(rows, returned_rows, "buyer_id")
+
+
+async def order_sale_lines(
+    rows: list[dict[str, Any]], returned_rows: list[dict[str, Any]], key: str
+) -> dict[UUID, list[rebates.SaleLine]]:
+    """Order lines (sku, created_at, quantity, free_quantity, net_total, line_id) and the units
+    returned per line as sale lines, grouped by the column ``key``, with each product's category."""
     returned = {str(r["line_id"]): int(r["quantity"]) for r in returned_rows}
     categories = await _categories({r["sku"] for r in rows})
     lines: dict[UUID, list[rebates.SaleLine]] = defaultdict(list)
     for r in rows:
-        lines[_uuid(r["buyer_id"])].append(
+        lines[_uuid(r[key])].append(
             rebates.SaleLine(
                 sku=r["sku"],
                 category_path=categories.get(r["sku"], ""),

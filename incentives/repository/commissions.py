@@ -11,9 +11,8 @@ from uuid import UUID
 import msgspec
 
 from incentives import commissions, rebates, schemas
-from incentives.repository import as_day, money
+from incentives.repository import money, order_sale_lines
 from incentives.tables import CommissionDeal, CommissionEntry, CommissionPlanRow
-from pricing.repository import products_by_sku
 
 
 def plan_of(value: Any) -> commissions.CommissionPlan:
@@ -124,29 +123,13 @@ async def received_order_lines(order_ids: list[UUID]) -> dict[UUID, list[rebates
             f"WHERE o.status IN ('received', 'closed') AND o.id IN ({marks})",
             *chunk,
         )
-        returned = {
-            str(r["line_id"]): int(r["quantity"])
-            for r in await CommissionDeal.raw(
-                "SELECT order_line_id AS line_id, SUM(quantity) AS quantity FROM ordering_order_return "  # noqa: S608
-                f"WHERE status = 'approved' AND order_id IN ({marks}) GROUP BY order_line_id",
-                *chunk,
-            )
-        }
-        categories = {
-            sku: p.category_path for sku, p in (await products_by_sku({r["sku"] for r in rows})).items()
-        }
-        for r in rows:
-            found[UUID(str(r["order_id"]))].append(
-                rebates.SaleLine(
-                    sku=r["sku"],
-                    category_path=categories.get(r["sku"], ""),
-                    day=as_day(r["created_at"]),
-                    quantity=int(r["quantity"]),
-                    free_quantity=int(r["free_quantity"]),
-                    amount=money(r["net_total"]),
-                    returned_quantity=returned.get(str(r["line_id"]), 0),
-                )
-            )
+        returned_rows = await CommissionDeal.raw(
+            "SELECT order_line_id AS line_id, SUM(quantity) AS quantity FROM ordering_order_return "  # noqa: S608
+            f"WHERE status = 'approved' AND order_id IN ({marks}) GROUP BY order_line_id",
+            *chunk,
+        )
+        for order_id, sale_lines in (await order_sale_lines(rows, returned_rows, "order_id")).items():
+            found[order_id] += sale_lines
     return found
 
 

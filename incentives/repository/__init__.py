@@ -145,9 +145,15 @@ async def programme_row(programme_id: UUID) -> dict[str, Any] | None:
     return row
 
 
-async def to_programmes(rows: list[dict[str, Any]]) -> list[schemas.Programme]:
+async def to_programmes(
+    rows: list[dict[str, Any]], named: set[UUID] | None = None
+) -> list[schemas.Programme]:
+    """Programmes with their owner's name, for the owners in ``named`` (all when ``None``)."""
     names = await organisation_names({r["owner_id"] for r in rows})
-    return [_programme(r, names.get(r["owner_id"], "")) for r in rows]
+    return [
+        _programme(r, names.get(r["owner_id"], "") if named is None or r["owner_id"] in named else "")
+        for r in rows
+    ]
 
 
 async def programme_rows(

@@ -133,9 +133,16 @@ async def change_status(
         return (await repository.to_programmes([fresh]))[0]
 
 
+def _named_owners(actor: Actor, rows: list[dict[str, Any]]) -> set[UUID]:
+    """Owners whose name the actor may read: those it sees, and its own supplier (a partner
+    enrolled by an organisation further up learns only that there is a programme, not who runs it)."""
+    supplier_path = actor.organisation_path.rstrip("/").rsplit("/", 1)[0] + "/"
+    return {r["owner_id"] for r in rows if actor.sees(r["owner_path"]) or r["owner_path"] == supplier_path}
+
+
 async def get_programme(actor: Actor, programme_id: UUID) -> schemas.Programme:
     row = await visible_programme(actor, programme_id)
-    return (await repository.to_programmes([row]))[0]
+    return (await repository.to_programmes([row], _named_owners(actor, [row])))[0]
 
 
 async def list_programmes(actor: Actor) -> list[schemas.Programme]:
@@ -145,7 +152,7 @@ async def list_programmes(actor: Actor) -> list[schemas.Programme]:
         facts = await actor_facts(actor)
         rows = await repository.programme_rows(owner_scope=actor.scope, under_paths=[facts.path])
         visible = [r for r in rows if actor.sees(r["owner_path"]) or enrols(r, facts)]
-        return await repository.to_programmes(visible)
+        return await repository.to_programmes(visible, _named_owners(actor, visible))
 
 
 def active_on(row: dict[str, Any], day: date) -> bool:

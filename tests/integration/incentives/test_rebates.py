@@ -157,6 +157,13 @@ async def test_partners_see_only_their_own_standing_and_distributors_their_downs
         "s1_manager": ["STORES-Q"],
         "s2_manager": ["STORES-Q"],
     }
+    # A store learns that the manufacturer's programme enrols it, not who runs it (not its supplier).
+    assert [(p.code, p.owner_name) for p in await programmes.list_programmes(world.actors["s1_manager"])] == [
+        ("STORES-Q", "")
+    ]
+    assert [p.owner_name for p in await programmes.list_programmes(world.actors["d1a_admin"])] == [
+        "D1 Trading"
+    ]
     store_view = await settlements.programme_accruals(world.actors["s2_manager"], store_programme_.id, clock)
     assert [a.partner_name for a in store_view] == ["S2 Trading"]
     dealer_view = await settlements.programme_accruals(world.actors["d1_admin"], dealers.id, clock)

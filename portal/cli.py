@@ -286,7 +286,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
         from core.clock import SystemClock
-        from portal.demo import commerce, deals, network, orders, reports
+        from portal.demo import commerce, deals, incentives, network, orders, reports
 
         await _prepare_database()
         existing = await network.loaded_manufacturer()
@@ -301,9 +301,10 @@ def demo(host: str, port: int, no_serve: bool) -> None:
             MofNCompleteColumn(),
             TextColumn("{task.description}"),
         ) as progress:
-            task = progress.add_task(
-                "", total=network.STEPS + commerce.STEPS + deals.STEPS + orders.STEPS + reports.STEPS
+            total = (
+                network.STEPS + commerce.STEPS + deals.STEPS + orders.STEPS + reports.STEPS + incentives.STEPS
             )
+            task = progress.add_task("", total=total)
             clock = SystemClock()
             await network.load_network(clock, lambda step: progress.update(task, advance=1, description=step))
             await commerce.load_commerce(
@@ -312,6 +313,9 @@ def demo(host: str, port: int, no_serve: bool) -> None:
             await deals.load_deals(clock, lambda step: progress.update(task, advance=1, description=step))
             await orders.load_orders(clock, lambda step: progress.update(task, advance=1, description=step))
             await reports.load_reports(clock, lambda step: progress.update(task, advance=1, description=step))
+            await incentives.load_incentives(
+                clock, lambda step: progress.update(task, advance=1, description=step)
+            )
 
     _run(load)
     _print_sign_ins()

@@ -9,6 +9,17 @@ from litestar.openapi.datastructures import ResponseSpec
 
 from portal.api.activity import ActivityController
 from portal.api.catalogue import CategoriesController, ProductsController
+from portal.api.incentives import (
+    CommissionPlansController,
+    CommissionRunsController,
+    CommissionStatementsController,
+    MdfBudgetsController,
+    MdfRequestsController,
+    RebateAccrualsController,
+    RebateFundsController,
+    RebateProgrammesController,
+    RebateSettlementsController,
+)
 from portal.api.leads import LeadPolicyController, LeadRulesController, LeadsController
 from portal.api.me import MeController
 from portal.api.notifications import NotificationsController
@@ -73,6 +84,15 @@ router = Router(
         ProgrammesController,
         ReportsController,
         InventoryController,
+        RebateProgrammesController,
+        RebateAccrualsController,
+        RebateSettlementsController,
+        RebateFundsController,
+        MdfBudgetsController,
+        MdfRequestsController,
+        CommissionPlansController,
+        CommissionRunsController,
+        CommissionStatementsController,
     ],
 )
 

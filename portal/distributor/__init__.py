@@ -9,6 +9,7 @@ from portal.pages.account import AccountPages
 from portal.pages.activity import ActivityPages
 from portal.pages.cart import CartPages
 from portal.pages.catalogue import CataloguePages
+from portal.pages.incentives import IncentivePages
 from portal.pages.leads import LeadPages
 from portal.pages.notifications import NotificationPages
 from portal.pages.orders import OrderPages, StockPages
@@ -46,6 +47,7 @@ router = Router(
         ReportPages,
         PriceBookPages,
         PromotionPages,
+        IncentivePages,
     ],
     include_in_schema=False,
 )

@@ -9,6 +9,7 @@ from portal.manufacturer.settings import ChannelSettingsPages
 from portal.pages.account import AccountPages
 from portal.pages.activity import ActivityPages
 from portal.pages.catalogue import CataloguePages
+from portal.pages.incentives import IncentivePages
 from portal.pages.leads import LeadPages
 from portal.pages.notifications import NotificationPages
 from portal.pages.orders import OrderPages, StockPages
@@ -47,6 +48,7 @@ router = Router(
         PriceBookPages,
         PromotionPages,
         ChannelSettingsPages,
+        IncentivePages,
     ],
     include_in_schema=False,
 )

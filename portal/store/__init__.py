@@ -7,6 +7,7 @@ from channel.roles import OrgKind
 from portal.pages.account import AccountPages
 from portal.pages.cart import CartPages
 from portal.pages.catalogue import CataloguePages
+from portal.pages.incentives import IncentivePages
 from portal.pages.notifications import NotificationPages
 from portal.pages.orders import OrderPages, StockPages
 from portal.pages.people import PeoplePages
@@ -32,6 +33,7 @@ router = Router(
         StockPages,
         InventoryPages,
         ReportPages,
+        IncentivePages,
     ],
     include_in_schema=False,
 )

@@ -180,4 +180,7 @@ async def test_every_upload_route_answers_the_hostile_corpus_with_a_4xx_or_a_cle
     assert wrong == [], "\n".join(wrong)
     for route_name in ("catalogue import", "price book import"):
         for name in REFUSED:
-            assert seen[f"{route_name} / {name}"].startswith(("413", "422")), (name, seen[f"{route_name} / {name}"])
+            assert seen[f"{route_name} / {name}"].startswith(("413", "422")), (
+                name,
+                seen[f"{route_name} / {name}"],
+            )

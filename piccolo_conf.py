@@ -59,5 +59,6 @@ APP_REGISTRY = AppRegistry(
         "deal_registration.piccolo_app",
         "ordering.piccolo_app",
         "reports.piccolo_app",
+        "incentives.piccolo_app",
     ]
 )

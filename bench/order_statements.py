@@ -5,110 +5,45 @@
 Builds a scratch database (a temporary SQLite file, or the PostgreSQL database ``bench_orders``,
 dropped and recreated) through the migrations, a channel of a manufacturer, a distributor and a
 store, 500 products on the list price, and counts the SQL statements the engine runs while the
-store submits an order of N lines, and while the distributor approves it (reserving stock per
-line). Submission should cost the same number of statements whatever N; approval reserves line by
-line, so it grows with N by design. Also prints the wall time of each.
+store submits an order of N lines, the distributor approves it (reserving stock) and ships it, and
+the store receives it. Every step should cost the same number of statements whatever N (the
+reads of the pricing engine are shown apart); prints the median wall time of each over three
+interleaved runs, and time(500) / time(20) for submission and approval (target <= 10).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import statistics
 import time
-from decimal import Decimal
 from typing import Any
 
 from bench.scratch import scratch_database
 
 SIZES = (1, 20, 100, 500)
+ROUNDS = 3
 
 
 async def run(kind: str) -> None:
     await scratch_database(kind, "bench_orders")
 
-    from channel import schemas as channel_schemas
-    from channel.roles import OrgKind, PartnerStatus, Role
-    from channel.services import access, partners, setup
+    from bench.seed import order_channel
     from channel.transactions import engine, is_postgres
-    from channel.visibility import Actor
     from core.clock import SystemClock
     from ordering import schemas
     from ordering.services import orders, stock
-    from pricing import schemas as pricing_schemas
-    from pricing.services import catalogue, price_books
+    from pricing.services import pricing
 
     if is_postgres():
         await engine().start_connection_pool(min_size=2, max_size=4)
     clock = SystemClock()
-    await setup.create_manufacturer(
-        setup.ManufacturerCreate(code="ACME", name="Acme", currency="EUR", locale="en"), clock
-    )
-    system = await access.system_actor()
-    distributor = await partners.create_partner(
-        system,
-        channel_schemas.OrganisationCreate(
-            supplier_id=system.organisation_id,
-            kind=OrgKind.DISTRIBUTOR,
-            code="DIST",
-            name="Distributor",
-            currency="EUR",
-            locale="en",
-            status=PartnerStatus.ACTIVE,
-        ),
-        clock,
-    )
-    store = await partners.create_partner(
-        system,
-        channel_schemas.OrganisationCreate(
-            supplier_id=distributor.id,
-            kind=OrgKind.STORE,
-            code="SHOP",
-            name="Shop",
-            currency="EUR",
-            locale="en",
-            status=PartnerStatus.ACTIVE,
-        ),
-        clock,
-    )
-    await catalogue.create_category(
-        system, pricing_schemas.CategoryCreate(code="ALL", names={"en": "All"}), clock
-    )
-    skus = [f"P-{n:04d}" for n in range(max(SIZES))]
+    channel = await order_channel(max(SIZES))
+    buyer, seller, skus = channel.buyers[0], channel.seller, channel.skus
     for sku in skus:
-        await catalogue.create_product(
-            system, pricing_schemas.ProductCreate(sku=sku, names={"en": sku}, category="ALL"), clock
-        )
-    await price_books.create_price_book(
-        system,
-        pricing_schemas.PriceBookCreate(
-            code="LIST",
-            currency="EUR",
-            kind="list",
-            entries=[pricing_schemas.PriceEntry(sku=sku, unit_price=Decimal("10")) for sku in skus],
-        ),
-        clock,
-    )
+        await stock.adjust(seller, schemas.StockAdjustment(sku=sku, quantity=100_000, reason="bench"), clock)
 
-    def actor(org: Any, kind: OrgKind, role: Role) -> Actor:
-        return Actor(
-            organisation_id=org.id,
-            organisation_kind=kind,
-            organisation_path=org.path if hasattr(org, "path") else "",
-            roles=frozenset({role}),
-            label="bench",
-        )
-
-    from channel import repository as channel_repository
-
-    store_place = await channel_repository.find_org_place(store.id)
-    dist_place = await channel_repository.find_org_place(distributor.id)
-    assert store_place and dist_place
-    buyer = actor(store_place, OrgKind.STORE, Role.STORE_MANAGER)
-    seller = actor(dist_place, OrgKind.DISTRIBUTOR, Role.DISTRIBUTOR_ADMIN)
-    for sku in skus:
-        await stock.adjust(seller, schemas.StockAdjustment(sku=sku, quantity=1000, reason="bench"), clock)
-
-    counted = {"n": 0}
+    counted = {"n": 0, "pricing": 0}
     engine_class = type(engine())
     original = engine_class.run_querystring
 
@@ -117,21 +52,79 @@ async def run(kind: str) -> None:
         return await original(self, querystring, in_pool)
 
     engine_class.run_querystring = counting  # type: ignore[method-assign]
-    print(f"DB-1 on {kind}: statements per order")
-    print(f"{'lines':>6} {'submit':>8} {'ms':>8} {'approve':>8} {'ms':>8}")
+    price_cart = pricing.price_cart
+
+    async def counted_pricing(*args: Any, **kwargs: Any) -> Any:
+        before = counted["n"]
+        try:
+            return await price_cart(*args, **kwargs)
+        finally:
+            counted["pricing"] += counted["n"] - before
+
+    pricing.price_cart = counted_pricing  # type: ignore[assignment]
+
+    async def measure(step: Any) -> tuple[Any, int, int, float]:
+        counted["n"] = counted["pricing"] = 0
+        started = time.perf_counter()
+        result = await step()
+        return result, counted["n"], counted["pricing"], (time.perf_counter() - started) * 1000
+
+    figures: dict[int, list[tuple[int, int, int, int, int, float, float, float, float]]] = {
+        s: [] for s in SIZES
+    }
+    for _round in range(ROUNDS):  # interleaved: every size once per round
+        for size in SIZES:
+            command = schemas.OrderCreate(
+                lines=[schemas.OrderLineRequest(sku=s, quantity=1) for s in skus[:size]]
+            )
+            placed, submit_n, pricing_n, submit_ms = await measure(
+                lambda command=command: orders.submit_order(buyer, command, clock)
+            )
+            _, approve_n, _, approve_ms = await measure(
+                lambda placed=placed: orders.decide(
+                    seller, placed.id, schemas.OrderDecision(decision="approve"), clock
+                )
+            )
+            shipped, ship_n, _, ship_ms = await measure(
+                lambda placed=placed: orders.ship(seller, placed.id, schemas.ShipmentCreate(), clock)
+            )
+            _, receive_n, _, receive_ms = await measure(
+                lambda placed=placed, shipped=shipped: orders.receive(
+                    buyer, placed.id, shipped.shipments[0].id, schemas.ReceiptCreate(), clock
+                )
+            )
+            figures[size].append(
+                (
+                    submit_n,
+                    pricing_n,
+                    approve_n,
+                    ship_n,
+                    receive_n,
+                    submit_ms,
+                    approve_ms,
+                    ship_ms,
+                    receive_ms,
+                )
+            )
+    print(f"DB-1 / ORDER-2 on {kind}: SQL statements per step of one order (median ms of {ROUNDS} runs)")
+    print(
+        f"{'lines':>6} {'submit':>7} {'of it pricing':>13} {'ms':>7} {'approve':>8} {'ms':>7} "
+        f"{'ship':>5} {'ms':>7} {'receive':>8} {'ms':>7}"
+    )
+    medians = {}
     for size in SIZES:
-        command = schemas.OrderCreate(
-            lines=[schemas.OrderLineRequest(sku=s, quantity=1) for s in skus[:size]]
+        runs = figures[size]
+        n = runs[-1]
+        ms = [statistics.median(r[i] for r in runs) for i in range(5, 9)]
+        medians[size] = ms
+        print(
+            f"{size:>6} {n[0]:>7} {n[1]:>13} {ms[0]:>7.1f} {n[2]:>8} {ms[1]:>7.1f} "
+            f"{n[3]:>5} {ms[2]:>7.1f} {n[4]:>8} {ms[3]:>7.1f}"
         )
-        counted["n"] = 0
-        started = time.perf_counter()
-        placed = await orders.submit_order(buyer, command, clock)
-        submit_ms, submit_n = (time.perf_counter() - started) * 1000, counted["n"]
-        counted["n"] = 0
-        started = time.perf_counter()
-        await orders.decide(seller, placed.id, schemas.OrderDecision(decision="approve"), clock)
-        approve_ms, approve_n = (time.perf_counter() - started) * 1000, counted["n"]
-        print(f"{size:>6} {submit_n:>8} {submit_ms:>8.1f} {approve_n:>8} {approve_ms:>8.1f}")
+    for i, step in enumerate(("submit", "approve")):
+        ratio = medians[500][i] / medians[20][i]
+        print(f"{step}: time(500) / time(20) = {ratio:.1f} (target <= 10)")
+    print(f"500-line order, submit end to end with pricing: {medians[500][0]:.0f} ms (target < 1,000)")
     if is_postgres():
         await engine().close_connection_pool()
 

@@ -880,6 +880,11 @@ async def insert_notification(values: dict[str, Any]) -> None:
     await Notification.insert(Notification(**values))
 
 
+async def insert_notifications(rows: list[dict[str, Any]]) -> None:
+    for start in range(0, len(rows), 1000):
+        await Notification.insert(*(Notification(**values) for values in rows[start : start + 1000]))
+
+
 async def recent_notifications(recipient_id: UUID, limit: int) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = (
         await Notification.select()

@@ -40,15 +40,31 @@ class Table:
     rows: tuple[Row, ...]
 
 
-def read_table(content: bytes, filename: str, required: Sequence[str] = ()) -> Table:
-    """Rows of a CSV or XLSX upload, keyed by the (lower-cased, trimmed) header names."""
-    if len(content) > MAX_UPLOAD_BYTES:
-        raise InvalidInputError.single("file", "upload_too_large", limit=MAX_UPLOAD_BYTES // (1024 * 1024))
+def read_table(
+    content: bytes,
+    filename: str,
+    required: Sequence[str] = (),
+    *,
+    max_bytes: int = MAX_UPLOAD_BYTES,
+    max_rows: int = MAX_ROWS,
+    formulas_as_text: bool = False,
+) -> Table:
+    """Rows of a CSV or XLSX upload, keyed by the (lower-cased, trimmed) header names.
+
+    With ``formulas_as_text`` an XLSX formula cell reads as its formula ("=A1*2"), never as the
+    value Excel last computed, so the caller can refuse it instead of trusting a cached number.
+    """
+    if len(content) > max_bytes:
+        raise InvalidInputError.single("file", "upload_too_large", limit=_megabytes(max_bytes))
     if not content:
         raise InvalidInputError.single("file", "upload_empty")
-    if filename.lower().endswith(".xlsx") or content[:4] == b"PK\x03\x04":
-        header, records = _read_xlsx(content)
-    elif filename.lower().endswith((".csv", ".txt")) or not filename:
+    lowered = filename.lower()
+    if lowered.endswith((".xls", ".xlsm", ".xltm", ".xlam", ".xlsb", ".ods")) or content[:8] == _OLE_MAGIC:
+        # legacy Excel, macro-enabled and encrypted workbooks (the latter are OLE containers too)
+        raise InvalidInputError.single("file", "upload_unsupported_type")
+    if lowered.endswith(".xlsx") or content[:4] == b"PK\x03\x04":
+        header, records = _read_xlsx(content, max_bytes, max_rows, formulas_as_text)
+    elif lowered.endswith((".csv", ".txt")) or not filename:
         header, records = _read_csv(content)
     else:
         raise InvalidInputError.single("file", "upload_unsupported_type")
@@ -62,8 +78,8 @@ def read_table(content: bytes, filename: str, required: Sequence[str] = ()) -> T
     for number, record in records:
         if not any(cell.strip() for cell in record):
             continue  # blank lines between blocks are common in hand-made sheets
-        if len(rows) >= MAX_ROWS:
-            raise InvalidInputError.single("file", "upload_too_many_rows", limit=MAX_ROWS)
+        if len(rows) >= max_rows:
+            raise InvalidInputError.single("file", "upload_too_many_rows", limit=max_rows)
         values = {
             column: (record[i].strip() if i < len(record) else "")
             for i, column in enumerate(columns)
@@ -73,19 +89,40 @@ def read_table(content: bytes, filename: str, required: Sequence[str] = ()) -> T
     return Table(columns=tuple(c for c in columns if c), rows=tuple(rows))
 
 
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _megabytes(size: int) -> int:
+    return max(1, size // (1024 * 1024))
+
+
 def _column_name(raw: str) -> str:
     return raw.strip().lstrip("\ufeff").strip().lower().replace(" ", "_")
 
 
-def _read_csv(content: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
+def _decode(content: bytes) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with its BOM, then GB18030 (a superset of GBK/GB2312)."""
+    if content[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return content.decode("utf-16")
+        except UnicodeDecodeError as error:
+            raise InvalidInputError.single("file", "upload_bad_encoding") from error
+    if b"\x00" in content:
+        # UTF-16 without a BOM, or a binary file renamed to .csv: neither decodes to anything useful
+        raise InvalidInputError.single("file", "upload_bad_encoding")
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = content.decode(encoding)
             break
         except UnicodeDecodeError:
             continue
-    else:  # pragma: no cover - gb18030 decodes almost anything
+    else:
         raise InvalidInputError.single("file", "upload_bad_encoding")
+    return text
+
+
+def _read_csv(content: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    text = _decode(content)
     sample = text[:4096]
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
@@ -103,34 +140,52 @@ def _read_csv(content: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
     return records[0], [(index + 2, record) for index, record in enumerate(records[1:])]
 
 
-def _read_xlsx(content: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
+def _read_xlsx(
+    content: bytes,
+    max_bytes: int = MAX_UPLOAD_BYTES,
+    max_rows: int = MAX_ROWS,
+    formulas_as_text: bool = False,
+) -> tuple[list[str], list[tuple[int, list[str]]]]:
     from openpyxl import load_workbook  # imported here: only uploads need it
 
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
+            entries = archive.infolist()
+            unpacked = sum(info.file_size for info in entries)
+            encrypted = any(info.flag_bits & 0x1 for info in entries)
+            with_macros = any(info.filename.lower().endswith("vbaproject.bin") for info in entries)
     except zipfile.BadZipFile as error:
         raise InvalidInputError.single("file", "upload_unreadable", detail="not an XLSX file") from error
-    if unpacked > MAX_XLSX_UNCOMPRESSED_BYTES:
-        raise InvalidInputError.single("file", "upload_too_large", limit=MAX_UPLOAD_BYTES // (1024 * 1024))
+    if encrypted or with_macros:  # with_macros: an .xlsm renamed to .xlsx
+        raise InvalidInputError.single("file", "upload_unsupported_type")
+    if len(entries) > 10_000 or unpacked > max(MAX_XLSX_UNCOMPRESSED_BYTES, max_bytes * 12):
+        raise InvalidInputError.single("file", "upload_too_large", limit=_megabytes(max_bytes))
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=not formulas_as_text)
     except Exception as error:  # openpyxl raises many kinds for a damaged file
         raise InvalidInputError.single("file", "upload_unreadable", detail="not an XLSX file") from error
     try:
         sheet = workbook.worksheets[0]
         header: list[str] = []
         records: list[tuple[int, list[str]]] = []
-        for number, cells in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1):
+        # Rows are padded to the width asked for: the sheet's own width when it states one, so a
+        # four-column report is not read as sixty columns of nothing.
+        stated = getattr(sheet, "max_column", None)
+        width = min(MAX_COLUMNS, stated) if isinstance(stated, int) and stated > 0 else MAX_COLUMNS
+        for number, cells in enumerate(sheet.iter_rows(values_only=True, max_col=width), start=1):
             values = [_cell_text(cell) for cell in cells]
             if number == 1:
                 header = values
                 continue
             records.append((number, values))
             if (
-                len(records) > MAX_ROWS + 1000
+                len(records) > max_rows + 1000
             ):  # blank rows are skipped later; stop reading long before memory runs out
-                raise InvalidInputError.single("file", "upload_too_many_rows", limit=MAX_ROWS)
+                raise InvalidInputError.single("file", "upload_too_many_rows", limit=max_rows)
+    except InvalidInputError:
+        raise
+    except Exception as error:  # a damaged sheet, or an XML bomb refused by defusedxml
+        raise InvalidInputError.single("file", "upload_unreadable", detail="not an XLSX file") from error
     finally:
         workbook.close()
     if not header:

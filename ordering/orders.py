@@ -5,6 +5,7 @@ Pure functions over plain values; the services apply them and the portal words t
 
 from __future__ import annotations
 
+from datetime import timedelta
 from enum import StrEnum
 
 import msgspec
@@ -43,6 +44,12 @@ CANCELLABLE_BY: dict[OrderStatus, frozenset[Party]] = {
 }
 
 
+# A received order closes by itself this long after its last shipment was received, once no return
+# waits for an answer: the buyer can no longer ask to return anything, and the order no longer
+# counts against its credit limit.
+RETURN_WINDOW = timedelta(days=30)
+
+
 def may_cancel(status: OrderStatus, party: Party) -> bool:
     return party in CANCELLABLE_BY.get(status, frozenset())
 
@@ -72,9 +79,16 @@ def status_after_shipping(ordered: list[int], shipped: list[int]) -> OrderStatus
     )
 
 
+NUMBER_DIGITS = 6
+
+
 def order_number(supplier_code: str, year: int, sequence: int) -> str:
     """Readable and unique per supplier: the supplier's code, the year, a running number."""
-    return f"{supplier_code}-{year}-{sequence:06d}"
+    return f"{number_prefix(supplier_code, year)}{sequence:0{NUMBER_DIGITS}d}"
+
+
+def number_prefix(supplier_code: str, year: int) -> str:
+    return f"{supplier_code}-{year}-"
 
 
 def orderable(units: int, *, minimum: int, case: int) -> int:

@@ -8,12 +8,13 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+import msgspec
 from piccolo.query import WhereRaw
 
 from channel.repository import column_values, decode_cursor, encode_cursor, where_all, within
 from channel.visibility import Scope
 from ordering import schemas
-from ordering.orders import COUNTS_AGAINST_CREDIT, OrderStatus
+from ordering.orders import COUNTS_AGAINST_CREDIT, NUMBER_DIGITS, OrderStatus, number_prefix, order_number
 from ordering.stock import Levels, MovementKind, delta
 from ordering.tables import (
     Order,
@@ -32,28 +33,111 @@ CENTS = Decimal("0.01")
 # --- orders ---------------------------------------------------------------------------------------
 
 
-async def next_sequence(supplier_id: UUID, year: int) -> int:
-    """The supplier's next order number this year; the caller holds the supplier's lock."""
-    row = (
-        await OrderSequence.select()
-        .where((OrderSequence.supplier_id == supplier_id) & (OrderSequence.year == year))
-        .first()
+# SQLite takes at most 32,766 bound parameters a statement: rows of ~13 values go 1,000 at a time.
+CHUNK = 1000
+
+
+def _postgres() -> bool:
+    return Order._meta.db.engine_type == "postgres"
+
+
+def _values(rows: Sequence[Sequence[Any]]) -> tuple[str, list[Any]]:
+    """``({}, {}), ({}, {})`` and the flat arguments: a multi-row VALUES list (SQLite's side of the
+    set-based statements; PostgreSQL takes arrays and ``unnest``)."""
+    width = len(rows[0])
+    row_sql = "(" + ", ".join(["{}"] * width) + ")"
+    return ", ".join([row_sql] * len(rows)), [value for row in rows for value in row]
+
+
+async def buyer_for_order(buyer_id: UUID) -> dict[str, Any] | None:
+    """The buyer with its supplier's code and name, in one query. On PostgreSQL the buyer's row stays
+    locked to the end of the transaction, so one buyer's orders check the credit limit one at a time
+    (``NO KEY UPDATE``: rows that merely refer to the buyer are not held up)."""
+    rows = await Order.raw(
+        "SELECT b.id, b.name, b.status, b.credit_limit, b.path, s.id AS supplier_id, "
+        "s.code AS supplier_code, s.name AS supplier_name "
+        "FROM channel_organisation b LEFT JOIN channel_organisation s ON s.id = b.supplier "
+        "WHERE b.id = {}" + (" FOR NO KEY UPDATE OF b" if _postgres() else ""),
+        buyer_id,
     )
-    if row is None:
-        await OrderSequence.insert(OrderSequence(supplier_id=supplier_id, year=year, last=1))
-        return 1
-    await OrderSequence.update({OrderSequence.last: row["last"] + 1}).where(OrderSequence.id == row["id"])
-    return int(row["last"]) + 1
+    if not rows:
+        return None
+    row: dict[str, Any] = rows[0]
+    if row["supplier_id"] is not None:
+        row["supplier_id"] = UUID(str(row["supplier_id"]))
+    row["credit_limit"] = Decimal(str(row["credit_limit"])).quantize(CENTS)
+    return row
+
+
+async def next_sequence(supplier_id: UUID, year: int) -> int:
+    """The supplier's next order number this year, in one statement: the upsert holds the
+    supplier's counter until the order commits, so numbers are never given twice."""
+    rows = await OrderSequence.raw(
+        "INSERT INTO ordering_order_sequence (supplier_id, year, last) VALUES ({}, {}, 1) "
+        "ON CONFLICT (supplier_id, year) DO UPDATE SET last = ordering_order_sequence.last + 1 "
+        "RETURNING last",
+        supplier_id,
+        year,
+    )
+    return int(rows[0]["last"])
+
+
+_LINE_COLUMNS = ("id", "order_id", "position", "sku", "quantity", "free_quantity", "net_total", "priced")
 
 
 async def insert_order(values: dict[str, Any], lines: Sequence[dict[str, Any]]) -> None:
+    """An order as it is, numbered already, with its lines (data loads and tests)."""
     await Order.insert(Order(**values))
-    for start in range(0, len(lines), 500):  # one statement per chunk (SQLite's bound-parameter limit)
-        await OrderLine.insert(*(OrderLine(**line) for line in lines[start : start + 500]))
+    for start in range(0, len(lines), CHUNK):
+        await OrderLine.insert(*(OrderLine(**line) for line in lines[start : start + CHUNK]))
 
 
-async def order_row(order_id: UUID) -> dict[str, Any] | None:
-    row: dict[str, Any] | None = await Order.select().where(Order.id == order_id).first()
+async def place_order(
+    values: dict[str, Any], lines: Sequence[dict[str, Any]], *, supplier_code: str, year: int
+) -> str:
+    """Number the order (the supplier's next number this year) and write it with all its lines;
+    returns its number. PostgreSQL: one statement (the counter's upsert, the order, the lines as
+    arrays). SQLite: the upsert, the order and one multi-row INSERT per 1,000 lines."""
+    if not _postgres():
+        number = order_number(supplier_code, year, await next_sequence(values["supplier_id"], year))
+        await insert_order({**values, "number": number}, lines)
+        return number
+    columns = list(values)
+    rows = await Order.raw(
+        "WITH counter AS (INSERT INTO ordering_order_sequence (supplier_id, year, last) VALUES ({}, {}, 1) "  # noqa: S608
+        "ON CONFLICT (supplier_id, year) DO UPDATE SET last = ordering_order_sequence.last + 1 "
+        "RETURNING last), "
+        f"placed AS (INSERT INTO ordering_order (number, {', '.join(columns)}) "
+        f"VALUES ({{}} || lpad((SELECT last FROM counter)::text, {NUMBER_DIGITS}, '0'), "
+        f"{', '.join(['{}'] * len(columns))}) RETURNING id, number), "
+        f"written AS (INSERT INTO ordering_order_line ({', '.join(_LINE_COLUMNS)}, allocated, shipped, received) "
+        "SELECT l.id, placed.id, l.position, l.sku, l.quantity, l.free_quantity, l.net_total, l.priced, "
+        "0, 0, 0 FROM placed, unnest({}::uuid[], {}::int[], {}::varchar[], {}::int[], {}::int[], "
+        "{}::numeric[], {}::json[]) AS l(id, position, sku, quantity, free_quantity, net_total, priced)) "
+        "SELECT number FROM placed",
+        values["supplier_id"],
+        year,
+        number_prefix(supplier_code, year),
+        *values.values(),
+        [ln["id"] for ln in lines],
+        [ln["position"] for ln in lines],
+        [ln["sku"] for ln in lines],
+        [ln["quantity"] for ln in lines],
+        [ln["free_quantity"] for ln in lines],
+        [ln["net_total"] for ln in lines],
+        [msgspec.json.encode(ln["priced"]).decode() for ln in lines],
+    )
+    return str(rows[0]["number"])
+
+
+async def order_row(order_id: UUID, *, lock: bool = False) -> dict[str, Any] | None:
+    """The order; ``lock`` (PostgreSQL) holds its row to the end of the transaction, so steps on one
+    order (answer, ship, receive, cancel, return) wait for each other and read it as the step
+    before left it. SQLite's single writer already serialises them."""
+    query = Order.select().where(Order.id == order_id)
+    if lock and _postgres():
+        query = query.lock_rows("NO KEY UPDATE", of=(Order,))
+    row: dict[str, Any] | None = await query.first()
     return row
 
 
@@ -79,6 +163,44 @@ async def update_order(
     return bool(changed)
 
 
+async def _update_by_id(
+    table: str, columns: Sequence[tuple[str, str]], assign: str, rows: Sequence[Any]
+) -> None:
+    """``UPDATE table SET assign`` for many rows ``(id, ...)`` (``columns``: their names and
+    PostgreSQL types) in one statement (per 1,000 rows on SQLite); ``assign`` reads the table as
+    ``{t}`` and the row as ``c``. The table and column names are ours, never a caller's input."""
+    if not rows:
+        return
+    names = ", ".join(name for name, _ in columns)
+    if _postgres():
+        arrays = ", ".join(f"{{}}::{kind}[]" for _, kind in columns)
+        await Order.raw(
+            f"UPDATE {table} t SET {assign.format(t='t')} FROM unnest({arrays}) AS c({names}) "  # noqa: S608
+            "WHERE t.id = c.id",
+            *(list(column) for column in zip(*rows, strict=True)),
+        )
+        return
+    renamed = ", ".join(f"column{i} AS {name}" for i, (name, _) in enumerate(columns, start=1))
+    for start in range(0, len(rows), CHUNK):
+        values, args = _values(rows[start : start + CHUNK])
+        await Order.raw(
+            f"UPDATE {table} SET {assign.format(t=table)} "  # noqa: S608
+            f"FROM (SELECT {renamed} FROM (VALUES {values})) AS c WHERE {table}.id = c.id",
+            *args,
+        )
+
+
+async def add_to_lines(changes: Sequence[tuple[UUID, int, int, int]]) -> None:
+    """Move many lines' counters (line, allocated, shipped, received) by increments in one statement."""
+    await _update_by_id(
+        "ordering_order_line",
+        [("id", "uuid"), ("allocated", "int"), ("shipped", "int"), ("received", "int")],
+        "allocated = {t}.allocated + c.allocated, shipped = {t}.shipped + c.shipped, "
+        "received = {t}.received + c.received",
+        changes,
+    )
+
+
 async def add_to_line(line_id: UUID, *, allocated: int = 0, shipped: int = 0, received: int = 0) -> None:
     """Move a line's counters by these amounts in one statement: steps on other orders that fill
     this line (a backorder taking arriving stock) never overwrite each other's counts."""
@@ -89,6 +211,31 @@ async def add_to_line(line_id: UUID, *, allocated: int = 0, shipped: int = 0, re
             OrderLine.received: OrderLine.received + received,
         }
     ).where(OrderLine.id == line_id)
+
+
+async def close_received(received_before: datetime, now: datetime, limit: int) -> list[dict[str, Any]]:
+    """Close received orders whose last shipment was received before ``received_before`` and with
+    no return waiting for an answer (``limit`` at a time); returns the orders closed. The update is
+    conditional on the status, so two runs at once close each order once."""
+    found = await Order.raw(
+        "SELECT o.id FROM ordering_order o JOIN ordering_shipment s ON s.order_id = o.id "
+        "WHERE o.status = {} AND NOT EXISTS (SELECT 1 FROM ordering_order_return r "
+        "WHERE r.order_id = o.id AND r.status = 'requested') "
+        "GROUP BY o.id HAVING MAX(s.received_at) < {} ORDER BY o.id LIMIT {}",
+        OrderStatus.RECEIVED.value,
+        received_before,
+        limit,
+    )
+    if not found:
+        return []
+    closed: list[dict[str, Any]] = await (
+        Order.update({Order.status: OrderStatus.CLOSED.value, Order.updated_at: now})
+        .where(
+            Order.id.is_in([UUID(str(r["id"])) for r in found]) & (Order.status == OrderStatus.RECEIVED.value)
+        )
+        .returning(*Order.all_columns())
+    )
+    return closed
 
 
 async def open_amount(buyer_id: UUID) -> Decimal:
@@ -148,20 +295,32 @@ async def list_orders(
     return rows, cursor
 
 
-async def waiting_lines(supplier_id: UUID, sku: str | None = None) -> list[dict[str, Any]]:
-    """Lines of the supplier's approved orders still waiting for stock (of ``sku``, or of any
-    product), oldest order first: the queue backorders are filled in."""
-    orders = await Order.select(Order.id, Order.created_at).where(
-        (Order.supplier_id == supplier_id)
-        & Order.status.is_in([OrderStatus.APPROVED.value, OrderStatus.PARTIALLY_SHIPPED.value])
+async def waiting_lines(supplier_id: UUID, skus: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """Lines of the supplier's approved orders still waiting for stock (of ``skus``, or of any
+    product), oldest order first: the queue backorders are filled in. One query; each line comes
+    with its order's ``number`` and ``buyer_id`` (to tell the buyer)."""
+    statuses = [OrderStatus.APPROVED.value, OrderStatus.PARTIALLY_SHIPPED.value]
+    sku_clause, sku_args = "", list[Any]()
+    if skus is not None:
+        wanted = sorted(set(skus))
+        if not wanted:
+            return []
+        if _postgres():
+            sku_clause, sku_args = " AND l.sku = ANY({}::varchar[])", [wanted]
+        else:
+            sku_clause, sku_args = f" AND l.sku IN ({', '.join(['{}'] * len(wanted))})", wanted
+    rows: list[dict[str, Any]] = await OrderLine.raw(
+        "SELECT l.id, l.order_id, l.position, l.sku, l.quantity, l.allocated, l.shipped, l.received, "  # noqa: S608
+        "o.number, o.buyer_id, o.created_at FROM ordering_order_line l "
+        "JOIN ordering_order o ON o.id = l.order_id "
+        "WHERE o.supplier_id = {} AND o.status IN ({}, {}) AND l.quantity > l.shipped + l.allocated"
+        + sku_clause
+        + " ORDER BY o.created_at, o.id, l.position",
+        supplier_id,
+        *statuses,
+        *sku_args,
     )
-    if not orders:
-        return []
-    created = {o["id"]: o["created_at"] for o in orders}
-    clause = OrderLine.order_id.is_in(list(created))
-    lines = await OrderLine.select().where(clause & (OrderLine.sku == sku) if sku is not None else clause)
-    waiting = [ln for ln in lines if ln["quantity"] - ln["shipped"] - ln["allocated"] > 0]
-    return sorted(waiting, key=lambda ln: (created[ln["order_id"]], str(ln["order_id"]), ln["position"]))
+    return rows
 
 
 # --- shipments ------------------------------------------------------------------------------------
@@ -206,6 +365,16 @@ async def update_shipment(shipment_id: UUID, changes: dict[str, Any], *, expect:
 
 async def update_shipment_line(line_id: int, changes: dict[str, Any]) -> None:
     await ShipmentLine.update(column_values(changes)).where(ShipmentLine.id == line_id)
+
+
+async def set_received(counts: Sequence[tuple[int, int, int]]) -> None:
+    """Many shipment lines' (id, received, damaged) in one statement."""
+    await _update_by_id(
+        "ordering_shipment_line",
+        [("id", "bigint"), ("received", "int"), ("damaged", "int")],
+        "received = c.received, damaged = c.damaged",
+        counts,
+    )
 
 
 # --- stock ----------------------------------------------------------------------------------------
@@ -278,6 +447,179 @@ async def move(
         )
     )
     return True
+
+
+_NEEDS_LEVEL = (MovementKind.ADJUSTMENT, MovementKind.SHIPMENT_IN_TRANSIT, MovementKind.RETURN_IN)
+
+
+class Movement(msgspec.Struct, frozen=True, kw_only=True):
+    """One row for the ledger, before it is written."""
+
+    organisation_id: UUID
+    sku: str
+    kind: MovementKind
+    quantity: int
+    order_id: UUID | None = None
+    shipment_id: UUID | None = None
+    reason: str = ""
+    actor_label: str = ""
+
+
+async def reserve(organisation_id: UUID, wanted: dict[str, int], now: datetime) -> dict[str, int]:
+    """Reserve up to ``wanted`` units of each SKU of what is available, in one statement, and say
+    what was taken (SKUs with nothing taken are absent). Writes no ledger rows: the caller shares
+    what was taken among its lines and writes them with ``insert_movements``.
+
+    PostgreSQL: the levels are locked in SKU order (two orders never wait for each other in
+    opposite orders) and the share is computed from the locked rows, then the update checks again
+    that reserved stays within on hand: a reservation never takes units that are not there.
+    SQLite: the single writer (``BEGIN IMMEDIATE``) makes the read and the guarded update exact.
+    """
+    skus = sorted(sku for sku, units in wanted.items() if units > 0)
+    if not skus:
+        return {}
+    if _postgres():
+        rows = await StockLevel.raw(
+            "WITH wanted AS (SELECT * FROM unnest({}::varchar[], {}::int[]) AS w(sku, units)), "
+            "locked AS (SELECT s.id, LEAST(w.units, s.on_hand - s.reserved) AS take "
+            "FROM ordering_stock_level s JOIN wanted w ON w.sku = s.sku "
+            "WHERE s.organisation_id = {} ORDER BY s.sku FOR NO KEY UPDATE OF s) "
+            "UPDATE ordering_stock_level s SET reserved = s.reserved + locked.take, updated_at = {} "
+            "FROM locked WHERE s.id = locked.id AND locked.take > 0 "
+            "AND s.on_hand >= s.reserved + locked.take RETURNING s.sku, locked.take",
+            skus,
+            [wanted[sku] for sku in skus],
+            organisation_id,
+            now,
+        )
+        return {r["sku"]: int(r["take"]) for r in rows}
+    free = await available_of(organisation_id, skus)
+    take = {sku: min(wanted[sku], free.get(sku, 0)) for sku in skus if min(wanted[sku], free.get(sku, 0)) > 0}
+    if not take:
+        return {}
+    taken: dict[str, int] = {}
+    pairs = sorted(take.items())
+    for start in range(0, len(pairs), CHUNK):
+        values, args = _values(pairs[start : start + CHUNK])
+        rows = await StockLevel.raw(
+            f"UPDATE ordering_stock_level SET reserved = reserved + t.column2, updated_at = {{}} "  # noqa: S608
+            f"FROM (VALUES {values}) AS t WHERE organisation_id = {{}} AND sku = t.column1 "
+            "AND on_hand >= reserved + t.column2 RETURNING sku",
+            now,
+            *args,
+            organisation_id,
+        )
+        taken.update({r["sku"]: take[r["sku"]] for r in rows})
+    return taken
+
+
+async def apply_movements(movements: Sequence[Movement], now: datetime) -> set[tuple[UUID, str]]:
+    """Apply many movements, of any organisations, and write them to the ledger, in a constant
+    number of statements whatever their count: the levels a movement needs first (one INSERT ...
+    ON CONFLICT DO NOTHING), one guarded UPDATE of every level touched, one INSERT of the ledger
+    rows. A level that would go unsound (reserved above on hand, anything below zero) is left as
+    it was and its movements are not written; the (organisation, SKU) pairs refused are returned.
+    """
+    if not movements:
+        return set()
+    sums: dict[tuple[UUID, str], Levels] = {}
+    for m in movements:
+        key = (m.organisation_id, m.sku)
+        sums[key] = sums.get(key, Levels()) + delta(m.kind, m.quantity)
+    keys = sorted(sums, key=lambda k: (str(k[0]), k[1]))
+    fresh = sorted({(str(m.organisation_id), m.sku) for m in movements if m.kind in _NEEDS_LEVEL})
+    pg = _postgres()
+    if fresh:  # unique (organisation_id, sku): two first movements at once make one level
+        if pg:
+            await StockLevel.raw(
+                "INSERT INTO ordering_stock_level (organisation_id, sku, on_hand, reserved, in_transit, "
+                "updated_at) SELECT f.organisation_id, f.sku, 0, 0, 0, {} "
+                "FROM unnest({}::uuid[], {}::varchar[]) AS f(organisation_id, sku) "
+                "ON CONFLICT (organisation_id, sku) DO NOTHING",
+                now,
+                [UUID(org) for org, _ in fresh],
+                [sku for _, sku in fresh],
+            )
+        else:
+            for start in range(0, len(fresh), CHUNK):
+                values, args = _values([(UUID(org), sku, now) for org, sku in fresh[start : start + CHUNK]])
+                await StockLevel.raw(
+                    "INSERT INTO ordering_stock_level (organisation_id, sku, updated_at, on_hand, reserved, "  # noqa: S608
+                    f"in_transit) SELECT column1, column2, column3, 0, 0, 0 FROM (VALUES {values}) "
+                    "WHERE true ON CONFLICT (organisation_id, sku) DO NOTHING",
+                    *args,
+                )
+    done: set[tuple[UUID, str]] = set()
+    guard = (
+        "AND {level}.on_hand + d.on_hand >= {level}.reserved + d.reserved AND {level}.reserved + d.reserved >= 0 "
+        "AND {level}.in_transit + d.in_transit >= 0"
+    )
+    if pg:
+        rows = await StockLevel.raw(
+            "WITH d AS (SELECT * FROM unnest({}::uuid[], {}::varchar[], {}::int[], {}::int[], {}::int[]) "  # noqa: S608
+            "AS d(organisation_id, sku, on_hand, reserved, in_transit)), "
+            "locked AS (SELECT s.id FROM ordering_stock_level s JOIN d "
+            "ON d.organisation_id = s.organisation_id AND d.sku = s.sku "
+            "ORDER BY s.organisation_id, s.sku FOR NO KEY UPDATE OF s) "
+            "UPDATE ordering_stock_level s SET on_hand = s.on_hand + d.on_hand, "
+            "reserved = s.reserved + d.reserved, in_transit = s.in_transit + d.in_transit, updated_at = {} "
+            "FROM d, locked WHERE s.id = locked.id AND s.organisation_id = d.organisation_id "
+            "AND s.sku = d.sku " + guard.format(level="s") + " RETURNING s.organisation_id, s.sku",
+            [k[0] for k in keys],
+            [k[1] for k in keys],
+            [sums[k].on_hand for k in keys],
+            [sums[k].reserved for k in keys],
+            [sums[k].in_transit for k in keys],
+            now,
+        )
+        done = {(UUID(str(r["organisation_id"])), r["sku"]) for r in rows}
+    else:
+        for start in range(0, len(keys), CHUNK):
+            chunk = keys[start : start + CHUNK]
+            values, args = _values(
+                [(k[0], k[1], sums[k].on_hand, sums[k].reserved, sums[k].in_transit) for k in chunk]
+            )
+            rows = await StockLevel.raw(
+                "UPDATE ordering_stock_level SET on_hand = on_hand + d.column3, "  # noqa: S608  # noqa: S608
+                "reserved = reserved + d.column4, in_transit = in_transit + d.column5, updated_at = {} "
+                f"FROM (VALUES {values}) AS d WHERE organisation_id = d.column1 AND sku = d.column2 "
+                + guard.replace("d.on_hand", "d.column3")
+                .replace("d.reserved", "d.column4")
+                .replace("d.in_transit", "d.column5")
+                .format(level="ordering_stock_level")
+                + " RETURNING organisation_id, sku",
+                now,
+                *args,
+            )
+            done |= {(UUID(str(r["organisation_id"])), r["sku"]) for r in rows}
+    await insert_movements([m for m in movements if (m.organisation_id, m.sku) in done], now)
+    return set(keys) - done
+
+
+async def insert_movements(movements: Sequence[Movement], now: datetime) -> None:
+    """Ledger rows for movements whose levels have already moved: one multi-row INSERT."""
+    for start in range(0, len(movements), CHUNK):
+        rows = []
+        for m in movements[start : start + CHUNK]:
+            change = delta(m.kind, m.quantity)
+            rows.append(
+                StockMovement(
+                    occurred_at=now,
+                    organisation_id=m.organisation_id,
+                    sku=m.sku,
+                    kind=m.kind.value,
+                    quantity=m.quantity,
+                    on_hand=change.on_hand,
+                    reserved=change.reserved,
+                    in_transit=change.in_transit,
+                    order_id=m.order_id,
+                    shipment_id=m.shipment_id,
+                    reason=m.reason,
+                    actor_label=m.actor_label,
+                )
+            )
+        if rows:
+            await StockMovement.insert(*rows)
 
 
 async def available_of(organisation_id: UUID, skus: Sequence[str]) -> dict[str, int]:
@@ -372,9 +714,41 @@ async def forwarded_open(line_ids: Sequence[UUID]) -> dict[UUID, int]:
     return found
 
 
+async def drop_shipped(upstream_id: UUID, downstream_id: UUID) -> dict[UUID, int]:
+    """Units of each downstream line already drop-shipped on the upstream order."""
+    rows = await ShipmentLine.raw(
+        "SELECT sl.order_line_id, SUM(sl.quantity) AS units FROM ordering_shipment_line sl "
+        "JOIN ordering_shipment y ON y.id = sl.shipment_id "
+        "JOIN ordering_shipment x ON x.id = y.paired_shipment_id "
+        "WHERE y.order_id = {} AND x.order_id = {} GROUP BY sl.order_line_id",
+        downstream_id,
+        upstream_id,
+    )
+    return {UUID(str(r["order_line_id"])): int(r["units"]) for r in rows}
+
+
 async def insert_links(rows: Sequence[dict[str, Any]]) -> None:
     if rows:
         await OrderLink.insert(*(OrderLink(**row) for row in rows))
+
+
+async def links_of(order_id: UUID) -> list[dict[str, Any]]:
+    """The order's links both ways, each with the other order's number and status, in one query:
+    ``direction`` is ``up`` for a line of this order forwarded upstream, ``down`` for an order
+    this one fills."""
+    rows: list[dict[str, Any]] = await OrderLink.raw(
+        "SELECT 'up' AS direction, k.sku, k.quantity, k.upstream_order_id AS other_id, o.number, o.status "
+        "FROM ordering_order_link k JOIN ordering_order o ON o.id = k.upstream_order_id "
+        "WHERE k.downstream_order_id = {} "
+        "UNION ALL SELECT 'down', k.sku, k.quantity, k.downstream_order_id, o.number, o.status "
+        "FROM ordering_order_link k JOIN ordering_order o ON o.id = k.downstream_order_id "
+        "WHERE k.upstream_order_id = {} ORDER BY 1, 2",
+        order_id,
+        order_id,
+    )
+    for row in rows:
+        row["other_id"] = UUID(str(row["other_id"]))
+    return rows
 
 
 async def links_of_downstream(order_id: UUID) -> list[dict[str, Any]]:

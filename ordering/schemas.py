@@ -12,8 +12,7 @@ from msgspec import Meta
 
 from core.validation import FieldValueError, check_text
 from ordering.orders import OrderStatus
-from pricing.catalogue import normalise_sku
-from pricing.schemas import PromotionCreate
+from pricing.schemas import PromotionCreate, check_sku
 
 Quantity = Annotated[int, Meta(ge=1, le=1_000_000)]
 
@@ -32,8 +31,8 @@ class OrderCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
     def __post_init__(self) -> None:
         merged: dict[str, int] = {}
-        for line in self.lines:  # one line per product: a pasted list may name one twice
-            sku = normalise_sku(line.sku)
+        for index, line in enumerate(self.lines):  # one line per product: a pasted list may name one twice
+            sku = check_sku(line.sku, f"lines[{index}].sku")
             merged[sku] = merged.get(sku, 0) + line.quantity
         self.lines = [OrderLineRequest(sku=sku, quantity=q) for sku, q in merged.items()]
         self.note = check_text(self.note, "note", max_length=2000, required=False)
@@ -71,6 +70,10 @@ class ShipmentView(msgspec.Struct, frozen=True, kw_only=True):
     received_at: datetime | None
     discrepancy: str
     lines: list[ShipmentLineView]
+    # Drop-shipped: sent by the supplier's own supplier straight to the buyer (on the buyer's
+    # order), or by this order's supplier straight to a buyer further down (on an upstream order).
+    drop_ship: bool = False
+    deliver_to: str = ""  # on an upstream order: whom the goods went to
 
 
 class ForwardedView(msgspec.Struct, frozen=True):
@@ -192,6 +195,17 @@ class ShipmentCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     packages: Annotated[int, Meta(ge=1, le=10_000)] = 1
 
 
+class DropShipCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Ship what is reserved for an upstream order straight to the buyer of a downstream order it
+    fills; without lines, everything reserved that order still waits for (up to what was forwarded)."""
+
+    downstream_order_id: UUID
+    lines: Annotated[list[ShipLine], Meta(max_length=2000)] = []  # lines of the upstream order
+    carrier: Annotated[str, Meta(max_length=80)] = ""
+    tracking: Annotated[str, Meta(max_length=80)] = ""
+    packages: Annotated[int, Meta(ge=1, le=10_000)] = 1
+
+
 class ReceiptLine(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     order_line_id: UUID
     received: Annotated[int, Meta(ge=0, le=1_000_000)]
@@ -220,7 +234,7 @@ class StockAdjustment(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     reason: Annotated[str, Meta(min_length=1, max_length=500)]
 
     def __post_init__(self) -> None:
-        self.sku = normalise_sku(self.sku)
+        self.sku = check_sku(self.sku)
         self.reason = check_text(self.reason, "reason", max_length=500)
 
 

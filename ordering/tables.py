@@ -100,6 +100,10 @@ class Shipment(Table, tablename="ordering_shipment"):
     received_by = Varchar(length=254, default="")
     received_at = Timestamptz(null=True, default=None)
     discrepancy = Text(default="")  # what the buyer said was short or damaged
+    # Drop-shipping: the supplier of an upstream order ships straight to the buyer of a downstream
+    # order it fills. The upstream shipment names who it goes to; each of the pair names the other.
+    deliver_to_id = UUID(null=True, default=None)
+    paired_shipment_id = UUID(null=True, default=None)
 
 
 class ShipmentLine(Table, tablename="ordering_shipment_line"):

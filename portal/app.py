@@ -149,7 +149,9 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
                 RapidocRenderPlugin(js_url=static_url("vendor/rapidoc-9.3.8.min.js")),
                 JsonRenderPlugin(),
             ],
-            openapi_router=Router(path="/api/docs", route_handlers=[], opt={PUBLIC: True}),
+            openapi_router=Router(
+                path="/api/docs", route_handlers=[], opt={PUBLIC: True}, include_in_schema=False
+            ),
             components=Components(
                 security_schemes={"BearerToken": SecurityScheme(type="http", scheme="bearer")}
             ),

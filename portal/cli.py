@@ -195,6 +195,88 @@ def rebuild_rollups() -> None:
     click.echo(f"{written} rollup rows written.")
 
 
+@cli.command("import-sell-out")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--partner", "partner_code", required=True, help="The reporting partner's code.")
+@click.option("--stock", "is_stock", is_flag=True, help="The file is a stock report, not sell-out.")
+def import_sell_out(file: str, partner_code: str, is_stock: bool) -> None:
+    """Import a large sell-out (or stock) CSV/XLSX for a partner: checked row by row, saved only when clean."""
+    _import_config()
+
+    async def work() -> None:
+        from pathlib import Path
+
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        from channel.roles import ADMIN_ROLE
+        from channel.services import access, partners
+        from channel.visibility import Actor
+        from core.clock import SystemClock
+        from core.errors import DomainError, InvalidInputError
+        from portal.i18n import speaking
+        from portal.messages import field_label, message
+        from portal.settings import Settings
+        from reports.reporting import ReportKind
+        from reports.services import submissions
+
+        await _prepare_database()
+        system = await access.system_actor()
+        organisation = await partners.find_partner_by_code(system, partner_code)
+        if organisation is None or organisation.kind.value == "manufacturer":
+            _fail(f"No distributor or store has the code {partner_code!r}.")
+            return
+        place = await partners.visible_place(system, organisation.id)
+        actor = Actor(
+            organisation_id=organisation.id,
+            organisation_kind=organisation.kind,
+            organisation_path=place.path,
+            roles=frozenset({ADMIN_ROLE[organisation.kind]}),
+            label="command line",
+            organisation_name=organisation.name,
+        )
+        settings = Settings.from_env()
+        limits = submissions.UploadLimits(
+            max_bytes=max(settings.report_upload_max_bytes, 64 * 1024 * 1024),
+            max_rows=max(settings.report_upload_max_rows, 1_000_000),
+        )
+        content = Path(file).read_bytes()  # noqa: ASYNC240 (a command, nothing else waits)
+        kind = ReportKind.STOCK if is_stock else ReportKind.SELL_OUT
+        with Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()
+        ) as bar:
+            task = bar.add_task("Reading and checking", total=None)
+
+            def advance(step: str, done: int, total: int) -> None:
+                label = "Checked" if step == "checked" else "Saving"
+                bar.update(task, description=label, completed=done, total=total)
+
+            try:
+                preview, saved = await submissions.import_file(
+                    actor, kind, content, Path(file).name, SystemClock(), limits, advance
+                )
+            except InvalidInputError as refused:
+                with speaking("en"):
+                    _fail("; ".join(message(p.code, p.params) for p in refused.problems))
+                return
+            except DomainError as refused:
+                _fail(refused.code.replace("_", " "))
+                return
+        if saved is None:
+            with speaking("en"):
+                for problem in preview.problems[:50]:
+                    click.echo(
+                        f"row {problem.row}, {field_label(problem.column)}: {message(problem.code, problem.params)}"
+                    )
+            _fail(f"Nothing was saved: {len(preview.problems)} problems in {preview.rows} rows.")
+            return
+        click.echo(
+            f"{preview.line_count} lines over {len(preview.days)} days: {len(saved.reports)} reports saved,"
+            f" {len(saved.unchanged)} days unchanged."
+        )
+
+    _run(work)
+
+
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
@@ -239,7 +321,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
         from core.clock import SystemClock
-        from portal.demo import commerce, deals, network, orders, performance
+        from portal.demo import commerce, deals, incentives, network, orders, performance, reports
 
         await _prepare_database()
         existing = await network.loaded_manufacturer()
@@ -254,9 +336,16 @@ def demo(host: str, port: int, no_serve: bool) -> None:
             MofNCompleteColumn(),
             TextColumn("{task.description}"),
         ) as progress:
-            task = progress.add_task(
-                "", total=network.STEPS + commerce.STEPS + deals.STEPS + orders.STEPS + performance.STEPS
+            total = (
+                network.STEPS
+                + commerce.STEPS
+                + deals.STEPS
+                + orders.STEPS
+                + reports.STEPS
+                + performance.STEPS
+                + incentives.STEPS
             )
+            task = progress.add_task("", total=total)
             clock = SystemClock()
             await network.load_network(clock, lambda step: progress.update(task, advance=1, description=step))
             await commerce.load_commerce(
@@ -264,7 +353,11 @@ def demo(host: str, port: int, no_serve: bool) -> None:
             )
             await deals.load_deals(clock, lambda step: progress.update(task, advance=1, description=step))
             await orders.load_orders(clock, lambda step: progress.update(task, advance=1, description=step))
+            await reports.load_reports(clock, lambda step: progress.update(task, advance=1, description=step))
             await performance.load_performance(
+                clock, lambda step: progress.update(task, advance=1, description=step)
+            )
+            await incentives.load_incentives(
                 clock, lambda step: progress.update(task, advance=1, description=step)
             )
 

@@ -31,6 +31,7 @@ from core.errors import (
     PermissionDeniedError,
 )
 from core.validation import FieldValueError
+from portal.documents.renderer import RenderError, RenderTimeoutError
 from portal.messages import MESSAGES, message, status_title
 
 log = logging.getLogger("portal.errors")
@@ -52,6 +53,35 @@ class Problem(msgspec.Struct, frozen=True, omit_defaults=True):
     field: str
     code: str
     message: str
+
+
+class ProblemDetails(msgspec.Struct, frozen=True, omit_defaults=True):
+    """An error answer of the API (RFC 9457): ``code`` is stable, ``detail`` is for people."""
+
+    type: str
+    title: str
+    status: int
+    code: str
+    detail: str
+    problems: list[Problem] | None = None
+
+
+# What any API operation may answer besides its success: the request is not understood (400), no or a
+# revoked token (401), a role that may not (403), an object that is not there or not visible (404),
+# a state that forbids the step (409), a body too large (413), a business rule refusing it (422),
+# throttling (429), the database briefly unavailable (503, with Retry-After).
+API_ERROR_STATUSES = {
+    400: "The request is not understood: a value, a type or the body's shape (the field is named).",
+    401: "No valid API token or session.",
+    403: "The acting role may not do this (or the CSRF token of a session is missing).",
+    404: "Not found, or not visible to the acting organisation: both answer the same.",
+    409: "The object's state forbids this step, or it conflicts with another one.",
+    413: "The body is larger than the limit.",
+    415: "The body is neither JSON nor, for an upload, multipart/form-data.",
+    422: "A business rule refuses the request (the problems name the fields).",
+    429: "Too many attempts; try again later.",
+    503: "The database is briefly unavailable; retry after the Retry-After seconds.",
+}
 
 
 def wants_json(request: Request[Any, Any, Any]) -> bool:
@@ -163,9 +193,12 @@ def on_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Re
     status = exc.status_code
     if status >= 500:
         log.error("server error on %s %s", request.method, request.url.path, exc_info=exc)
-    code = {404: "not_found", 413: "request_too_large", 429: "sign_in_throttled"}.get(
-        status, "server_error" if status >= 500 else "refused"
-    )
+    code = {
+        404: "not_found",
+        413: "request_too_large",
+        415: "unsupported_media_type",
+        429: "sign_in_throttled",
+    }.get(status, "server_error" if status >= 500 else "refused")
     detail = message(code) if code in MESSAGES else HTTPStatus(status).phrase
     response = answer(request, status, code, detail)
     if exc.headers:
@@ -177,7 +210,21 @@ def on_too_deep(request: Request[Any, Any, Any], exc: RecursionError) -> Respons
     return answer(request, 400, "request_too_deep", message("request_too_deep"))
 
 
+def on_render_error(request: Request[Any, Any, Any], exc: RenderError) -> Response[Any]:
+    """A document past the renderer's time or memory limit: the server is fine, the document is not."""
+    log.warning("document not rendered on %s %s: %s", request.method, request.url.path, exc)
+    code = "document_too_slow" if isinstance(exc, RenderTimeoutError) else "document_too_large"
+    return answer(request, 503, code, message(code))
+
+
+def on_bad_encoding(request: Request[Any, Any, Any], exc: UnicodeDecodeError) -> Response[Any]:
+    # A JSON body whose strings are not UTF-8: Litestar's decoder lets the codec's error through.
+    return answer(request, 400, "request_not_understood", message("request_not_understood"))
+
+
 def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if _is_upload_without_file(exc):
+        return answer(request, 400, "upload_missing", message("upload_missing"), [_NO_FILE])
     if _is_database_unavailable(exc):
         log.warning("database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
         response = answer(request, 503, "unavailable", message("unavailable"))
@@ -185,6 +232,15 @@ def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[A
         return response
     log.exception("unexpected error on %s %s", request.method, request.url.path)
     return answer(request, 500, "server_error", message("server_error"))
+
+
+_NO_FILE = Problem(field="file", code="upload_missing", message="")
+
+
+def _is_upload_without_file(exc: BaseException) -> bool:
+    """A multipart body with no file part: Litestar's extractor for an ``UploadFile`` body runs out
+    of parts (StopIteration inside a coroutine becomes a RuntimeError)."""
+    return isinstance(exc, RuntimeError) and isinstance(exc.__cause__, StopIteration)
 
 
 def _is_database_unavailable(exc: BaseException) -> bool:
@@ -215,5 +271,7 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     PermissionDeniedException: on_permission_denied,
     HTTPException: on_http_exception,
     RecursionError: on_too_deep,
+    RenderError: on_render_error,
+    UnicodeDecodeError: on_bad_encoding,
     Exception: on_unexpected,
 }

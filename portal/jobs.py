@@ -20,8 +20,10 @@ from channel.services import access
 from core.clock import Clock
 from core.errors import NotFoundError
 from deal_registration.services import leads, registrations
+from ordering.services import orders
 from portal.mail import send_notification_emails
 from reports import rollups
+from reports.services import reminders
 
 log = logging.getLogger("portal.jobs")
 
@@ -45,10 +47,20 @@ async def _refresh_rollups(clock: Clock) -> object:
     return await rollups.refresh(clock)
 
 
+async def _remind_stock_reports(clock: Clock) -> object:
+    return await reminders.remind_overdue(await access.system_actor(), clock)
+
+
+async def _close_orders(clock: Clock) -> object:
+    return await orders.close_received(await access.system_actor(), clock)
+
+
 JOBS = (
     Job("lead deadlines", 300, _sweep_leads),
     Job("registration protection", 900, _expire_registrations),
     Job("report rollups", 60, _refresh_rollups),
+    Job("stock report reminders", 3600, _remind_stock_reports),
+    Job("closing received orders", 3600, _close_orders),
 )
 
 

@@ -37,7 +37,8 @@ class Settings(msgspec.Struct, frozen=True):
     # A quote whose manual discount passes this percent needs a channel manager's approval.
     quote_approval_percent: int = 10
     # PDF rendering: worker processes, seconds a document may take, address space per worker.
-    document_workers: int = 2
+    # One core is left to the server: on two cores one worker renders and the others wait their turn.
+    document_workers: int = max(1, (os.cpu_count() or 2) - 1)
     document_timeout_seconds: int = 30
     document_memory_mib: int = 1536
     # E-mail copies of notifications; none without a host.
@@ -47,6 +48,9 @@ class Settings(msgspec.Struct, frozen=True):
     smtp_user: str = ""
     smtp_password: str = ""
     smtp_starttls: bool = False
+    # Stock and sell-out uploads: bytes and rows per file (the request body limit caps bytes too).
+    report_upload_max_bytes: int = 8 * 1024 * 1024
+    report_upload_max_rows: int = 100_000
 
     @property
     def is_production(self) -> bool:
@@ -95,7 +99,7 @@ class Settings(msgspec.Struct, frozen=True):
             sign_in_failures_per_account=integer("PORTAL_SIGN_IN_FAILURES_PER_ACCOUNT", 8),
             display_timezone=env.get("PORTAL_TIMEZONE", "UTC"),
             quote_approval_percent=integer("PORTAL_QUOTE_APPROVAL_PERCENT", 10),
-            document_workers=integer("PORTAL_DOCUMENT_WORKERS", 2),
+            document_workers=integer("PORTAL_DOCUMENT_WORKERS", max(1, (os.cpu_count() or 2) - 1)),
             document_timeout_seconds=integer("PORTAL_DOCUMENT_TIMEOUT_SECONDS", 30),
             document_memory_mib=integer("PORTAL_DOCUMENT_MEMORY_MIB", 1536),
             smtp_host=env.get("PORTAL_SMTP_HOST", ""),
@@ -104,6 +108,8 @@ class Settings(msgspec.Struct, frozen=True):
             smtp_user=env.get("PORTAL_SMTP_USER", ""),
             smtp_password=env.get("PORTAL_SMTP_PASSWORD", ""),
             smtp_starttls=env.get("PORTAL_SMTP_STARTTLS", "0") in ("1", "true", "yes"),
+            report_upload_max_bytes=integer("PORTAL_REPORT_UPLOAD_MAX_BYTES", 8 * 1024 * 1024),
+            report_upload_max_rows=integer("PORTAL_REPORT_UPLOAD_MAX_ROWS", 100_000),
             run_jobs=env.get("PORTAL_RUN_JOBS", "1" if environment != "test" else "0")
             not in ("0", "false", "no"),
         )

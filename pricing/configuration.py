@@ -17,6 +17,7 @@ Rules:
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated
 
 import msgspec
@@ -63,6 +64,8 @@ Rule = Requires | Excludes | QuantityRatio
 class BundleDefinition(msgspec.Struct, frozen=True, kw_only=True):
     groups: Annotated[list[OptionGroup], Meta(min_length=1, max_length=30)]
     rules: Annotated[list[Rule], Meta(max_length=200)] = []
+    # A set priced from its chosen options costs this percent less than they do together.
+    set_percent_off: Decimal = Decimal(0)
 
 
 class Violation(msgspec.Struct, frozen=True):
@@ -79,6 +82,8 @@ def definition_problems(definition: BundleDefinition) -> list[Violation]:
     problems: list[Violation] = []
     seen: set[str] = set()
     codes: set[str] = set()
+    if not 0 <= definition.set_percent_off < 100:
+        problems.append(Violation("set_discount_out_of_range"))
     for group in definition.groups:
         if group.code in codes:
             problems.append(Violation("group_twice", {"group": group.code}))

@@ -22,15 +22,18 @@ How promotions combine (docs/pricing.md):
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from decimal import ROUND_FLOOR, Decimal
-from typing import Any
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal
+from operator import attrgetter
+from typing import Any, cast
 from uuid import UUID
 
 import msgspec
 
-from core.money import Money, round_amount
+from core.money import Money, quantum, round_amount
 from pricing.model import (
     Cart,
+    CartLine,
+    CartOption,
     Consumption,
     Hint,
     PricedCart,
@@ -48,13 +51,13 @@ from pricing.promotions import (
     Gift,
     PercentOff,
     Promotion,
-    Target,
     ThresholdDiscount,
     VolumeTiers,
     eligible,
 )
 
 ZERO = Decimal(0)
+ONE = Decimal(1)
 HUNDRED = Decimal(100)
 # Hints shown for a promotion already applied: a better step of the same promotion is within reach.
 _UPGRADES = frozenset({"add_units_for_tier"})
@@ -64,7 +67,9 @@ class PromotionIndex:
     """Promotions by the SKUs, categories and brands they can touch, built once per rule set.
 
     A cart only looks at the promotions its own products can trigger, plus the few that target
-    every product, instead of testing every promotion against every line.
+    every product, instead of testing every promotion against every line. ``for_buyer`` narrows
+    the index to what one buyer may get (eligibility depends on the buyer, never on the cart) and
+    keeps that for the same buyer's next carts.
     """
 
     def __init__(self, promotions: Iterable[Promotion]) -> None:
@@ -75,6 +80,15 @@ class PromotionIndex:
         everything = sorted(promotions, key=_order)
         # Each promotion's place in the one deterministic order (priority, then id), computed once.
         self.rank: dict[UUID, int] = {p.id: n for n, p in enumerate(everything)}
+        self.ordered = everything
+        self.ids = [p.id for p in everything]
+        # Where each promotion comes when sorted by id, the order results list them in.
+        by_id = sorted(range(len(everything)), key=lambda n: str(everything[n].id))
+        self.id_order = [0] * len(everything)
+        for place, n in enumerate(by_id):
+            self.id_order[n] = place
+        # Those with a condition on the order total, evaluated again whenever the total changes.
+        self.total_bound = [n for n, p in enumerate(everything) if p.condition.min_order_total > 0]
         for promotion in everything:
             target = promotion.target
             if target.everything:
@@ -86,23 +100,81 @@ class PromotionIndex:
                 self.by_category.setdefault(code, []).append(promotion)
             for brand in target.brands:
                 self.by_brand.setdefault(brand, []).append(promotion)
+        self._buyers: dict[bytes, BuyerPromotions] = {}
 
-    def candidates(self, products: Iterable[ProductFacts]) -> list[Promotion]:
+    def for_buyer(self, context: PricingContext, currency: str) -> BuyerPromotions:
+        """The promotions this buyer may get in this currency, kept for the buyer's next carts."""
+        key = msgspec.json.encode(context) + currency.encode()
+        found = self._buyers.get(key)
+        if found is None:
+            if len(self._buyers) >= _BUYERS_KEPT:
+                del self._buyers[next(iter(self._buyers))]
+            found = self._buyers[key] = BuyerPromotions(self, context, currency)
+        return found
+
+    def candidates(self, product: ProductFacts) -> list[Promotion]:
+        """Every promotion that can touch the product, whoever buys it, in rank order."""
         found: dict[UUID, Promotion] = {p.id: p for p in self.everywhere}
-        seen_categories: set[str] = set()
-        for product in products:
-            for promotion in self.by_sku.get(product.sku, ()):
+        for promotion in self.by_sku.get(product.sku, ()):
+            found[promotion.id] = promotion
+        if product.brand:
+            for promotion in self.by_brand.get(product.brand, ()):
                 found[promotion.id] = promotion
-            if product.brand:
-                for promotion in self.by_brand.get(product.brand, ()):
+        for code in product.category_path.split("/"):
+            if code:
+                for promotion in self.by_category.get(code, ()):
                     found[promotion.id] = promotion
-            for code in product.category_path.split("/"):
-                if code and code not in seen_categories:
-                    seen_categories.add(code)
-                    for promotion in self.by_category.get(code, ()):
-                        found[promotion.id] = promotion
         rank = self.rank
         return sorted(found.values(), key=lambda p: rank[p.id])
+
+
+_BUYERS_KEPT = 16
+
+
+class BuyerPromotions:
+    """What one buyer may get of an index, in one currency, per product: worked out once."""
+
+    def __init__(self, index: PromotionIndex, context: PricingContext, currency: str) -> None:
+        self.index = index
+        self.context = context
+        self.currency = currency
+        self.rank = index.rank
+        self._eligible: dict[UUID, bool] = {}
+        self._by_product: dict[ProductFacts, _Reach] = {}
+        # A gift looks at the whole cart but touches none of its lines.
+        self.gifts = tuple(
+            index.rank[p.id] for p in index.everywhere if isinstance(p.benefit, Gift) and self.eligible(p)
+        )
+
+    def eligible(self, promotion: Promotion) -> bool:
+        known = self._eligible.get(promotion.id)
+        if known is None:
+            known = self._eligible[promotion.id] = promotion.currency == self.currency and eligible(
+                promotion, self.context
+            )
+        return known
+
+    def for_product(self, product: ProductFacts) -> _Reach:
+        """The promotions that can touch a line of this product, gifts aside, in rank order."""
+        found = self._by_product.get(product)
+        if found is None:
+            reach = [
+                p
+                for p in self.index.candidates(product)
+                if not isinstance(p.benefit, Gift) and self.eligible(p)
+            ]
+            found = self._by_product[product] = _Reach(
+                keys=tuple(self.rank[p.id] for p in reach),
+                spread=tuple(self.rank[p.id] for p in reach if p.order_level),
+            )
+        return found
+
+
+class _Reach(msgspec.Struct, frozen=True):
+    """The promotions (by rank) that can touch a product's lines, and those spread over the order."""
+
+    keys: tuple[int, ...]
+    spread: tuple[int, ...]
 
 
 def _order(promotion: Promotion) -> tuple[int, str]:
@@ -116,14 +188,33 @@ class _Line(msgspec.Struct, kw_only=True):
     list_unit: Decimal
     unit: Decimal
     base: Decimal  # price-book amount of the line, exact
+    book_total: Decimal  # the same, rounded to the currency
     book: str | None
     from_list: bool
     controlled: str | None
+    candidates: tuple[int, ...]  # the promotions that can touch it, by rank
+    spread_by: tuple[int, ...]  # those of them computed on the order and spread over their lines
     remaining: Decimal = ZERO  # rounded amount left to discount
     steps: list[Step] = []
     free_units: int = 0
     promotion_ids: list[UUID] = []
-    promotion_seen: set[UUID] = set()
+    promotion_keys: list[int] = []
+    # A configured set: its options as priced, the options' price per set before the set's own
+    # discount, and that discount.
+    parts: tuple[dict[str, Any], ...] = ()
+    options_unit: Decimal = ZERO
+    set_percent_off: Decimal = ZERO
+    # What each promotion (by rank) took from this line: [money, units], for its budget.
+    spent: dict[int, list[Any]] = {}
+    priced: PricedLine | None = None
+
+    def restart(self) -> None:
+        self.remaining = self.book_total
+        self.steps = []
+        self.free_units = 0
+        self.promotion_ids = []
+        self.promotion_keys = []
+        self.spent = {}
 
 
 class _Gift(msgspec.Struct, frozen=True, kw_only=True):
@@ -143,10 +234,37 @@ class _Effect(msgspec.Struct, kw_only=True):
     params: dict[str, Any] = {}
 
     value: Decimal = ZERO  # discounts plus gifts, for comparing options; set once evaluated
+    factor: Decimal = ONE  # the share of it the promotion's budget still pays for
+    key: int = -1  # the promotion's rank
 
     def valued(self) -> _Effect:
         self.value = sum(self.discounts.values(), ZERO) + sum((g.unit * g.quantity for g in self.gifts), ZERO)
         return self
+
+    def same_as(self, other: _Effect) -> bool:
+        return (
+            self.value == other.value
+            and self.factor == other.factor
+            and self.units == other.units
+            and self.code == other.code
+            and self.discounts == other.discounts
+            and self.free_units == other.free_units
+            and self.gifts == other.gifts
+            and self.params == other.params
+        )
+
+
+# The combined value of the combinable promotions is kept exact, so adding and taking away one
+# promotion as the cart changes gives the very sum that adding them all afresh gives.
+_EXACT = Context(prec=400)
+
+
+def _put(mapping: dict[Any, Any], key: Any, value: Any) -> None:
+    """Set a key, or remove it when the value is None."""
+    if value is None:
+        mapping.pop(key, None)
+    else:
+        mapping[key] = value
 
 
 # --- the entry point ------------------------------------------------------------------------------
@@ -161,178 +279,724 @@ def price(
     controls: Sequence[PriceControl] = (),
 ) -> PricedCart:
     """Price a cart for a buyer; the same inputs always give the same result."""
-    book_index = books if isinstance(books, BookIndex) else BookIndex(books, context, cart.currency, controls)
-    promotion_index = promotions if isinstance(promotions, PromotionIndex) else PromotionIndex(promotions)
-    currency = cart.currency
+    return pricer(cart.currency, context, products, books, promotions, controls).price(cart)
 
-    lines: list[_Line] = []
-    problems: list[Step] = []
-    for index, cart_line in enumerate(cart.lines):
-        product = products.get(cart_line.sku) or ProductFacts(sku=cart_line.sku)
-        resolved = book_index.resolve(cart_line.sku, cart_line.quantity)
+
+def pricer(
+    currency: str,
+    context: PricingContext,
+    products: Mapping[str, ProductFacts],
+    books: BookIndex | Sequence[PriceBook],
+    promotions: PromotionIndex | Sequence[Promotion],
+    controls: Sequence[PriceControl] = (),
+) -> CartPricer:
+    """A pricer for one buyer's cart in one currency, to price it again each time it changes."""
+    book_index = books if isinstance(books, BookIndex) else BookIndex(books, context, currency, controls)
+    promotion_index = promotions if isinstance(promotions, PromotionIndex) else PromotionIndex(promotions)
+    return CartPricer(context, products, book_index, promotion_index.for_buyer(context, currency))
+
+
+class CartPricer:
+    """Prices one buyer's cart, and prices it again after a change by redoing only what it touches.
+
+    Between calls it keeps each line's resolved price and the promotions that can touch it, each
+    promotion's effect, the stacking decision and each line's waterfall. A change re-evaluates only
+    the promotions that can touch the changed lines (and those that look at the whole cart: gifts,
+    order totals), re-stacks what those changed, and recomputes only the lines whose promotions
+    changed, together with every line sharing an order-level promotion with them. The result is
+    the one pricing the new cart afresh gives (``price`` is a fresh pricer's first call); a property
+    test holds the two to the same bytes. Promotions are known by their rank inside.
+    """
+
+    def __init__(
+        self,
+        context: PricingContext,
+        products: Mapping[str, ProductFacts],
+        books: BookIndex,
+        promotions: BuyerPromotions,
+    ) -> None:
+        self.context = context
+        self.products = products
+        self.books = books
+        self.promotions = promotions
+        self.currency = promotions.currency
+        self.ordered = promotions.index.ordered
+        self._keys: list[tuple[str, int, tuple[CartOption, ...]]] = []
+        self._lines: list[_Line | None] = []
+        self._problems: list[Step | None] = []
+        self._targets: dict[int, dict[int, _Line]] = {}  # promotion -> the lines it can touch
+        self._effects: dict[int, _Effect] = {}
+        self._hints: dict[int, Hint] = {}
+        self._upgrades: dict[int, Hint] = {}  # "add 4 more for the next tier", if that one is applied
+        self._groups: dict[str, dict[int, _Effect]] = {}
+        self._group_best: dict[str, _Effect] = {}
+        self._combinable: dict[int, _Effect] = {}
+        self._combinable_total = ZERO
+        self._combinable_first: int | None = None  # the best rank among them; None: to be found
+        self._exclusive: dict[int, _Effect] = {}
+        self._kept_changed: set[int] = set()
+        self._combined = True  # whether the combinable promotions were the option chosen last
+        self._previous: dict[int, _Effect] = {}  # the promotions applied last time
+        self._free_shipping: set[int] = set()
+        self._gift_lines: dict[int, tuple[list[PricedLine], Decimal, int]] = {}
+        self._spent: dict[int, list[Any]] = {}  # promotion -> [money, units] taken from lines
+        self._touched: set[int] = set()  # promotions whose consumption is to be worked out again
+        self._consumption: dict[int, Consumption] = {}
+        self._applied: dict[int, int] = {}  # promotion -> priced lines naming it
+        self._applied_order: tuple[UUID, ...] | None = ()
+        self._consumption_order: tuple[Consumption, ...] | None = ()
+        self._amount = ZERO
+        self._result: PricedCart | None = None
+
+    def price(self, cart: Cart) -> PricedCart:
+        if cart.currency != self.currency:
+            raise ValueError(f"this pricer prices carts in {self.currency}, not {cart.currency}")
+        first = self._result is None
+        changed, dirty = self._take_lines(cart.lines)
+        if not changed and self._result is not None:
+            return self._result
+        lines = [line for line in self._lines if line is not None]
+        units = sum(line.quantity for line in lines)
+        amount = sum((line.base for line in lines), ZERO)
+        # A gift looks at the cart's units and amount; one already given stays the same while its
+        # condition still holds, so only the others are evaluated again.
+        ordered, effects = self.ordered, self._effects
+        for rank in self.promotions.gifts:
+            condition = ordered[rank].condition
+            if (
+                first
+                or rank not in effects
+                or units < condition.min_quantity
+                or amount < condition.min_amount
+                or amount < condition.min_order_total
+            ):
+                dirty.add(rank)
+        if first or amount != self._amount:
+            targets = self._targets
+            dirty.update(rank for rank in self.promotions.index.total_bound if rank in targets)
+        self._amount = amount
+        changed_effects = self._evaluate_dirty(dirty, units, amount, changed)
+        chosen, diff = self._choose(changed_effects)
+        self._reapply(chosen, diff, changed, first)
+        self._result = self._assemble(chosen, lines)
+        return self._result
+
+    # --- lines ------------------------------------------------------------------------------------
+
+    def _take_lines(self, cart_lines: Sequence[CartLine]) -> tuple[list[int], set[int]]:
+        """Take the cart's lines in: the positions that changed, and the promotions they touch."""
+        keys = [(line.sku, line.quantity, line.options) for line in cart_lines]
+        old = self._keys
+        changed: list[int] = []
+        dirty: set[int] = set()
+        targets = self._targets
+        for index in range(max(len(old), len(keys))):
+            key = keys[index] if index < len(keys) else None
+            if index < len(old):
+                if old[index] == key:
+                    continue
+                gone = self._lines[index]
+                if gone is not None:
+                    self._forget(gone)
+                    for rank in gone.candidates:
+                        held = targets[rank]
+                        del held[index]
+                        if not held:
+                            del targets[rank]
+                    dirty.update(gone.candidates)
+            changed.append(index)
+            if key is None:
+                continue
+            line, problem = self._line(index, cart_lines[index])
+            if index < len(self._lines):
+                self._lines[index], self._problems[index] = line, problem
+            else:
+                self._lines.append(line)
+                self._problems.append(problem)
+            if line is not None:
+                for rank in line.candidates:
+                    holding = targets.get(rank)
+                    if holding is None:
+                        targets[rank] = {index: line}
+                    else:
+                        holding[index] = line
+                dirty.update(line.candidates)
+        del self._lines[len(keys) :]
+        del self._problems[len(keys) :]
+        self._keys = keys
+        return changed, dirty
+
+    def _line(self, index: int, cart_line: CartLine) -> tuple[_Line | None, Step | None]:
+        product = self.products.get(cart_line.sku) or ProductFacts(sku=cart_line.sku)
+        if cart_line.options:
+            return self._configured(index, cart_line, product)
+        resolved = self.books.resolve(cart_line.sku, cart_line.quantity)
         if resolved.unit_price is None or resolved.list_unit_price is None or cart_line.quantity <= 0:
-            problems.append(Step(kind="problem", amount=ZERO, code="no_price", params={"sku": cart_line.sku}))
-            continue
+            return None, Step(kind="problem", amount=ZERO, code="no_price", params={"sku": cart_line.sku})
         base = resolved.unit_price * cart_line.quantity
-        lines.append(
-            _Line(
-                index=index,
-                product=product,
-                quantity=cart_line.quantity,
-                list_unit=resolved.list_unit_price,
-                unit=resolved.unit_price,
-                base=base,
-                book=resolved.book,
-                from_list=resolved.from_list,
-                controlled=resolved.controlled,
-                remaining=round_amount(base, currency),
-                steps=[],
-                free_units=0,
-                promotion_ids=[],
-                promotion_seen=set(),
+        reach = self.promotions.for_product(product)
+        line = _Line(
+            index=index,
+            product=product,
+            quantity=cart_line.quantity,
+            list_unit=resolved.list_unit_price,
+            unit=resolved.unit_price,
+            base=base,
+            book_total=round_amount(base, self.currency),
+            book=resolved.book,
+            from_list=resolved.from_list,
+            controlled=resolved.controlled,
+            candidates=reach.keys,
+            spread_by=reach.spread,
+        )
+        line.restart()
+        return line, None
+
+    def _configured(
+        self, index: int, cart_line: CartLine, product: ProductFacts
+    ) -> tuple[_Line | None, Step | None]:
+        """A configured set, priced from its chosen options: each option at the buyer's price for
+        the units the line holds of it, then the set's own discount, if its definition gives one."""
+        if cart_line.quantity <= 0:
+            return None, Step(kind="problem", amount=ZERO, code="no_price", params={"sku": cart_line.sku})
+        parts: list[dict[str, Any]] = []
+        list_unit = unit = ZERO
+        from_list = True
+        for option in cart_line.options:
+            resolved = self.books.resolve(option.sku, option.quantity * cart_line.quantity)
+            if resolved.unit_price is None or resolved.list_unit_price is None or option.quantity <= 0:
+                return None, Step(kind="problem", amount=ZERO, code="no_price", params={"sku": option.sku})
+            list_unit += resolved.list_unit_price * option.quantity
+            unit += resolved.unit_price * option.quantity
+            from_list = from_list and resolved.from_list
+            parts.append(
+                {
+                    "sku": option.sku,
+                    "quantity": option.quantity,
+                    "list_unit_price": resolved.list_unit_price,
+                    "unit_price": resolved.unit_price,
+                    "book": resolved.book or "",
+                }
             )
+        options_unit = unit
+        if product.set_percent_off:
+            unit = unit * (HUNDRED - product.set_percent_off) / HUNDRED
+        base = unit * cart_line.quantity
+        reach = self.promotions.for_product(product)
+        line = _Line(
+            index=index,
+            product=product,
+            quantity=cart_line.quantity,
+            list_unit=list_unit,
+            unit=unit,
+            base=base,
+            book_total=round_amount(base, self.currency),
+            book=None,
+            from_list=from_list,
+            controlled=None,
+            candidates=reach.keys,
+            spread_by=reach.spread,
+            parts=tuple(parts),
+            options_unit=options_unit,
+            set_percent_off=product.set_percent_off,
+        )
+        line.restart()
+        return line, None
+
+    # --- evaluating and stacking ------------------------------------------------------------------
+
+    def _evaluate_dirty(
+        self, dirty: set[int], units: int, amount: Decimal, changed_lines: list[int]
+    ) -> list[int]:
+        """Evaluate again the promotions whose inputs changed; returns those whose effect changed."""
+        changed: list[int] = []
+        ordered = self.ordered
+        for rank in dirty:
+            promotion = ordered[rank]
+            effect: _Effect | None
+            if isinstance(promotion.benefit, Gift):
+                effect, hint = _evaluate(promotion, (), units, amount, amount, self.books)
+            else:
+                held = self._targets.get(rank)
+                if held:
+                    targeted = [held[i] for i in sorted(held)] if len(held) > 1 else list(held.values())
+                    reuse = None
+                    before = self._effects.get(rank)
+                    if (
+                        before is not None
+                        and isinstance(promotion.benefit, PercentOff | VolumeTiers)
+                        and before.discounts.keys() == held.keys()
+                    ):
+                        # The same lines: only the changed ones can have another discount.
+                        reuse = _Reuse(
+                            discounts=before.discounts,
+                            percent=before.params["percent"],
+                            changed=[held[i] for i in changed_lines if i in held],
+                        )
+                    effect, hint = _evaluate(promotion, targeted, None, None, amount, self.books, reuse)
+                else:
+                    effect, hint = None, None
+            if effect is not None and (effect.valued().value > 0 or effect.free_units):
+                effect.params = {"promotion": promotion.name or promotion.code, **effect.params}
+                effect.factor = self._factor(effect)
+                effect.key = rank
+                if self._hints:
+                    self._hints.pop(rank, None)
+                _put(self._upgrades, rank, hint if hint is not None and hint.code in _UPGRADES else None)
+            else:
+                effect = None
+                _put(self._hints, rank, hint)
+                if self._upgrades:
+                    self._upgrades.pop(rank, None)
+            before = self._effects.get(rank)
+            if effect is None and before is None:
+                continue
+            if effect is not None and before is not None and effect.same_as(before):
+                continue
+            _put(self._effects, rank, effect)
+            self._restack(promotion, rank, before, effect)
+            changed.append(rank)
+        return changed
+
+    def _factor(self, effect: _Effect) -> Decimal:
+        """The share of an effect the promotion's budget (money, units) still pays for."""
+        promotion, context = effect.promotion, self.context
+        factor = ONE
+        if promotion.budget_amount is not None:
+            left = context.budget_left.get(promotion.id, promotion.budget_amount)
+            if effect.value > left:
+                factor = max(ZERO, left / effect.value) if effect.value else ZERO
+        if promotion.budget_units is not None and effect.units:
+            left_units = context.units_left.get(promotion.id, promotion.budget_units)
+            if effect.units > left_units:
+                factor = min(factor, Decimal(left_units) / Decimal(effect.units))
+        return factor
+
+    def _restack(
+        self, promotion: Promotion, rank: int, before: _Effect | None, after: _Effect | None
+    ) -> None:
+        """Keep the best of each exclusivity group, and the promotions outside groups, up to date."""
+        group = promotion.exclusivity_group
+        if group is None:
+            if before is not None:
+                self._unkeep(before)
+            if after is not None:
+                self._keep(after)
+            return
+        members = self._groups.setdefault(group, {})
+        _put(members, rank, after)
+        best = self._group_best.get(group)
+        if best is not None and best is before:
+            self._unkeep(before)
+            if after is not None and _key(after) >= _key(before):
+                successor: _Effect | None = after
+            else:
+                successor = max(members.values(), key=_key) if members else None
+            _put(self._group_best, group, successor)
+            if successor is not None:
+                self._keep(successor)
+        elif after is not None and (best is None or _key(after) > _key(best)):
+            if best is not None:
+                self._unkeep(best)
+            self._group_best[group] = after
+            self._keep(after)
+
+    def _keep(self, effect: _Effect) -> None:
+        rank = effect.key
+        self._kept_changed.add(rank)
+        if effect.promotion.stacking != "combinable":
+            self._exclusive[rank] = effect
+            return
+        self._combinable[rank] = effect
+        self._combinable_total = _EXACT.add(self._combinable_total, effect.value)
+        if self._combinable_first is not None:
+            self._combinable_first = min(self._combinable_first, rank)
+
+    def _unkeep(self, effect: _Effect) -> None:
+        rank = effect.key
+        self._kept_changed.add(rank)
+        if effect.promotion.stacking != "combinable":
+            del self._exclusive[rank]
+            return
+        del self._combinable[rank]
+        self._combinable_total = _EXACT.subtract(self._combinable_total, effect.value)
+        if self._combinable_first == rank:
+            self._combinable_first = None
+
+    def _choose(self, changed_effects: list[int]) -> tuple[dict[int, _Effect], set[int]]:
+        """Each exclusive promotion alone against the combinable ones together: the buyer's best.
+
+        Ties go to the option holding the higher-ranked promotion, never to the order of creation.
+        Returns the promotions to apply and those whose place in that choice may have changed.
+        """
+        best_exclusive = max(self._exclusive.values(), key=_key) if self._exclusive else None
+        combined = False
+        if self._combinable:
+            if self._combinable_first is None:
+                self._combinable_first = min(self._combinable)
+            combined = best_exclusive is None or (
+                self._combinable_total,
+                -self._combinable_first,
+            ) > _key(best_exclusive)
+        chosen: dict[int, _Effect]
+        if combined and self._combined:
+            chosen, diff = self._combinable, self._kept_changed
+            diff.update(changed_effects)
+        elif combined:
+            chosen, diff = self._combinable, set(self._previous) | set(self._combinable)
+        else:
+            chosen = {best_exclusive.key: best_exclusive} if best_exclusive is not None else {}
+            diff = set(self._previous) | set(chosen) | set(changed_effects)
+        self._kept_changed = set()
+        self._combined = combined
+        return chosen, diff
+
+    # --- applying ---------------------------------------------------------------------------------
+
+    def _reapply(self, chosen: dict[int, _Effect], diff: set[int], changed: list[int], first: bool) -> None:
+        """Recompute the lines whose applied promotions changed, and only those."""
+        lines = self._lines
+        count = len(lines)
+        manual = self.context.manual
+        dirty: set[int] = set(changed)
+        if first or (manual is not None and manual.amount):
+            dirty = set(range(count))
+        previous = self._previous
+        for rank in diff:
+            before, after = previous.get(rank), chosen.get(rank)
+            if before is after:
+                continue
+            _put(previous, rank, after)
+            self._touched.add(rank)
+            if (before is not None and before.gifts) or (after is not None and after.gifts):
+                self._regift(rank, after)
+            if after is not None and after.promotion.free_shipping:
+                self._free_shipping.add(rank)
+            else:
+                self._free_shipping.discard(rank)
+            if first:
+                continue
+            if (
+                before is None
+                or after is None
+                or after.promotion.order_level
+                or before.factor != after.factor
+                or before.params != after.params
+                or before.code != after.code
+            ):
+                for effect in (before, after):
+                    if effect is not None:
+                        dirty.update(effect.discounts)
+            elif isinstance(after.promotion.benefit, _SEPARABLE):
+                # Each line's discount depends on that line alone: only changed lines can differ.
+                old, new = before.discounts, after.discounts
+                dirty.update(old.keys() ^ new.keys())
+            else:
+                old, new = before.discounts, after.discounts
+                old_free, new_free = before.free_units, after.free_units
+                for index in old.keys() | new.keys():
+                    if old.get(index) != new.get(index) or old_free.get(index) != new_free.get(index):
+                        dirty.add(index)
+        dirty = {i for i in dirty if i < count and lines[i] is not None}
+        if not first:
+            # Lines sharing an order-level promotion go together: it spreads over what is left of them.
+            pending = list(dirty)
+            spreads: set[int] = set()
+            while pending:
+                line = cast("_Line", lines[pending.pop()])
+                for rank in line.spread_by:
+                    effect = chosen.get(rank)
+                    if effect is None or rank in spreads:
+                        continue
+                    spreads.add(rank)
+                    for index in effect.discounts:
+                        if index not in dirty:
+                            dirty.add(index)
+                            pending.append(index)
+        if dirty:
+            self._recompute(sorted(dirty), chosen)
+        self._settle(chosen)
+
+    def _recompute(self, order: list[int], chosen: dict[int, _Effect]) -> None:
+        lines = self._lines
+        work = [cast("_Line", lines[i]) for i in order]
+        dirty = set(order)
+        effects: set[int] = set()
+        for line in work:
+            self._forget(line)
+            line.restart()
+            effects.update(line.candidates)
+        effects.intersection_update(chosen)
+        currency = self.currency
+        whole = len(dirty) == len(lines)
+        for rank in sorted(effects):
+            effect = chosen[rank]
+            if effect.promotion.order_level:
+                total = round_amount(effect.value * effect.factor, currency)
+                targeted = [cast("_Line", lines[i]) for i in sorted(effect.discounts)]
+                _spread(
+                    targeted,
+                    total,
+                    currency,
+                    "promotion",
+                    effect.code,
+                    effect.params,
+                    effect.promotion.id,
+                    rank,
+                )
+            else:
+                _apply_to_lines(effect, lines, None if whole else dirty, currency)
+        context = self.context
+        if context.deal is not None and context.deal.percent > 0:
+            percent = context.deal.percent
+            params = {"percent": percent, "registration_id": str(context.deal.registration_id)}
+            for line in work:
+                _take(
+                    line,
+                    line.remaining * percent / HUNDRED,
+                    currency,
+                    "deal_registration",
+                    "deal_registration_discount",
+                    params,
+                )
+        manual = context.manual
+        if manual is not None and manual.percent:
+            params = {"percent": manual.percent}
+            for line in work:
+                _take(
+                    line,
+                    line.remaining * manual.percent / HUNDRED,
+                    currency,
+                    "manual",
+                    "manual_percent",
+                    params,
+                )
+        if manual is not None and manual.amount:
+            _spread(work, manual.amount, currency, "manual", "manual_amount", {"amount": manual.amount}, None)
+        for line in work:
+            line.priced = _priced(line, currency)
+            self._remember(line)
+
+    def _remember(self, line: _Line) -> None:
+        spent = self._spent
+        for rank, (amount, units) in line.spent.items():
+            total = spent.get(rank)
+            if total is None:
+                spent[rank] = [amount, units]
+            else:
+                total[0] += amount
+                total[1] += units
+        self._touched.update(line.spent)
+        applied = self._applied
+        for rank in line.promotion_keys:
+            count = applied.get(rank, 0)
+            applied[rank] = count + 1
+            if not count:
+                self._applied_order = None
+
+    def _forget(self, line: _Line) -> None:
+        spent = self._spent
+        for rank, (amount, units) in line.spent.items():
+            total = spent[rank]
+            total[0] -= amount
+            total[1] -= units
+            if not total[0] and not total[1]:
+                del spent[rank]
+        self._touched.update(line.spent)
+        if line.priced is not None:
+            for rank in line.promotion_keys:
+                self._count_applied(rank, -1)
+        line.spent = {}
+        line.priced = None
+
+    def _count_applied(self, rank: int, change: int) -> None:
+        count = self._applied.get(rank, 0) + change
+        if count:
+            self._applied[rank] = count
+        else:
+            del self._applied[rank]
+        if count == 0 or count == change:
+            self._applied_order = None
+
+    def _regift(self, rank: int, effect: _Effect | None) -> None:
+        """The free lines a chosen promotion adds, within its budget."""
+        old = self._gift_lines.pop(rank, None)
+        if old is not None:
+            self._count_applied(rank, -len(old[0]))
+        if effect is None or not effect.gifts:
+            return
+        promotion = effect.promotion
+        made: list[PricedLine] = []
+        spent, units = ZERO, 0
+        for gift in effect.gifts:
+            quantity = int((Decimal(gift.quantity) * effect.factor).to_integral_value(rounding=ROUND_FLOOR))
+            if quantity == 0:
+                continue
+            value = round_amount(gift.unit * quantity, self.currency)
+            made.append(
+                PricedLine(
+                    sku=gift.sku,
+                    quantity=quantity,
+                    free_quantity=quantity,
+                    list_unit_price=gift.unit,
+                    unit_price=gift.unit,
+                    list_total=value,
+                    net_total=ZERO,
+                    steps=(
+                        Step(
+                            kind="price_book",
+                            amount=value,
+                            code="gift_value",
+                            params={"unit_price": gift.unit},
+                        ),
+                        Step(
+                            kind="promotion",
+                            amount=-value,
+                            code=effect.code,
+                            params={**effect.params, "quantity": quantity},
+                            promotion_id=promotion.id,
+                        ),
+                    ),
+                    price_book=gift.book,
+                    is_gift=True,
+                    promotion_ids=(promotion.id,),
+                )
+            )
+            spent += value
+            units += quantity
+        if made:
+            self._gift_lines[rank] = (made, spent, units)
+            self._count_applied(rank, len(made))
+
+    def _settle(self, chosen: dict[int, _Effect]) -> None:
+        """What each touched promotion now consumes of its budget."""
+        for rank in self._touched:
+            effect = chosen.get(rank)
+            found: Consumption | None = None
+            if effect is not None:
+                taken = self._spent.get(rank)
+                spent, units = (taken[0], taken[1]) if taken is not None else (ZERO, 0)
+                promotion = effect.promotion
+                if promotion.order_level:
+                    units = effect.units if spent else 0
+                elif promotion.budget_units is not None and isinstance(promotion.benefit, BundlePrice):
+                    units = min(units, effect.units)
+                gift = self._gift_lines.get(rank)
+                if gift is not None:
+                    spent += gift[1]
+                    units += gift[2]
+                if spent or units:
+                    found = Consumption(promotion_id=promotion.id, amount=spent, units=units)
+            before = self._consumption.get(rank)
+            if found is None:
+                if before is not None:
+                    del self._consumption[rank]
+                    self._consumption_order = None
+            elif before != found:
+                self._consumption[rank] = found
+                self._consumption_order = None
+        self._touched = set()
+
+    def _assemble(self, chosen: dict[int, _Effect], lines: list[_Line]) -> PricedCart:
+        gifts = [g for rank in sorted(self._gift_lines) for g in self._gift_lines[rank][0]]
+        priced = tuple([cast("PricedLine", line.priced) for line in lines] + gifts)
+        list_total = sum(map(_LIST_TOTAL, priced), ZERO)
+        subtotal = sum(map(_BOOK_TOTAL, lines), ZERO) + sum(map(_LIST_TOTAL, gifts), ZERO)
+        total = sum(map(_NET_TOTAL, priced), ZERO)
+        index = self.promotions.index
+        by_id = index.id_order.__getitem__
+        if self._applied_order is None:
+            self._applied_order = tuple(map(index.ids.__getitem__, sorted(self._applied, key=by_id)))
+        if self._consumption_order is None:
+            consumption = self._consumption
+            self._consumption_order = tuple(map(consumption.__getitem__, sorted(consumption, key=by_id)))
+        hints = [self._hints[rank] for rank in sorted(self._hints) if rank not in chosen]
+        hints += [self._upgrades[rank] for rank in sorted(self._upgrades) if rank in chosen]
+        return PricedCart(
+            currency=self.currency,
+            lines=priced,
+            list_total=list_total,
+            subtotal=subtotal,
+            discount_total=subtotal - total,
+            total=total,
+            free_shipping=bool(self._free_shipping),
+            applied=self._applied_order,
+            hints=tuple(hints),
+            consumption=self._consumption_order,
+            problems=tuple(p for p in self._problems if p is not None),
         )
 
-    candidates = [
-        p for p in promotion_index.candidates(line.product for line in lines) if eligible(p, context)
-    ]
-    view = _CartView(lines)
-    order_total = view.amount
-    effects: list[_Effect] = []
-    hints: list[Hint] = []
-    upgrades: list[Hint] = []  # "add 4 more for the next tier", shown only if that promotion is kept
-    for promotion in candidates:
-        if promotion.currency != currency:
-            continue
-        effect, hint = _evaluate(promotion, view, order_total, book_index)
-        if effect is not None:
-            effect.valued()
-        if effect is not None and (effect.value > 0 or effect.free_units):
-            effects.append(effect)
-            if hint is not None and hint.code in _UPGRADES:
-                upgrades.append(hint)
-        elif hint is not None:
-            hints.append(hint)
 
-    chosen = _stack(effects, promotion_index.rank)
-    gifts: list[PricedLine] = []
-    consumption: list[Consumption] = []
-    by_index = {line.index: line for line in lines}
-    for effect in sorted(chosen, key=lambda e: promotion_index.rank.get(e.promotion.id, -1)):
-        spent, units, gift_lines = _apply(effect, by_index, context, currency)
-        gifts.extend(gift_lines)
-        if spent or units:
-            consumption.append(Consumption(promotion_id=effect.promotion.id, amount=spent, units=units))
+_LIST_TOTAL = attrgetter("list_total")
+_NET_TOTAL = attrgetter("net_total")
+_BOOK_TOTAL = attrgetter("book_total")
 
-    if context.deal is not None and context.deal.percent > 0:
-        for line in lines:
-            _take(
-                line,
-                line.remaining * context.deal.percent / HUNDRED,
-                currency,
-                kind="deal_registration",
-                code="deal_registration_discount",
-                params={
-                    "percent": context.deal.percent,
-                    "registration_id": str(context.deal.registration_id),
-                },
-            )
-    manual = context.manual
-    if manual is not None and manual.percent:
-        for line in lines:
-            _take(
-                line,
-                line.remaining * manual.percent / HUNDRED,
-                currency,
-                "manual",
-                "manual_percent",
-                {"percent": manual.percent},
-            )
-    if manual is not None and manual.amount:
-        _spread(lines, manual.amount, currency, "manual", "manual_amount", {"amount": manual.amount}, None)
+# Benefits whose discount on a line depends on that line and the promotion's parameters alone.
+_SEPARABLE = (PercentOff, AmountOff, FixedPrice, VolumeTiers)
 
-    priced = [_priced(line, currency) for line in lines] + gifts
-    priced_sorted = tuple(priced)
-    list_total = sum((p.list_total for p in priced_sorted), ZERO)
-    subtotal = sum(
-        (round_amount(line.base, currency) for line in lines),
-        ZERO,
-    ) + sum((g.list_total for g in gifts), ZERO)
-    total = sum((p.net_total for p in priced_sorted), ZERO)
-    applied = tuple(sorted({pid for p in priced_sorted for pid in p.promotion_ids}, key=str))
-    chosen_ids = {e.promotion.id for e in chosen}
-    return PricedCart(
-        currency=currency,
-        lines=priced_sorted,
-        list_total=list_total,
-        subtotal=subtotal,
-        discount_total=subtotal - total,
-        total=total,
-        free_shipping=any(e.promotion.free_shipping for e in chosen),
-        applied=applied,
-        hints=tuple(
-            [h for h in hints if h.promotion_id not in chosen_ids]
-            + [h for h in upgrades if h.promotion_id in chosen_ids]
-        ),
-        consumption=tuple(sorted(consumption, key=lambda c: str(c.promotion_id))),
-        problems=tuple(problems),
-    )
+
+def _key(effect: _Effect) -> tuple[Decimal, int]:
+    """How options compare: what they give the buyer, then the higher-ranked promotion."""
+    return (effect.value, -effect.key)
+
+
+def _apply_to_lines(
+    effect: _Effect, lines: Sequence[_Line | None], dirty: set[int] | None, currency: str
+) -> None:
+    """A line-level promotion on the lines being recomputed (all when ``dirty`` is None), within its budget."""
+    promotion_id = effect.promotion.id
+    rank = effect.key
+    factor = effect.factor
+    discounts, free_units = effect.discounts, effect.free_units
+    if dirty is None:
+        indices = sorted(discounts)
+    elif len(dirty) < len(discounts):
+        indices = sorted(i for i in dirty if i in discounts)
+    else:
+        indices = sorted(i for i in discounts if i in dirty)
+    for index in indices:
+        line = cast("_Line", lines[index])
+        free = free_units.get(index, 0) if free_units else 0
+        granted = 0
+        if free:
+            granted = free if factor == ONE else int((free * factor).to_integral_value(rounding=ROUND_FLOOR))
+            if granted == 0:
+                continue
+            amount = line.unit * granted
+            params = {**effect.params, "free": granted}
+        else:
+            amount = discounts[index] if factor == ONE else discounts[index] * factor
+            params = effect.params
+        if _take(line, amount, currency, "promotion", effect.code, params, promotion_id, rank):
+            line.spent[rank][1] += granted if free else line.quantity
+            if free:
+                line.free_units += granted
 
 
 # --- evaluating one promotion ---------------------------------------------------------------------
 
 
-class _CartView:
-    """The cart's lines by SKU, category and brand, so a rule finds its lines without scanning all."""
-
-    def __init__(self, lines: Sequence[_Line]) -> None:
-        self.lines = list(lines)
-        self.by_sku: dict[str, list[_Line]] = {}
-        self.by_category: dict[str, list[_Line]] = {}
-        self.by_brand: dict[str, list[_Line]] = {}
-        for line in lines:
-            self.by_sku.setdefault(line.product.sku, []).append(line)
-            if line.product.brand:
-                self.by_brand.setdefault(line.product.brand, []).append(line)
-            for code in line.product.category_path.split("/"):
-                if code:
-                    self.by_category.setdefault(code, []).append(line)
-        self.units = sum(line.quantity for line in lines)
-        self.amount = sum((line.base for line in lines), ZERO)
-
-    def targeted(self, target: Target) -> list[_Line]:
-        if target.everything:
-            return self.lines
-        found: dict[int, _Line] = {}
-        for sku in target.skus:
-            for line in self.by_sku.get(sku, ()):
-                found[line.index] = line
-        for code in target.categories:
-            for line in self.by_category.get(code, ()):
-                found[line.index] = line
-        for brand in target.brands:
-            for line in self.by_brand.get(brand, ()):
-                found[line.index] = line
-        return [found[i] for i in sorted(found)]
-
-
 def _evaluate(
-    promotion: Promotion, view: _CartView, order_total: Decimal, books: BookIndex
+    promotion: Promotion,
+    targeted: Sequence[_Line],
+    units: int | None,
+    amount: Decimal | None,
+    order_total: Decimal,
+    books: BookIndex,
+    reuse: _Reuse | None = None,
 ) -> tuple[_Effect | None, Hint | None]:
-    target = promotion.target
+    """One promotion on its own, on the price-book amounts of the lines it targets.
+
+    A gift looks at the whole cart (``units`` and ``amount`` given); the others at ``targeted``.
+    ``reuse``: the discounts of the promotion's last evaluation on the same lines, of which only
+    ``changed`` are new.
+    """
     benefit = promotion.benefit
-    if isinstance(benefit, Gift):
-        targeted: list[_Line] = []
-        units, amount = view.units, view.amount
-    else:
-        targeted = view.targeted(target)
+    if units is None or amount is None:
         if not targeted:
             return None, None
-        if targeted is view.lines:
-            units, amount = view.units, view.amount
-        else:
-            units = sum(line.quantity for line in targeted)
-            amount = sum((line.base for line in targeted), ZERO)
+        units = sum(line.quantity for line in targeted)
+        amount = sum((line.base for line in targeted), ZERO)
     condition = promotion.condition
     if units < condition.min_quantity:
         return None, _hint(promotion, "add_units", missing=condition.min_quantity - units) if units else None
@@ -346,7 +1010,7 @@ def _evaluate(
 
     if isinstance(benefit, PercentOff):
         return effect(
-            {line.index: line.base * benefit.percent / HUNDRED for line in targeted},
+            _percent_of(targeted, benefit.percent, reuse),
             units,
             "percent_off",
             percent=benefit.percent,
@@ -383,7 +1047,7 @@ def _evaluate(
             return None, hint
         tier = max(reached, key=lambda t: t.min_quantity)
         found = effect(
-            {line.index: line.base * tier.percent / HUNDRED for line in targeted},
+            _percent_of(targeted, tier.percent, reuse),
             units,
             "volume_tier",
             percent=tier.percent,
@@ -419,6 +1083,23 @@ def _evaluate(
     if isinstance(benefit, BundlePrice):
         return _bundle(promotion, benefit, targeted)
     return None, None  # pragma: no cover - every benefit type is handled above
+
+
+class _Reuse(msgspec.Struct, frozen=True, kw_only=True):
+    discounts: dict[int, Decimal]
+    percent: Decimal
+    changed: list[_Line]
+
+
+def _percent_of(targeted: Sequence[_Line], percent: Decimal, reuse: _Reuse | None) -> dict[int, Decimal]:
+    """Each line's share of a percent off; from the last evaluation where the lines and the percent
+    are the same, so only changed lines are computed (the same formula, the same dict order)."""
+    if reuse is not None and reuse.percent == percent:
+        discounts = dict(reuse.discounts)
+        for line in reuse.changed:
+            discounts[line.index] = line.base * percent / HUNDRED
+        return discounts
+    return {line.index: line.base * percent / HUNDRED for line in targeted}
 
 
 def _buy_x_get_y(
@@ -510,126 +1191,6 @@ def _hint(promotion: Promotion, code: str, **params: Any) -> Hint:
     )
 
 
-# --- stacking -------------------------------------------------------------------------------------
-
-
-def _stack(effects: Sequence[_Effect], rank: dict[UUID, int]) -> list[_Effect]:
-    """The promotions to apply: the best of each exclusivity group, then exclusive against combined.
-
-    Ties go to the higher-ranked promotion (priority, then id), never to the order of creation.
-    """
-    best_in_group: dict[str, _Effect] = {}
-    loose: list[_Effect] = []
-    for effect in effects:
-        group = effect.promotion.exclusivity_group
-        if group is None:
-            loose.append(effect)
-            continue
-        current = best_in_group.get(group)
-        if current is None or (effect.value, -rank[effect.promotion.id]) > (
-            current.value,
-            -rank[current.promotion.id],
-        ):
-            best_in_group[group] = effect
-    kept = loose + list(best_in_group.values())
-    combinable = [e for e in kept if e.promotion.stacking == "combinable"]
-    exclusive = [e for e in kept if e.promotion.stacking == "exclusive"]
-    options: list[list[_Effect]] = [[e] for e in exclusive]
-    if combinable:
-        options.append(combinable)
-    if not options:
-        return []
-    return max(
-        options,
-        key=lambda option: (sum((e.value for e in option), ZERO), -min(rank[e.promotion.id] for e in option)),
-    )
-
-
-# --- applying -------------------------------------------------------------------------------------
-
-
-def _apply(
-    effect: _Effect, lines: dict[int, _Line], context: PricingContext, currency: str
-) -> tuple[Decimal, int, list[PricedLine]]:
-    """Apply one promotion within its budget; returns (money spent, units used, gift lines)."""
-    promotion = effect.promotion
-    effect.params = {"promotion": promotion.name or promotion.code, **effect.params}
-    factor = Decimal(1)
-    if promotion.budget_amount is not None:
-        left = context.budget_left.get(promotion.id, promotion.budget_amount)
-        if effect.value > left:
-            factor = max(ZERO, left / effect.value) if effect.value else ZERO
-    if promotion.budget_units is not None and effect.units:
-        left_units = context.units_left.get(promotion.id, promotion.budget_units)
-        if effect.units > left_units:
-            factor = min(factor, Decimal(left_units) / Decimal(effect.units))
-    spent = ZERO
-    units_used = 0
-    if promotion.order_level:
-        total = round_amount(effect.value * factor, currency)
-        targeted = [lines[i] for i in sorted(effect.discounts)]
-        spent += _spread(targeted, total, currency, "promotion", effect.code, effect.params, promotion.id)
-        units_used = effect.units if spent else 0
-    else:
-        for index in sorted(effect.discounts):
-            line = lines[index]
-            free = effect.free_units.get(index, 0)
-            if free:
-                granted = int((Decimal(free) * factor).to_integral_value(rounding=ROUND_FLOOR))
-                if granted == 0:
-                    continue
-                amount = line.unit * granted
-                params = {**effect.params, "free": granted}
-            else:
-                amount = effect.discounts[index] * factor
-                params = effect.params
-            taken = _take(line, amount, currency, "promotion", effect.code, params, promotion.id)
-            if taken:
-                spent += taken
-                if free:
-                    line.free_units += granted
-                    units_used += granted
-                else:
-                    units_used += line.quantity
-        if promotion.budget_units is not None and isinstance(promotion.benefit, BundlePrice):
-            units_used = min(units_used, effect.units)
-    gift_lines: list[PricedLine] = []
-    for gift in effect.gifts:
-        quantity = int((Decimal(gift.quantity) * factor).to_integral_value(rounding=ROUND_FLOOR))
-        if quantity == 0:
-            continue
-        value = round_amount(gift.unit * quantity, currency)
-        gift_lines.append(
-            PricedLine(
-                sku=gift.sku,
-                quantity=quantity,
-                free_quantity=quantity,
-                list_unit_price=gift.unit,
-                unit_price=gift.unit,
-                list_total=value,
-                net_total=ZERO,
-                steps=(
-                    Step(
-                        kind="price_book", amount=value, code="gift_value", params={"unit_price": gift.unit}
-                    ),
-                    Step(
-                        kind="promotion",
-                        amount=-value,
-                        code=effect.code,
-                        params={**effect.params, "quantity": quantity},
-                        promotion_id=promotion.id,
-                    ),
-                ),
-                price_book=gift.book,
-                is_gift=True,
-                promotion_ids=(promotion.id,),
-            )
-        )
-        spent += value
-        units_used += quantity
-    return spent, units_used, gift_lines
-
-
 def _take(
     line: _Line,
     amount: Decimal,
@@ -638,16 +1199,22 @@ def _take(
     code: str,
     params: dict[str, Any],
     promotion_id: UUID | None = None,
+    rank: int = -1,
 ) -> Decimal:
     """Take a discount off a line, rounded to the currency and never below zero; returns what was taken."""
-    taken = min(round_amount(amount, currency), line.remaining)
+    taken = min(amount.quantize(quantum(currency), rounding=ROUND_HALF_UP), line.remaining)
     if taken <= 0:
         return ZERO
     line.remaining -= taken
     line.steps.append(Step(kind=kind, amount=-taken, code=code, params=params, promotion_id=promotion_id))
-    if promotion_id is not None and promotion_id not in line.promotion_seen:
-        line.promotion_seen.add(promotion_id)
-        line.promotion_ids.append(promotion_id)
+    if promotion_id is not None:
+        spent = line.spent.get(rank)
+        if spent is None:
+            line.spent[rank] = [taken, 0]
+            line.promotion_ids.append(promotion_id)
+            line.promotion_keys.append(rank)
+        else:
+            spent[0] += taken
     return taken
 
 
@@ -659,6 +1226,7 @@ def _spread(
     code: str,
     params: dict[str, Any],
     promotion_id: UUID | None,
+    rank: int = -1,
 ) -> Decimal:
     """An order-level amount over lines in proportion to what is left of them, cent for cent."""
     room = sum((line.remaining for line in lines), ZERO)
@@ -668,17 +1236,22 @@ def _spread(
     shares = Money(total, currency).allocate([line.remaining for line in lines])
     spent = ZERO
     for line, share in zip(lines, shares, strict=True):
-        spent += _take(line, share.amount, currency, kind, code, params, promotion_id)
+        spent += _take(line, share.amount, currency, kind, code, params, promotion_id, rank)
     return spent
 
 
 def _priced(line: _Line, currency: str) -> PricedLine:
     list_total = round_amount(line.list_unit * line.quantity, currency)
-    book_total = round_amount(line.base, currency)
-    head = [
-        Step(kind="list_price", amount=list_total, code="list_price", params={"unit_price": line.list_unit})
-    ]
-    if line.base != list_total or not line.from_list:
+    book_total = line.book_total
+    if line.parts:
+        head = _configured_head(line, list_total)
+    else:
+        head = [
+            Step(
+                kind="list_price", amount=list_total, code="list_price", params={"unit_price": line.list_unit}
+            )
+        ]
+    if not line.parts and (line.base != list_total or not line.from_list):
         params: dict[str, Any] = {"book": line.book or "", "unit_price": line.unit}
         if line.controlled:
             params["controlled"] = line.controlled
@@ -704,3 +1277,37 @@ def _priced(line: _Line, currency: str) -> PricedLine:
         price_book=line.book,
         promotion_ids=tuple(line.promotion_ids),
     )
+
+
+def _configured_head(line: _Line, list_total: Decimal) -> list[Step]:
+    """A configured set's first steps: its options at list price, at the buyer's prices, and the
+    set's own discount; ``parts`` lists every option with its prices."""
+    described = ", ".join(f"{part['quantity']} × {part['sku']}" for part in line.parts)
+    head = [
+        Step(
+            kind="list_price",
+            amount=list_total,
+            code="options_list_price",
+            params={"unit_price": line.list_unit, "options": described, "parts": list(line.parts)},
+        )
+    ]
+    options_total = line.options_unit * line.quantity
+    if options_total != list_total or not line.from_list:
+        head.append(
+            Step(
+                kind="price_book",
+                amount=options_total - list_total,
+                code="options_price_book",
+                params={"unit_price": line.options_unit},
+            )
+        )
+    if line.set_percent_off:
+        head.append(
+            Step(
+                kind="price_book",
+                amount=line.base - options_total,
+                code="set_discount",
+                params={"percent": line.set_percent_off, "unit_price": line.unit},
+            )
+        )
+    return head

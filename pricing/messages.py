@@ -14,6 +14,9 @@ def N_(text: str) -> str:
 # Steps of a line's waterfall.
 STEPS: dict[str, str] = {
     "list_price": N_("List price {unit_price} a unit"),
+    "options_list_price": N_("Options at list price ({options}): {unit_price} a set"),
+    "options_price_book": N_("Your prices for the options: {unit_price} a set"),
+    "set_discount": N_("Set price, {percent}% off its options: {unit_price} a set"),
     "price_book": N_("Your price book {book}: {unit_price} a unit"),
     "price_control": N_("Price book {book}, held at the manufacturer's {controlled}: {unit_price} a unit"),
     "rounding": N_("Rounded to the currency"),
@@ -79,4 +82,5 @@ CONFIGURATION: dict[str, str] = {
     "rule_on_itself": N_("A rule relates {sku} to itself."),
     "option_not_in_catalogue": N_("{sku} is not an active product of the catalogue."),
     "not_a_bundle": N_("This product has no options to configure."),
+    "set_discount_out_of_range": N_("The set's discount on its options is a percentage from 0 to below 100."),
 }

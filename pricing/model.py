@@ -21,11 +21,23 @@ class ProductFacts(msgspec.Struct, frozen=True, kw_only=True):
     sku: str
     category_path: str = ""  # codes from the root, "KITCHEN/HOBS/"
     brand: str = ""
+    # A configurable set's own price rule: priced from its chosen options, less this percent.
+    set_percent_off: Decimal = Decimal(0)
 
 
-class CartLine(msgspec.Struct, frozen=True, kw_only=True):
+class CartOption(msgspec.Struct, frozen=True, kw_only=True):
+    """One chosen option of a configured set: its SKU and the units of it in each set."""
+
     sku: str
     quantity: int
+
+
+class CartLine(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    sku: str
+    quantity: int
+    # A configured set, priced from these options (each option's own price); empty: priced as
+    # the line's SKU.
+    options: tuple[CartOption, ...] = ()
 
 
 class Cart(msgspec.Struct, frozen=True, kw_only=True):

@@ -80,6 +80,7 @@ def _product(row: dict[str, Any]) -> schemas.Product:
         descriptions=row["descriptions"] or {},
         image=row["image"],
         is_bundle=row["configuration"] is not None,
+        set_percent_off=Decimal(str((row["configuration"] or {}).get("set_percent_off", 0))),
         created_at=row["created_at"],
         updated_at=row["updated_at"],
     )

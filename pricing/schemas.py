@@ -91,6 +91,7 @@ class Product(msgspec.Struct, frozen=True):
     is_bundle: bool = False
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    set_percent_off: Decimal = Decimal(0)  # a configurable set: its discount on its options
 
     @property
     def category(self) -> str:
@@ -321,9 +322,18 @@ class PromotionStatusChange(msgspec.Struct, forbid_unknown_fields=True):
 # --- pricing a cart -------------------------------------------------------------------------------
 
 
-class CartLineRequest(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+class CartOptionRequest(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """One chosen option of a configurable set: units of it in each set."""
+
+    sku: Sku
+    quantity: Annotated[int, Meta(ge=1, le=1_000_000)] = 1
+
+
+class CartLineRequest(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
     sku: Sku
     quantity: Annotated[int, Meta(ge=1, le=1_000_000)]
+    # A configurable set priced from these options; checked against the set's rules.
+    options: Annotated[list[CartOptionRequest], Meta(max_length=200)] = []
 
 
 class CartRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -334,7 +344,14 @@ class CartRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     buyer_id: UUID | None = None
 
     def __post_init__(self) -> None:
-        self.lines = [CartLineRequest(sku=check_sku(line.sku), quantity=line.quantity) for line in self.lines]
+        self.lines = [
+            CartLineRequest(
+                sku=check_sku(line.sku),
+                quantity=line.quantity,
+                options=[CartOptionRequest(sku=check_sku(o.sku), quantity=o.quantity) for o in line.options],
+            )
+            for line in self.lines
+        ]
         self.coupon_codes = sorted({c.strip().upper() for c in self.coupon_codes if c.strip()})
 
 

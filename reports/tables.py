@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from piccolo.columns import UUID, BigInt, BigSerial, Boolean, Date, Integer, Numeric, Timestamptz, Varchar
+from piccolo.columns import (
+    UUID,
+    BigInt,
+    BigSerial,
+    Boolean,
+    Date,
+    Integer,
+    Numeric,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.defaults.uuid import UUID4
 from piccolo.columns.indexes import IndexMethod
@@ -106,3 +117,65 @@ class RollupMonth(Table, tablename="reports_rollup_month"):
     month = Date(index=True)  # the first day of the month
     measure = Varchar(length=32)
     hundredths = BigInt()
+
+
+class PendingUpload(Table, tablename="reports_pending_upload"):
+    """A parsed upload between its preview and the partner's confirmation.
+
+    Kept in the database, not in a worker's memory, so the confirmation may reach any app worker;
+    it expires after a while and is deleted once confirmed.
+    """
+
+    id = UUID(primary_key=True, default=UUID4())
+    organisation_id = UUID(index=True)
+    kind = Varchar(length=20, choices=ReportKind)
+    file_name = Varchar(length=255, default="")
+    row_count = Integer(default=0)
+    line_count = Integer(default=0)
+    problem_count = Integer(default=0)
+    lines = Text(default="")  # the parsed lines, msgspec JSON
+    problems = Text(default="")  # every problem, msgspec JSON
+    created_by = Varchar(length=254, default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz(default=TimestamptzNow(), index=True)
+
+
+class ReportedStock(Table, tablename="reports_reported_stock"):
+    """Each partner's latest reported stock of each product: the inventory pages read this, not history."""
+
+    id = BigSerial(primary_key=True)
+    organisation_id = UUID(index=True)
+    sku = Varchar(length=64)
+    quantity = Integer(default=0)
+    report_date = Date()
+    report_id = UUID()
+
+
+class StockThreshold(Table, tablename="reports_stock_threshold"):
+    """Days of supply that make a product's stock low or overstock; the row with sku "*" is the default."""
+
+    id = BigSerial(primary_key=True)
+    sku = Varchar(length=64, unique=True)
+    low_days = Integer(null=True, default=None)
+    high_days = Integer(null=True, default=None)
+    updated_by = Varchar(length=254, default="")
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class ReportSchedule(Table, tablename="reports_schedule"):
+    """When partners owe a stock report: weekly on a weekday or monthly on a day; one row."""
+
+    id = BigSerial(primary_key=True)
+    frequency = Varchar(length=10, default="off")  # off | weekly | monthly
+    due_day = Integer(default=1)  # weekly: 1 = Monday ... 7 = Sunday; monthly: 1..28
+    updated_by = Varchar(length=254, default="")
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class ReportReminder(Table, tablename="reports_reminder"):
+    """A reminder sent to a partner for one due date; unique, so each is sent once."""
+
+    id = BigSerial(primary_key=True)
+    organisation_id = UUID()
+    due_date = Date()
+    sent_at = Timestamptz(default=TimestamptzNow())

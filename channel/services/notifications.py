@@ -35,16 +35,39 @@ async def notify(
     """Tell ``recipient_id``'s people (those holding ``permission``) about ``kind``; call inside the
     transaction of the change, so the notice exists exactly when the change does."""
     await repository.insert_notification(
-        {
-            "created_at": clock.now(),
-            "recipient_id": recipient_id,
-            "permission": permission.value if permission else "",
-            "about_path": about_path,
-            "kind": kind,
-            "params": {k: str(v)[:200] for k, v in (params or {}).items()},
-            "link": link,
-        }
+        notice(
+            recipient_id, kind, clock, params=params, link=link, permission=permission, about_path=about_path
+        )
     )
+
+
+def notice(
+    recipient_id: UUID,
+    kind: str,
+    clock: Clock,
+    *,
+    params: dict[str, str] | None = None,
+    link: str = "",
+    permission: Permission | None = None,
+    about_path: str = "",
+) -> dict[str, object]:
+    """One notification as ``notify`` stores it, for ``notify_all``."""
+    return {
+        "created_at": clock.now(),
+        "recipient_id": recipient_id,
+        "permission": permission.value if permission else "",
+        "about_path": about_path,
+        "kind": kind,
+        "params": {k: str(v)[:200] for k, v in (params or {}).items()},
+        "link": link,
+    }
+
+
+async def notify_all(notices: list[dict[str, object]]) -> None:
+    """Store many notifications (made by ``notice``) in one statement: a step that tells many
+    organisations costs what telling one does."""
+    if notices:
+        await repository.insert_notifications(notices)
 
 
 def _addressed_to(actor: Actor, row: dict[str, object]) -> bool:

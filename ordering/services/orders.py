@@ -9,17 +9,17 @@ shipping. Every change is audited and told to the other side.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
 import msgspec
 
-from channel import repository as channel_repository
-from channel.roles import PartnerStatus, Permission
+from channel.roles import OrgKind, PartnerStatus, Permission
 from channel.services.activity import record_change
-from channel.services.notifications import notify
-from channel.transactions import hold_lock, read_transaction, write_transaction
+from channel.services.notifications import notice, notify_all
+from channel.transactions import read_transaction, write_transaction
 from channel.visibility import Actor
 from core.clock import Clock
 from core.errors import ConflictError, FieldProblem, InvalidInputError, NotFoundError, PermissionDeniedError
@@ -42,9 +42,7 @@ async def _visible_row(actor: Actor, order_id: UUID, *, changing: bool = False) 
     """The order if the actor sees it; ``changing`` first waits for anyone else changing it, so a
     step reads the order as the step before it left it (two shipments at once never ship twice)."""
     _require(actor, Permission.VIEW_ORDERS)
-    if changing:
-        await hold_lock(f"order:{order_id}")
-    row = await repository.order_row(order_id)
+    row = await repository.order_row(order_id, lock=changing)
     if row is None or not actor.sees(row["buyer_path"]):
         raise NotFoundError("order_not_found")
     return row
@@ -73,7 +71,11 @@ async def _audit(actor: Actor, clock: Clock, action: str, row: dict[str, Any], *
 
 
 async def _tell(clock: Clock, row: dict[str, Any], to: Party, kind: str, **params: str) -> None:
-    await notify(
+    await notify_all([_notice(clock, row, to, kind, **params)])
+
+
+def _notice(clock: Clock, row: dict[str, Any], to: Party, kind: str, **params: str) -> dict[str, object]:
+    return notice(
         row["buyer_id"] if to is Party.BUYER else row["supplier_id"],
         kind,
         clock,
@@ -111,16 +113,22 @@ async def _check_lines(command: schemas.OrderCreate) -> None:
 
 
 async def submit_order(actor: Actor, command: schemas.OrderCreate, clock: Clock) -> schemas.Order:
-    """Place an order with the buyer's supplier, priced now; the priced lines are kept as they are."""
+    """Place an order with the buyer's supplier, priced now; the priced lines are kept as they are.
+
+    A constant number of statements whatever the number of lines: the buyer (locked on PostgreSQL,
+    so one buyer's orders check the credit limit one at a time), the products, the pricing reads,
+    the open amount when a credit limit is set, the supplier's next number (one upsert), the order
+    with its lines (one statement on PostgreSQL), the audit entry and the supplier's notification.
+    The answer is built from what was written, not read back."""
     _require(actor, Permission.PLACE_ORDERS)
-    buyer = await channel_repository.find_organisation(actor.organisation_id)
-    if buyer is None or buyer.supplier is None:
-        raise InvalidInputError.single("buyer", "buyer_has_no_supplier")
-    if buyer.status is not PartnerStatus.ACTIVE:
-        raise ConflictError("partner_not_active")
-    await _check_lines(command)
     now = clock.now()
     async with write_transaction():
+        buyer = await repository.buyer_for_order(actor.organisation_id)
+        if buyer is None or buyer["supplier_id"] is None:
+            raise InvalidInputError.single("buyer", "buyer_has_no_supplier")
+        if buyer["status"] != PartnerStatus.ACTIVE.value:
+            raise ConflictError("partner_not_active")
+        await _check_lines(command)
         priced = await pricing.price_cart(
             actor,
             pricing_schemas.CartRequest(
@@ -134,35 +142,29 @@ async def submit_order(actor: Actor, command: schemas.OrderCreate, clock: Clock)
         if priced.problems:
             skus = ", ".join(str(p.params.get("sku", "")) for p in priced.problems)
             raise ConflictError("no_price_for_products", skus=skus)
-        if buyer.credit_limit > 0:
-            # One buyer's orders check their credit one at a time, so two at once cannot both pass.
-            await hold_lock(f"credit:{buyer.id}")
-            owed = await repository.open_amount(buyer.id)
-            if owed + priced.total > buyer.credit_limit:
+        if buyer["credit_limit"] > 0:
+            owed = await repository.open_amount(buyer["id"])
+            if owed + priced.total > buyer["credit_limit"]:
                 raise ConflictError(
                     "credit_limit_exceeded",
-                    limit=str(buyer.credit_limit),
+                    limit=str(buyer["credit_limit"]),
                     open=str(owed),
                     order=str(priced.total),
                     currency=priced.currency,
                 )
-        await pricing.commit_consumption(priced, buyer.id)
-        supplier = await channel_repository.find_org_place(buyer.supplier.id)
-        assert supplier is not None
-        await hold_lock(f"order-number:{supplier.id}")
-        sequence = await repository.next_sequence(supplier.id, now.year)
+        await pricing.commit_consumption(priced, buyer["id"])
         order_id = uuid4()
         values = {
             "id": order_id,
-            "number": orders.order_number(supplier.code, now.year, sequence),
-            "supplier_id": supplier.id,
-            "buyer_id": buyer.id,
+            "supplier_id": buyer["supplier_id"],
+            "buyer_id": buyer["id"],
             "buyer_path": actor.organisation_path,
             "status": OrderStatus.SUBMITTED.value,
             "currency": priced.currency,
             "total": priced.total,
             "line_count": len(priced.lines),
             "note": command.note,
+            "reason": "",
             "placed_by": actor.label,
             "created_at": now,
             "updated_at": now,
@@ -180,22 +182,64 @@ async def submit_order(actor: Actor, command: schemas.OrderCreate, clock: Clock)
             }
             for position, line in enumerate(priced.lines, start=1)
         ]
-        await repository.insert_order(values, lines)
+        values["number"] = await repository.place_order(
+            values, lines, supplier_code=buyer["supplier_code"], year=now.year
+        )
         await _audit(actor, clock, "order.submitted", values, total=str(priced.total))
-        await _tell(clock, values, Party.SUPPLIER, "order.submitted", buyer=buyer.name)
-        return await _view(actor, order_id)
+        await _tell(clock, values, Party.SUPPLIER, "order.submitted", buyer=buyer["name"])
+        return _assemble(
+            values,
+            [{**ln, "allocated": 0, "shipped": 0, "received": 0} for ln in lines],
+            names={buyer["id"]: buyer["name"], buyer["supplier_id"]: buyer["supplier_name"]},
+        )
 
 
 # --- reading --------------------------------------------------------------------------------------
 
 
-async def _view(actor: Actor, order_id: UUID) -> schemas.Order:
-    row = await _visible_row(actor, order_id)
-    lines = await repository.lines_of(order_id)
-    shipments = await repository.shipments_of(order_id)
-    shipment_lines = await repository.shipment_lines([s["id"] for s in shipments])
-    names = await _names([row["buyer_id"], row["supplier_id"]])
-    forwarded, fills = await _links(order_id)
+async def _view(
+    actor: Actor,
+    order_id: UUID,
+    *,
+    row: dict[str, Any] | None = None,
+    lines: list[dict[str, Any]] | None = None,
+    shipments: list[dict[str, Any]] | None = None,
+) -> schemas.Order:
+    """The order as its reader sees it; a step passes what it already holds (the order, its lines
+    as it left them, its shipments) so only the rest is read."""
+    if row is None:
+        row = await _visible_row(actor, order_id)
+    if lines is None:
+        lines = await repository.lines_of(order_id)
+    if shipments is None:
+        shipments = await repository.shipments_of(order_id)
+    return _assemble(
+        row,
+        lines,
+        shipments=shipments,
+        shipment_lines=await repository.shipment_lines([s["id"] for s in shipments]),
+        names=await _names(
+            [
+                row["buyer_id"],
+                row["supplier_id"],
+                *(s["deliver_to_id"] for s in shipments if s["deliver_to_id"]),
+            ]
+        ),
+        links=await repository.links_of(order_id),
+        returns=await repository.returns_of(order_id),
+    )
+
+
+def _assemble(
+    row: dict[str, Any],
+    lines: list[dict[str, Any]],
+    *,
+    names: dict[UUID, str],
+    shipments: Sequence[dict[str, Any]] = (),
+    shipment_lines: Sequence[dict[str, Any]] = (),
+    links: Sequence[dict[str, Any]] = (),
+    returns: Sequence[dict[str, Any]] = (),
+) -> schemas.Order:
     approved = row["status"] in (OrderStatus.APPROVED.value, OrderStatus.PARTIALLY_SHIPPED.value)
     return schemas.Order(
         id=row["id"],
@@ -225,7 +269,7 @@ async def _view(actor: Actor, order_id: UUID) -> schemas.Order:
                 backordered=max(0, ln["quantity"] - ln["shipped"] - ln["allocated"]) if approved else 0,
                 priced=ln["priced"] or {},
             )
-            for ln in lines
+            for ln in sorted(lines, key=lambda ln: ln["position"])
         ],
         shipments=[
             schemas.ShipmentView(
@@ -238,6 +282,8 @@ async def _view(actor: Actor, order_id: UUID) -> schemas.Order:
                 shipped_at=s["shipped_at"],
                 received_at=s["received_at"],
                 discrepancy=s["discrepancy"],
+                drop_ship=s.get("paired_shipment_id") is not None,
+                deliver_to=names.get(s["deliver_to_id"], "") if s.get("deliver_to_id") else "",
                 lines=[
                     schemas.ShipmentLineView(
                         order_line_id=sl["order_line_id"],
@@ -252,8 +298,20 @@ async def _view(actor: Actor, order_id: UUID) -> schemas.Order:
             )
             for s in shipments
         ],
-        forwarded=forwarded,
-        fills=fills,
+        forwarded=[
+            schemas.ForwardedView(
+                sku=ln["sku"], quantity=ln["quantity"], upstream_status=OrderStatus(ln["status"])
+            )
+            for ln in links
+            if ln["direction"] == "up"
+        ],
+        fills=[
+            schemas.FillsView(
+                order_id=ln["other_id"], order_number=ln["number"], sku=ln["sku"], quantity=ln["quantity"]
+            )
+            for ln in links
+            if ln["direction"] == "down"
+        ],
         returns=[
             schemas.ReturnView(
                 id=r["id"],
@@ -265,38 +323,9 @@ async def _view(actor: Actor, order_id: UUID) -> schemas.Order:
                 requested_at=r["requested_at"],
                 answer=r["answer"],
             )
-            for r in await repository.returns_of(order_id)
+            for r in returns
         ],
     )
-
-
-async def _links(order_id: UUID) -> tuple[list[schemas.ForwardedView], list[schemas.FillsView]]:
-    down = await repository.links_of_downstream(order_id)
-    up = await repository.links_of_upstream(order_id)
-    rows = {
-        r["id"]: r
-        for r in await repository.order_rows(
-            [ln["upstream_order_id"] for ln in down] + [ln["downstream_order_id"] for ln in up]
-        )
-    }
-    forwarded = [
-        schemas.ForwardedView(
-            sku=ln["sku"],
-            quantity=ln["quantity"],
-            upstream_status=OrderStatus(rows[ln["upstream_order_id"]]["status"]),
-        )
-        for ln in down
-    ]
-    fills = [
-        schemas.FillsView(
-            order_id=ln["downstream_order_id"],
-            order_number=rows[ln["downstream_order_id"]]["number"],
-            sku=ln["sku"],
-            quantity=ln["quantity"],
-        )
-        for ln in up
-    ]
-    return forwarded, fills
 
 
 async def forward_backorders(actor: Actor, command: schemas.ForwardRequest, clock: Clock) -> schemas.Order:
@@ -434,69 +463,107 @@ async def decide(
             order_id, {"status": OrderStatus.APPROVED.value}, now, expect=_APPROVABLE
         ):
             raise ConflictError("order_not_waiting", status=row["status"])
-        short = await _reserve(actor, row, await repository.lines_of(order_id), now)
-        await _audit(actor, clock, "order.approved", {**row, "status": "approved"}, backordered=short)
+        lines = await repository.lines_of(order_id)
+        short = await _reserve(actor, row, lines, now)
+        approved = {**row, "status": OrderStatus.APPROVED.value, "updated_at": now}
+        await _audit(actor, clock, "order.approved", approved, backordered=short)
         await _tell(clock, row, Party.BUYER, "order.approved")
-        return await _view(actor, order_id)
+        return await _view(actor, order_id, row=approved, lines=lines, shipments=[])
 
 
 async def _reserve(
     actor: Actor, row: dict[str, Any], lines: list[dict[str, Any]], now: Any
 ) -> dict[str, int]:
-    """Reserve what the supplier has for each line, in SKU order (so two orders never deadlock);
-    what is missing stays a backorder. Returns the backordered units by SKU."""
+    """Reserve what the supplier has for the order's lines, all in one statement (see
+    ``repository.reserve``); what is missing stays a backorder. Updates ``lines`` in place and
+    returns the backordered units by SKU."""
+    await _take_in_turn(
+        actor,
+        row["supplier_id"],
+        [(ln, ln["quantity"] - ln["shipped"] - ln["allocated"]) for ln in lines],
+        now,
+    )
     short: dict[str, int] = {}
-    # One read of the order's levels; the conditional updates below are what guarantees them.
-    available = await repository.available_of(row["supplier_id"], [ln["sku"] for ln in lines])
-    for line in sorted(lines, key=lambda ln: ln["sku"]):
-        wanted = line["quantity"] - line["shipped"] - line["allocated"]
-        if wanted <= 0:
-            continue
-        take = min(wanted, max(0, available.get(line["sku"], 0)))
-        # The conditional update is the guard: if another order took the units meanwhile it fails
-        # and the line reserves what is left, or nothing.
-        while take > 0 and not await repository.move(
-            row["supplier_id"],
-            line["sku"],
-            MovementKind.ALLOCATION,
-            take,
-            now,
-            order_id=row["id"],
-            actor_label=actor.label,
-        ):
-            take = min(take, max(0, (await repository.level(row["supplier_id"], line["sku"])).available))
-        if take:
-            await repository.add_to_line(line["id"], allocated=take)
-        if wanted - take:
-            short[line["sku"]] = wanted - take
+    for line in lines:
+        missing = line["quantity"] - line["shipped"] - line["allocated"]
+        if missing > 0:
+            short[line["sku"]] = short.get(line["sku"], 0) + missing
     return short
 
 
-async def allocate_waiting(actor: Actor, supplier_id: UUID, sku: str, clock: Clock) -> int:
-    """Stock of ``sku`` arrived at the supplier: backorders take it first come, first served."""
-    now = clock.now()
-    level = await repository.level(supplier_id, sku)
-    waiting = await repository.waiting_lines(supplier_id, sku)
-    shares = fill_in_turn(
-        max(0, level.available), [ln["quantity"] - ln["shipped"] - ln["allocated"] for ln in waiting]
+async def _take_in_turn(
+    actor: Actor, supplier_id: UUID, waiting: list[tuple[dict[str, Any], int]], now: Any
+) -> list[tuple[dict[str, Any], int]]:
+    """Reserve for waiting lines, in the list's order (first come, first served), what the
+    supplier's stock allows: one reservation statement, one ledger INSERT, one update of the
+    lines' counters. Returns each line given something with its share; ``line["allocated"]``
+    moves with it."""
+    wanted: dict[str, int] = {}
+    for line, missing in waiting:
+        if missing > 0:
+            wanted[line["sku"]] = wanted.get(line["sku"], 0) + missing
+    taken = await repository.reserve(supplier_id, wanted, now)
+    given: list[tuple[dict[str, Any], int]] = []
+    for sku, units in taken.items():
+        queue = [(line, missing) for line, missing in waiting if line["sku"] == sku and missing > 0]
+        for (line, _), share in zip(queue, fill_in_turn(units, [m for _, m in queue]), strict=True):
+            if share:
+                given.append((line, share))
+                line["allocated"] += share
+    await repository.insert_movements(
+        [
+            repository.Movement(
+                organisation_id=supplier_id,
+                sku=line["sku"],
+                kind=MovementKind.ALLOCATION,
+                quantity=share,
+                order_id=line["order_id"],
+                actor_label=actor.label,
+            )
+            for line, share in given
+        ],
+        now,
     )
-    filled = 0
-    for line, share in zip(waiting, shares, strict=True):
-        if share and await repository.move(
-            supplier_id,
-            sku,
-            MovementKind.ALLOCATION,
-            share,
-            now,
-            order_id=line["order_id"],
+    await repository.add_to_lines([(line["id"], share, 0, 0) for line, share in given])
+    return given
+
+
+def _movements(
+    actor: Actor, rows: Iterable[tuple[UUID, str, MovementKind, int, UUID, UUID | None]]
+) -> list[repository.Movement]:
+    """Ledger movements from (organisation, SKU, kind, units, order, shipment), by the actor."""
+    return [
+        repository.Movement(
+            organisation_id=organisation,
+            sku=sku,
+            kind=kind,
+            quantity=units,
+            order_id=order,
+            shipment_id=shipment,
             actor_label=actor.label,
-        ):
-            await repository.add_to_line(line["id"], allocated=share)
-            filled += share
-            order = await repository.order_row(line["order_id"])
-            assert order is not None
-            await _tell(clock, order, Party.BUYER, "order.backorder_filled", sku=sku)
-    return filled
+        )
+        for organisation, sku, kind, units, order, shipment in rows
+        if units
+    ]
+
+
+async def allocate_waiting(actor: Actor, supplier_id: UUID, skus: Sequence[str], clock: Clock) -> int:
+    """Stock of ``skus`` arrived at the supplier: backorders take it first come, first served, and
+    their buyers are told (once per order and product). Constant statements whatever the count."""
+    now = clock.now()
+    waiting = await repository.waiting_lines(supplier_id, skus)
+    given = await _take_in_turn(
+        actor, supplier_id, [(ln, ln["quantity"] - ln["shipped"] - ln["allocated"]) for ln in waiting], now
+    )
+    told: dict[tuple[UUID, str], dict[str, object]] = {}
+    for line, _ in given:
+        order = {"id": line["order_id"], "number": line["number"], "buyer_id": line["buyer_id"]}
+        told.setdefault(
+            (line["order_id"], line["sku"]),
+            _notice(clock, order, Party.BUYER, "order.backorder_filled", sku=line["sku"]),
+        )
+    await notify_all(list(told.values()))
+    return sum(share for _, share in given)
 
 
 async def cancel(actor: Actor, order_id: UUID, command: schemas.OrderCancel, clock: Clock) -> schemas.Order:
@@ -518,19 +585,24 @@ async def cancel(actor: Actor, order_id: UUID, command: schemas.OrderCancel, clo
             expect=(row["status"],),
         ):
             raise ConflictError("order_changed_meanwhile")
-        for line in await repository.lines_of(order_id):
-            if line["allocated"]:
-                await repository.move(
-                    row["supplier_id"],
-                    line["sku"],
-                    MovementKind.RELEASE,
-                    line["allocated"],
-                    now,
+        reserved = [line for line in await repository.lines_of(order_id) if line["allocated"]]
+        refused = await repository.apply_movements(
+            [
+                repository.Movement(
+                    organisation_id=row["supplier_id"],
+                    sku=line["sku"],
+                    kind=MovementKind.RELEASE,
+                    quantity=line["allocated"],
                     order_id=order_id,
                     actor_label=actor.label,
                 )
-                await repository.add_to_line(line["id"], allocated=-line["allocated"])
-                await allocate_waiting(actor, row["supplier_id"], line["sku"], clock)
+                for line in reserved
+            ],
+            now,
+        )
+        assert not refused, "an order's reservations are within the supplier's reserved units"
+        await repository.add_to_lines([(line["id"], -line["allocated"], 0, 0) for line in reserved])
+        await allocate_waiting(actor, row["supplier_id"], sorted({line["sku"] for line in reserved}), clock)
         await _audit(actor, clock, "order.cancelled", {**row, "status": "cancelled"}, reason=command.reason)
         other = Party.SUPPLIER if party is Party.BUYER else Party.BUYER
         await _tell(clock, row, other, "order.cancelled", reason=command.reason)
@@ -565,64 +637,315 @@ async def ship(actor: Actor, order_id: UUID, command: schemas.ShipmentCreate, cl
         if not any(wanted.values()):
             raise ConflictError("nothing_reserved_to_ship")
         shipment_id = uuid4()
-        number = f"{row['number']}-S{len(await repository.shipments_of(order_id)) + 1}"
-        shipment_lines = []
-        for line_id, quantity in sorted(wanted.items(), key=lambda item: lines[item[0]]["sku"]):
-            if not quantity:
-                continue
-            line = lines[line_id]
-            ok = await repository.move(
-                row["supplier_id"],
-                line["sku"],
-                MovementKind.SHIPMENT_OUT,
-                quantity,
-                now,
-                order_id=order_id,
-                shipment_id=shipment_id,
-                actor_label=actor.label,
-            )
-            assert ok, "reserved units are on hand"
-            await repository.move(
-                row["buyer_id"],
-                line["sku"],
-                MovementKind.SHIPMENT_IN_TRANSIT,
-                quantity,
-                now,
-                order_id=order_id,
-                shipment_id=shipment_id,
-                actor_label=actor.label,
-            )
+        shipments = await repository.shipments_of(order_id)
+        number = f"{row['number']}-S{len(shipments) + 1}"
+        shipping = [
+            (lines[i], q) for i, q in sorted(wanted.items(), key=lambda item: lines[item[0]]["sku"]) if q
+        ]
+        refused = await repository.apply_movements(
+            _movements(
+                actor,
+                (
+                    (organisation_id, line["sku"], kind, quantity, order_id, shipment_id)
+                    for line, quantity in shipping
+                    for organisation_id, kind in (
+                        (row["supplier_id"], MovementKind.SHIPMENT_OUT),
+                        (row["buyer_id"], MovementKind.SHIPMENT_IN_TRANSIT),
+                    )
+                ),
+            ),
+            now,
+        )
+        assert not refused, "reserved units are on hand"
+        for line, quantity in shipping:
             line["allocated"] -= quantity
             line["shipped"] += quantity
-            await repository.add_to_line(line_id, allocated=-quantity, shipped=quantity)
-            shipment_lines.append(
+        await repository.add_to_lines([(line["id"], -quantity, quantity, 0) for line, quantity in shipping])
+        shipment = {
+            "id": shipment_id,
+            "number": number,
+            "order_id": order_id,
+            "carrier": command.carrier,
+            "tracking": command.tracking,
+            "packages": command.packages,
+            "shipped_by": actor.label,
+            "shipped_at": now,
+        }
+        await repository.insert_shipment(
+            shipment,
+            [
                 {
                     "shipment_id": shipment_id,
-                    "order_line_id": line_id,
+                    "order_line_id": line["id"],
                     "sku": line["sku"],
                     "quantity": quantity,
                 }
-            )
-        await repository.insert_shipment(
-            {
-                "id": shipment_id,
-                "number": number,
-                "order_id": order_id,
-                "carrier": command.carrier,
-                "tracking": command.tracking,
-                "packages": command.packages,
-                "shipped_by": actor.label,
-                "shipped_at": now,
-            },
-            shipment_lines,
+                for line, quantity in shipping
+            ],
         )
         ordered = [ln["quantity"] for ln in lines.values()]
         shipped = [ln["shipped"] for ln in lines.values()]
         status = orders.status_after_shipping(ordered, shipped)
         await repository.update_order(order_id, {"status": status.value}, now, expect=(row["status"],))
-        await _audit(actor, clock, "order.shipped", {**row, "status": status.value}, shipment=number)
+        after = {**row, "status": status.value, "updated_at": now}
+        await _audit(actor, clock, "order.shipped", after, shipment=number)
         await _tell(clock, row, Party.BUYER, "order.shipped", shipment=number, tracking=command.tracking)
-        return await _view(actor, order_id)
+        shipments.append(
+            {**shipment, "status": "shipped", "received_by": "", "received_at": None, "discrepancy": ""}
+            | {"deliver_to_id": None, "paired_shipment_id": None}
+        )
+        return await _view(actor, order_id, row=after, lines=list(lines.values()), shipments=shipments)
+
+
+async def ship_direct(
+    actor: Actor, order_id: UUID, command: schemas.DropShipCreate, clock: Clock
+) -> schemas.Order:
+    """Drop-ship: the supplier of an upstream order ships what it reserved for it straight to the
+    buyer of a downstream order that order fills (linked when it was forwarded).
+
+    The goods skip the middle tier, its books do not: the upstream order ships to it (in transit
+    at the middle tier) and the downstream order ships to its buyer (in transit there); when the
+    buyer confirms receipt, the middle tier receives the upstream shipment and ships the units on,
+    in the same step (see ``_pass_through``). Both orders move on as if it had handled them.
+    """
+    now = clock.now()
+    async with write_transaction():
+        row = await _supplier_row(actor, order_id)
+        if row["status"] not in (OrderStatus.APPROVED.value, OrderStatus.PARTIALLY_SHIPPED.value):
+            raise ConflictError("order_not_shippable", status=row["status"])
+        links = [
+            ln
+            for ln in await repository.links_of_upstream(order_id)
+            if ln["downstream_order_id"] == command.downstream_order_id
+        ]
+        down = await repository.order_row(command.downstream_order_id, lock=True)
+        if down is None or not links:
+            raise NotFoundError("order_not_found")
+        if down["status"] not in (OrderStatus.APPROVED.value, OrderStatus.PARTIALLY_SHIPPED.value):
+            raise ConflictError("order_not_shippable", status=down["status"])
+        up_lines = {ln["id"]: ln for ln in await repository.lines_of(order_id)}
+        down_lines = {ln["id"]: ln for ln in await repository.lines_of(down["id"])}
+        already = await repository.drop_shipped(order_id, down["id"])
+        forwarded: dict[UUID, int] = {}
+        for link in links:
+            line_id = link["downstream_line_id"]
+            forwarded[line_id] = forwarded.get(line_id, 0) + link["quantity"]
+        room = {}  # what each downstream line may still take: what it waits for, up to what was forwarded
+        for line_id, units in forwarded.items():
+            line = down_lines[line_id]
+            missing = line["quantity"] - line["shipped"] - line["allocated"]
+            room[line_id] = max(0, min(missing, units - already.get(line_id, 0)))
+        wanted = {s.order_line_id: s.quantity for s in command.lines} or {
+            line_id: ln["allocated"] for line_id, ln in up_lines.items() if ln["allocated"]
+        }
+        problems = [
+            FieldProblem(field="lines", code="not_a_line_of_order") for i in wanted if i not in up_lines
+        ]
+        if problems:
+            raise InvalidInputError(problems)
+        pairs: list[tuple[dict[str, Any], dict[str, Any], int]] = []
+        for up_id, units in sorted(wanted.items(), key=lambda item: up_lines[item[0]]["sku"]):
+            up = up_lines[up_id]
+            if units > up["allocated"]:
+                problems.append(
+                    FieldProblem(
+                        field="lines",
+                        code="more_than_reserved",
+                        params={"sku": up["sku"], "reserved": up["allocated"]},
+                    )
+                )
+                continue
+            left = units
+            for down_id in [i for i in room if down_lines[i]["sku"] == up["sku"]]:
+                take = min(left, room[down_id])
+                if take:
+                    pairs.append((up, down_lines[down_id], take))
+                    room[down_id] -= take
+                    left -= take
+            if left and command.lines:  # asked for more than the downstream order waits for
+                problems.append(
+                    FieldProblem(
+                        field="lines",
+                        code="more_than_forwarded",
+                        params={"sku": up["sku"], "units": units - left},
+                    )
+                )
+        if problems:
+            raise InvalidInputError(problems)
+        if not pairs:
+            raise ConflictError("nothing_to_drop_ship")
+        up_shipment, down_shipment = uuid4(), uuid4()
+        up_shipments = await repository.shipments_of(order_id)
+        down_count = len(await repository.shipments_of(down["id"]))
+        refused = await repository.apply_movements(
+            _movements(
+                actor,
+                (
+                    (organisation, up["sku"], kind, units, order, shipment)
+                    for up, _, units in pairs
+                    for organisation, kind, order, shipment in (
+                        (row["supplier_id"], MovementKind.SHIPMENT_OUT, order_id, up_shipment),
+                        (row["buyer_id"], MovementKind.SHIPMENT_IN_TRANSIT, order_id, up_shipment),
+                        (down["buyer_id"], MovementKind.SHIPMENT_IN_TRANSIT, down["id"], down_shipment),
+                    )
+                ),
+            ),
+            now,
+        )
+        assert not refused, "reserved units are on hand"
+        for up, line, units in pairs:
+            up["allocated"] -= units
+            up["shipped"] += units
+            line["shipped"] += units
+        await repository.add_to_lines(
+            [(up["id"], -units, units, 0) for up, _, units in pairs]
+            + [(line["id"], 0, units, 0) for _, line, units in pairs]
+        )
+        common = {
+            "carrier": command.carrier,
+            "tracking": command.tracking,
+            "packages": command.packages,
+            "shipped_by": actor.label,
+            "shipped_at": now,
+        }
+        shipment = {
+            "id": up_shipment,
+            "number": f"{row['number']}-S{len(up_shipments) + 1}",
+            "order_id": order_id,
+            "deliver_to_id": down["buyer_id"],
+            "paired_shipment_id": down_shipment,
+            **common,
+        }
+        await repository.insert_shipment(
+            shipment,
+            [
+                {"shipment_id": up_shipment, "order_line_id": up["id"], "sku": up["sku"], "quantity": units}
+                for up, _, units in pairs
+            ],
+        )
+        down_number = f"{down['number']}-S{down_count + 1}"
+        await repository.insert_shipment(
+            {
+                "id": down_shipment,
+                "number": down_number,
+                "order_id": down["id"],
+                "paired_shipment_id": up_shipment,
+                **common,
+            },
+            [
+                {
+                    "shipment_id": down_shipment,
+                    "order_line_id": line["id"],
+                    "sku": line["sku"],
+                    "quantity": units,
+                }
+                for _, line, units in pairs
+            ],
+        )
+        after = {}
+        for order, lines in ((row, up_lines), (down, down_lines)):
+            status = orders.status_after_shipping(
+                [ln["quantity"] for ln in lines.values()], [ln["shipped"] for ln in lines.values()]
+            )
+            await repository.update_order(
+                order["id"], {"status": status.value}, now, expect=(order["status"],)
+            )
+            after[order["id"]] = {**order, "status": status.value, "updated_at": now}
+        await _audit(actor, clock, "order.drop_shipped", after[order_id], shipment=shipment["number"])
+        await _audit(actor, clock, "order.shipped", after[down["id"]], shipment=down_number, drop_ship=True)
+        await notify_all(
+            [
+                _notice(
+                    clock,
+                    row,
+                    Party.BUYER,
+                    "order.drop_shipped",
+                    shipment=shipment["number"],
+                    store=await _name(down["buyer_id"]),
+                ),
+                _notice(
+                    clock, down, Party.BUYER, "order.shipped", shipment=down_number, tracking=command.tracking
+                ),
+            ]
+        )
+        up_shipments.append(
+            {**shipment, "status": "shipped", "received_by": "", "received_at": None, "discrepancy": ""}
+        )
+        return await _view(
+            actor, order_id, row=after[order_id], lines=list(up_lines.values()), shipments=up_shipments
+        )
+
+
+async def _name(organisation_id: UUID) -> str:
+    return (await _names([organisation_id])).get(organisation_id, "")
+
+
+async def _pass_through(
+    actor: Actor,
+    row: dict[str, Any],
+    shipment: dict[str, Any],
+    shipped_lines: list[dict[str, Any]],
+    counts: list[tuple[int, int, int]],
+    discrepancy: str,
+    clock: Clock,
+) -> None:
+    """The buyer confirmed a drop-shipped shipment of its order (``row``): the middle tier — the
+    order's supplier — receives the paired upstream shipment with the same figures and ships the
+    good units on, without handling them: receipt (and shortfall) of the upstream order, then
+    allocation and shipment out for this order, all at the middle tier. The upstream order is
+    received when all its shipments are."""
+    now = clock.now()
+    paired = await repository.shipment_row(shipment["paired_shipment_id"])
+    assert paired is not None
+    upstream = await repository.order_row(paired["order_id"], lock=True)
+    assert upstream is not None
+    up_lines = await repository.shipment_lines([paired["id"]])
+    middle = row["supplier_id"]
+    movements: list[repository.Movement] = []
+    up_counts = []
+    received_by_line: dict[UUID, int] = {}
+    # The pair's lines were written in the same order, one for one.
+    for up, down, (_, received, damaged) in zip(up_lines, shipped_lines, counts, strict=True):
+        assert up["sku"] == down["sku"] and up["quantity"] == down["quantity"]
+        movements += _movements(
+            actor,
+            (
+                (middle, up["sku"], kind, units, order, ship_id)
+                for kind, units, order, ship_id in (
+                    (MovementKind.RECEIPT, received, upstream["id"], paired["id"]),
+                    (MovementKind.RECEIPT_SHORTFALL, up["quantity"] - received, upstream["id"], paired["id"]),
+                    (MovementKind.ALLOCATION, received, row["id"], shipment["id"]),
+                    (MovementKind.SHIPMENT_OUT, received, row["id"], shipment["id"]),
+                )
+            ),
+        )
+        up_counts.append((up["id"], received, damaged))
+        received_by_line[up["order_line_id"]] = received_by_line.get(up["order_line_id"], 0) + received
+    refused = await repository.apply_movements(movements, now)
+    assert not refused, "the upstream shipment is in transit at the middle tier"
+    await repository.set_received(up_counts)
+    await repository.add_to_lines([(line_id, 0, 0, units) for line_id, units in received_by_line.items()])
+    if not await repository.update_shipment(
+        paired["id"],
+        {"status": "received", "received_by": actor.label, "received_at": now, "discrepancy": discrepancy},
+        expect="shipped",
+    ):
+        raise ConflictError("shipment_already_received")
+    shipments = await repository.shipments_of(upstream["id"])
+    if upstream["status"] == OrderStatus.SHIPPED.value and all(s["status"] == "received" for s in shipments):
+        await repository.update_order(
+            upstream["id"], {"status": OrderStatus.RECEIVED.value}, now, expect=(upstream["status"],)
+        )
+    await _audit(actor, clock, "order.received", upstream, shipment=paired["number"], discrepancy=discrepancy)
+    if discrepancy:
+        await _tell(
+            clock,
+            upstream,
+            Party.SUPPLIER,
+            "order.received_with_discrepancy",
+            shipment=paired["number"],
+            discrepancy=discrepancy,
+        )
 
 
 async def receive(
@@ -639,10 +962,15 @@ async def receive(
         shipment = await repository.shipment_row(shipment_id)
         if shipment is None or shipment["order_id"] != order_id:
             raise NotFoundError("shipment_not_found")
+        if shipment["deliver_to_id"] is not None:
+            raise ConflictError("drop_ship_received_by_buyer")
         told = {r.order_line_id: r for r in command.lines}
         lines = {ln["id"]: ln for ln in await repository.lines_of(order_id)}
         notes = []
-        for sl in await repository.shipment_lines([shipment_id]):
+        movements = []
+        counts = []
+        shipped_lines = await repository.shipment_lines([shipment_id])
+        for sl in shipped_lines:
             said = told.get(sl["order_line_id"])
             received = sl["quantity"] if said is None else said.received
             damaged = 0 if said is None else said.damaged
@@ -651,34 +979,27 @@ async def receive(
                     "lines", "more_than_shipped", sku=sl["sku"], shipped=sl["quantity"]
                 )
             good = received
+            common = {
+                "organisation_id": row["buyer_id"],
+                "sku": sl["sku"],
+                "order_id": order_id,
+                "shipment_id": shipment_id,
+                "actor_label": actor.label,
+            }
             if good:
-                await repository.move(
-                    row["buyer_id"],
-                    sl["sku"],
-                    MovementKind.RECEIPT,
-                    good,
-                    now,
-                    order_id=order_id,
-                    shipment_id=shipment_id,
-                    actor_label=actor.label,
-                )
+                movements.append(repository.Movement(kind=MovementKind.RECEIPT, quantity=good, **common))
             if sl["quantity"] - good:
-                await repository.move(
-                    row["buyer_id"],
-                    sl["sku"],
-                    MovementKind.RECEIPT_SHORTFALL,
-                    sl["quantity"] - good,
-                    now,
-                    order_id=order_id,
-                    shipment_id=shipment_id,
-                    actor_label=actor.label,
-                    reason=command.note,
+                movements.append(
+                    repository.Movement(
+                        kind=MovementKind.RECEIPT_SHORTFALL,
+                        quantity=sl["quantity"] - good,
+                        reason=command.note,
+                        **common,
+                    )
                 )
                 notes.append(f"{sl['sku']}: {sl['quantity'] - received - damaged} short, {damaged} damaged")
-            await repository.update_shipment_line(sl["id"], {"received": received, "damaged": damaged})
-            line = lines[sl["order_line_id"]]
-            line["received"] += good
-            await repository.add_to_line(line["id"], received=good)
+            counts.append((sl["id"], received, damaged))
+            lines[sl["order_line_id"]]["received"] += good
         discrepancy = "; ".join(notes + ([command.note] if command.note and notes else []))
         if not await repository.update_shipment(
             shipment_id,
@@ -691,14 +1012,23 @@ async def receive(
             expect="shipped",
         ):
             raise ConflictError("shipment_already_received")
-        for sku in sorted({sl["sku"] for sl in await repository.shipment_lines([shipment_id])}):
-            # What arrived may be what the buyer's own buyers wait for.
-            await allocate_waiting(actor, row["buyer_id"], sku, clock)
+        refused = await repository.apply_movements(movements, now)
+        assert not refused, "what was shipped is in transit"
+        await repository.set_received(counts)
+        received_by_line: dict[UUID, int] = {}
+        for sl, (_, received, _) in zip(shipped_lines, counts, strict=True):
+            received_by_line[sl["order_line_id"]] = received_by_line.get(sl["order_line_id"], 0) + received
+        await repository.add_to_lines([(line_id, 0, 0, units) for line_id, units in received_by_line.items()])
+        if shipment["paired_shipment_id"] is not None:
+            await _pass_through(actor, row, shipment, shipped_lines, counts, discrepancy, clock)
+        # What arrived may be what the buyer's own buyers wait for.
+        await allocate_waiting(actor, row["buyer_id"], sorted({sl["sku"] for sl in shipped_lines}), clock)
         shipments = await repository.shipments_of(order_id)
         if row["status"] == OrderStatus.SHIPPED.value and all(s["status"] == "received" for s in shipments):
             await repository.update_order(
                 order_id, {"status": OrderStatus.RECEIVED.value}, now, expect=(row["status"],)
             )
+            row = {**row, "status": OrderStatus.RECEIVED.value, "updated_at": now}
         await _audit(
             actor, clock, "order.received", row, shipment=shipment["number"], discrepancy=discrepancy
         )
@@ -711,7 +1041,7 @@ async def receive(
                 shipment=shipment["number"],
                 discrepancy=discrepancy,
             )
-        return await _view(actor, order_id)
+        return await _view(actor, order_id, row=row, lines=list(lines.values()), shipments=shipments)
 
 
 # --- returns --------------------------------------------------------------------------------------
@@ -728,6 +1058,8 @@ async def request_return(
         row = await _visible_row(actor, order_id, changing=True)
         if _party(actor, row) is not Party.BUYER:
             raise PermissionDeniedError("only_buyer_returns")
+        if row["status"] == OrderStatus.CLOSED.value:
+            raise ConflictError("order_closed")
         lines = {ln["id"]: ln for ln in await repository.lines_of(order_id)}
         asked: dict[UUID, int] = {}
         for r in await repository.returns_of(order_id):
@@ -814,7 +1146,7 @@ async def decide_return(
                 reason=found["reason"],
                 actor_label=actor.label,
             )
-            await allocate_waiting(actor, row["supplier_id"], found["sku"], clock)
+            await allocate_waiting(actor, row["supplier_id"], [found["sku"]], clock)
         await _audit(
             actor, clock, f"order.return_{'approved' if approve else 'refused'}", row, sku=found["sku"]
         )
@@ -827,6 +1159,24 @@ async def decide_return(
             answer=decision.answer,
         )
         return await _view(actor, order_id)
+
+
+# --- closing --------------------------------------------------------------------------------------
+
+
+async def close_received(actor: Actor, clock: Clock, limit: int = 500) -> int:
+    """Close the received orders whose return window (``orders.RETURN_WINDOW`` after their last
+    receipt) has passed and that no return waits on: a scheduled job, acting as the manufacturer.
+    Returns how many closed."""
+    _require(actor, Permission.FULFIL_ORDERS)
+    if actor.organisation_kind is not OrgKind.MANUFACTURER:  # it sees every order of the channel
+        raise PermissionDeniedError()
+    now = clock.now()
+    async with write_transaction():
+        closed = await repository.close_received(now - orders.RETURN_WINDOW, now, limit)
+        for row in closed:
+            await _audit(actor, clock, "order.closed", row)
+    return len(closed)
 
 
 # --- from a quote ---------------------------------------------------------------------------------

@@ -76,7 +76,7 @@ async def adjust(actor: Actor, command: schemas.StockAdjustment, clock: Clock) -
             after={"quantity": command.quantity, "reason": command.reason},
         )
         if command.quantity > 0:
-            await allocate_waiting(actor, actor.organisation_id, command.sku, clock)
+            await allocate_waiting(actor, actor.organisation_id, [command.sku], clock)
     rows = await list_stock(actor)
     return next(r for r in rows if r.sku == command.sku)
 

@@ -11,7 +11,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody, QueryP
 
 from channel.schemas import Page
 from portal.dependencies import CurrentActor, CurrentClock
-from portal.downloads import spreadsheet
+from portal.downloads import SpreadsheetOperation, spreadsheet
 from portal.explained import CheckedConfiguration, WordedViolation, configuration_text
 from pricing import schemas
 from pricing.catalogue import ProductStatus
@@ -143,6 +143,7 @@ class ProductsController(Controller):
     @get(
         "/export",
         operation_id="ExportProducts",
+        operation_class=SpreadsheetOperation,
         summary="The catalogue as CSV or XLSX, in the upload's columns",
     )
     async def export_products(

@@ -122,6 +122,20 @@ class OrdersController(Controller):
         return await orders.ship(actor, order_id, data, clock)
 
     @post(
+        "/{order_id:uuid}/drop-shipments",
+        operation_id="DropShipOrder",
+        summary="Ship what is reserved for a forwarded order straight to the buyer of an order it fills",
+    )
+    async def drop_ship(
+        self,
+        actor: CurrentActor,
+        clock: CurrentClock,
+        order_id: FromPath[UUID],
+        data: JSONBody[schemas.DropShipCreate],
+    ) -> schemas.Order:
+        return await orders.ship_direct(actor, order_id, data, clock)
+
+    @post(
         "/{order_id:uuid}/shipments/{shipment_id:uuid}/receipt",
         operation_id="ReceiveShipment",
         summary="The buyer confirms what arrived; short or damaged units are a discrepancy",

@@ -10,7 +10,7 @@ from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody
 
 from portal.dependencies import CurrentActor, CurrentClock
-from portal.downloads import spreadsheet
+from portal.downloads import SpreadsheetOperation, spreadsheet
 from portal.explained import ExplainedCart, explain
 from pricing import schemas
 from pricing.services import price_books, pricing, promotions
@@ -83,6 +83,7 @@ class PriceBooksController(Controller):
     @get(
         "/{book_id:uuid}/export",
         operation_id="ExportPriceBookEntries",
+        operation_class=SpreadsheetOperation,
         summary="A book's prices as CSV or XLSX",
     )
     async def export_entries(

@@ -9,6 +9,7 @@ from portal.pages.account import AccountPages
 from portal.pages.activity import ActivityPages
 from portal.pages.cart import CartPages
 from portal.pages.catalogue import CataloguePages
+from portal.pages.incentives import IncentivePages
 from portal.pages.leads import LeadPages
 from portal.pages.notifications import NotificationPages
 from portal.pages.orders import OrderPages, StockPages
@@ -19,6 +20,7 @@ from portal.pages.price_books import PriceBookPages
 from portal.pages.promotions import PromotionPages
 from portal.pages.quotes import QuotePages
 from portal.pages.registrations import RegistrationPages
+from portal.pages.reports import InventoryPages, ReportPages
 from portal.pages.tokens import ApiTokenPages
 from portal.portals import DISTRIBUTOR
 from portal.security.guards import requires_portal
@@ -42,9 +44,12 @@ router = Router(
         NotificationPages,
         OrderPages,
         StockPages,
+        InventoryPages,
+        ReportPages,
         PriceBookPages,
         PromotionPages,
         PerformancePages,
+        IncentivePages,
     ],
     include_in_schema=False,
 )

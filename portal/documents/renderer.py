@@ -4,7 +4,10 @@ A render is a CPU-bound second of layout; on the event loop it would stall every
 The renderer keeps a small pool of worker processes (spawned, so no server state leaks into them),
 each with an address-space limit, recycled after a number of documents to return memory, and every
 render bounded in time: a render past its deadline has its worker killed and replaced, and the
-caller gets ``RenderTimeoutError``. The pool starts on the first document, not with the server.
+caller gets ``RenderTimeoutError``; a render past the memory limit fails with ``RenderMemoryError``
+(a worker that died on it is replaced). Documents beyond the number of workers wait their turn in
+a queue (an asyncio semaphore: no thread is held while waiting), so on two cores one document
+renders at a time and the server keeps a core. The pool starts on the first document.
 """
 
 from __future__ import annotations
@@ -15,10 +18,19 @@ import multiprocessing
 import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeoutError
+from concurrent.futures.process import BrokenProcessPool
 
 
-class RenderTimeoutError(RuntimeError):
+class RenderError(RuntimeError):
+    """A document could not be rendered within the renderer's limits."""
+
+
+class RenderTimeoutError(RenderError):
     """A document took longer than the renderer allows."""
+
+
+class RenderMemoryError(RenderError):
+    """A document needed more memory than a worker may have."""
 
 
 def _prepare_worker(limit_bytes: int) -> None:
@@ -63,6 +75,7 @@ class DocumentRenderer:
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(workers)
+        self._queues: dict[asyncio.AbstractEventLoop, asyncio.Semaphore] = {}
 
     def _executor(self) -> ProcessPoolExecutor:
         with self._lock:
@@ -98,13 +111,35 @@ class DocumentRenderer:
                 return future.result(timeout=self.timeout_seconds)
             except FutureTimeoutError:
                 self._replace_pool()
-                raise RenderTimeoutError(
-                    f"the document took longer than {self.timeout_seconds:g} s"
-                ) from None
+                raise self._timeout() from None
+            except (MemoryError, BrokenProcessPool):
+                self._replace_pool()
+                raise self._out_of_memory() from None
 
     async def render(self, html: str) -> bytes:
-        """Render without blocking the event loop; at most ``workers`` documents at once."""
-        return await asyncio.to_thread(self.render_sync, html)
+        """Render without blocking the event loop; at most ``workers`` documents at once, the
+        others queued in arrival order."""
+        loop = asyncio.get_running_loop()
+        queue = self._queues.get(loop)
+        if queue is None:
+            queue = self._queues[loop] = asyncio.Semaphore(self.workers)
+        async with queue:
+            future = self._executor().submit(render_pdf, html)
+            try:
+                return await asyncio.wait_for(asyncio.wrap_future(future), self.timeout_seconds)
+            except TimeoutError:
+                self._replace_pool()
+                raise self._timeout() from None
+            except (MemoryError, BrokenProcessPool):
+                self._replace_pool()
+                raise self._out_of_memory() from None
+
+    def _timeout(self) -> RenderTimeoutError:
+        return RenderTimeoutError(f"the document took longer than {self.timeout_seconds:g} s")
+
+    def _out_of_memory(self) -> RenderMemoryError:
+        limit = self.memory_limit_bytes // (1024 * 1024)
+        return RenderMemoryError(f"the document needed more than the {limit} MiB a renderer may use")
 
     def close(self) -> None:
         with self._lock:

@@ -9,6 +9,7 @@ from portal.manufacturer.settings import ChannelSettingsPages
 from portal.pages.account import AccountPages
 from portal.pages.activity import ActivityPages
 from portal.pages.catalogue import CataloguePages
+from portal.pages.incentives import IncentivePages
 from portal.pages.leads import LeadPages
 from portal.pages.notifications import NotificationPages
 from portal.pages.orders import OrderPages, StockPages
@@ -19,6 +20,7 @@ from portal.pages.price_books import PriceBookPages
 from portal.pages.promotions import PromotionPages
 from portal.pages.quotes import QuotePages
 from portal.pages.registrations import RegistrationPages
+from portal.pages.reports import InventoryPages, InventorySettingsPages, ReportPages
 from portal.pages.tokens import ApiTokenPages
 from portal.portals import MANUFACTURER
 from portal.security.guards import requires_portal
@@ -41,11 +43,15 @@ router = Router(
         NotificationPages,
         OrderPages,
         StockPages,
+        InventoryPages,
+        InventorySettingsPages,
+        ReportPages,
         PriceBookPages,
         PromotionPages,
         ChannelSettingsPages,
         PerformancePages,
         WeightPages,
+        IncentivePages,
     ],
     include_in_schema=False,
 )

@@ -236,6 +236,32 @@ class OrderPages(Controller):
         )
         return back_to(portal.url(f"/orders/{order_id}"))
 
+    @post("/{order_id:uuid}/drop-ship", guards=[requires_permission(Permission.FULFIL_ORDERS)])
+    async def drop_ship(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        portal: CurrentPortal,
+        clock: CurrentClock,
+        order_id: FromPath[UUID],
+    ) -> Redirect:
+        form = await request.form()
+        try:
+            command = schemas.DropShipCreate(
+                downstream_order_id=UUID(str(form.get("downstream_order_id", ""))),
+                carrier=str(form.get("carrier", ""))[:80],
+                tracking=str(form.get("tracking", ""))[:80],
+            )
+        except ValueError:
+            flash(request, gettext("We could not find that order."), category="error")
+            return back_to(portal.url(f"/orders/{order_id}"))
+        await flash_outcome(
+            request,
+            orders.ship_direct(actor, order_id, command, clock),
+            gettext("The shipment is on its way straight to the buyer."),
+        )
+        return back_to(portal.url(f"/orders/{order_id}"))
+
     @post(
         "/{order_id:uuid}/shipments/{shipment_id:uuid}/receive",
         guards=[requires_permission(Permission.PLACE_ORDERS)],

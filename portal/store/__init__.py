@@ -7,10 +7,12 @@ from channel.roles import OrgKind
 from portal.pages.account import AccountPages
 from portal.pages.cart import CartPages
 from portal.pages.catalogue import CataloguePages
+from portal.pages.incentives import IncentivePages
 from portal.pages.notifications import NotificationPages
 from portal.pages.orders import OrderPages, StockPages
 from portal.pages.people import PeoplePages
 from portal.pages.performance import PerformancePages
+from portal.pages.reports import InventoryPages, ReportPages
 from portal.pages.tokens import ApiTokenPages
 from portal.portals import STORE
 from portal.security.guards import requires_portal
@@ -31,6 +33,9 @@ router = Router(
         OrderPages,
         StockPages,
         PerformancePages,
+        InventoryPages,
+        ReportPages,
+        IncentivePages,
     ],
     include_in_schema=False,
 )

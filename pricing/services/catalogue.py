@@ -221,7 +221,7 @@ async def get_configuration(actor: Actor, product_id: UUID) -> BundleDefinition 
     """A bundle's option groups and rules; ``None`` for a plain product."""
     await get_product(actor, product_id)
     stored = await repository.product_configuration(product_id)
-    return msgspec.convert(stored, BundleDefinition) if stored is not None else None
+    return msgspec.convert(stored, BundleDefinition, strict=False) if stored is not None else None
 
 
 async def set_configuration(

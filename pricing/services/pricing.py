@@ -11,18 +11,22 @@ from collections.abc import Sequence
 from decimal import Decimal
 from uuid import UUID
 
+import msgspec
+
 from channel import repository as channel_repository
 from channel.roles import OrgKind, Permission
 from channel.services.partners import visible_place
 from channel.transactions import read_transaction, write_transaction
 from channel.visibility import Actor
 from core.clock import Clock
-from core.errors import ConflictError, InvalidInputError, PermissionDeniedError
-from pricing import repository, schemas
+from core.errors import ConflictError, FieldProblem, InvalidInputError, PermissionDeniedError
+from pricing import configuration, repository, schemas
+from pricing.configuration import BundleDefinition
 from pricing.engine import PromotionIndex, price
 from pricing.model import (
     Cart,
     CartLine,
+    CartOption,
     DealDiscount,
     ManualDiscount,
     PricedCart,
@@ -74,7 +78,9 @@ async def _inputs(
     context: PricingContext, currency: str, skus: Sequence[str], extra: Sequence[Promotion] = ()
 ) -> tuple[dict[str, ProductFacts], BookIndex, PromotionIndex, PricingContext]:
     products = {
-        sku: ProductFacts(sku=p.sku, category_path=p.category_path, brand=p.brand)
+        sku: ProductFacts(
+            sku=p.sku, category_path=p.category_path, brand=p.brand, set_percent_off=p.set_percent_off
+        )
         for sku, p in (await repository.products_by_sku(skus)).items()
     }
     active = await repository.list_promotions(None, statuses=["active"])
@@ -119,13 +125,46 @@ async def price_cart(actor: Actor, request: schemas.CartRequest, clock: Clock) -
     async with read_transaction():
         buyer_id = await _buyer_for(actor, request.buyer_id)
         context, currency = await context_for(buyer_id, clock, coupon_codes=request.coupon_codes)
-        skus = [line.sku for line in request.lines]
+        await _check_configurations(request.lines)
+        skus = [line.sku for line in request.lines] + [o.sku for line in request.lines for o in line.options]
         products, books, promotions, context = await _inputs(context, currency, skus)
     cart = Cart(
         currency=currency,
-        lines=tuple(CartLine(sku=line.sku, quantity=line.quantity) for line in request.lines),
+        lines=tuple(
+            CartLine(
+                sku=line.sku,
+                quantity=line.quantity,
+                options=tuple(CartOption(sku=o.sku, quantity=o.quantity) for o in line.options),
+            )
+            for line in request.lines
+        ),
     )
     return price(cart, context, products, books, promotions)
+
+
+async def _check_configurations(lines: Sequence[schemas.CartLineRequest]) -> None:
+    """A set priced from options must be a configurable product, and the options must keep its rules."""
+    configured = [(n, line) for n, line in enumerate(lines) if line.options]
+    if not configured:
+        return
+    products = await repository.products_by_sku([line.sku for _, line in configured])
+    problems: list[FieldProblem] = []
+    for n, line in configured:
+        product = products.get(line.sku)
+        stored = await repository.product_configuration(product.id) if product is not None else None
+        if stored is None:
+            problems.append(FieldProblem(field=f"lines[{n}].options", code="not_a_bundle"))
+            continue
+        definition = msgspec.convert(stored, BundleDefinition, strict=False)
+        chosen: dict[str, int] = {}
+        for option in line.options:
+            chosen[option.sku] = chosen.get(option.sku, 0) + option.quantity
+        problems += [
+            FieldProblem(field=f"lines[{n}].options", code=v.code, params=dict(v.params))
+            for v in configuration.check(definition, chosen)
+        ]
+    if problems:
+        raise InvalidInputError(problems)
 
 
 async def commit_consumption(priced: PricedCart, buyer_id: UUID) -> None:

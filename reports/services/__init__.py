@@ -1,1 +1,1 @@
-"""Use cases of reports: every call takes the acting ``Actor`` first and sees only its scope."""
+"""Use cases of reports: each takes the acting user and enforces what they may see and do."""

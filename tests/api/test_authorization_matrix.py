@@ -12,7 +12,7 @@ import itertools
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
@@ -28,6 +28,10 @@ from core.clock import FixedClock
 from deal_registration import repository as lead_repository
 from deal_registration import schemas as lead_schemas
 from deal_registration.services import leads
+from incentives import rebates
+from incentives import repository as incentive_repository
+from incentives.repository import commissions as commission_repository
+from incentives.repository import mdf as mdf_repository
 from ordering import repository as order_repository
 from ordering.stock import MovementKind
 from portal.app import create_app
@@ -37,7 +41,11 @@ from pricing.configuration import BundleDefinition, OptionGroup
 from pricing.model import PricedCart
 from pricing.promotions import PercentOff, Promotion
 from pricing.services import catalogue, price_books
-from tests.access.matrix import ActorSpec, RouteSpec, actors_for, load_matrix
+from reports import repository as report_repository
+from reports import schemas as report_schemas
+from reports.ingestion import ReportLine
+from reports.reporting import ReportKind
+from tests.access.matrix import SUPPLIERS, ActorSpec, RouteSpec, actors_for, load_matrix
 from tests.api.conftest import CSRF_COOKIE, serve, settings_for_tests, sign_in
 from tests.builders import ACTORS, World, build_world, email_of
 from tests.conftest import reset_database
@@ -183,6 +191,23 @@ async def _object_ids(h: Harness, route: RouteSpec, target: str) -> dict[str, st
         )
     elif route.object in ("order", "shipped_order", "received_order", "returned_order"):
         values.update(await _order_of(h, target, state=route.object.removesuffix("_order")))
+    elif route.object in ("report", "pending_upload", "threshold"):
+        values.update(await _report_object_of(h, route.object, org_id))
+    elif route.object == "rebate_programme":
+        values["programme_id"] = str(await _rebate_programme_of(h, target))
+    elif route.object == "rebate_settlement":
+        values["settlement_id"] = str(await _rebate_settlement_of(h, target))
+    elif route.object == "commission_plan":
+        values["plan_id"] = str(await _commission_plan_of(h, target))
+    elif route.object == "mdf_budget":
+        values["budget_id"] = str(await _mdf_budget_of(h, target))
+    elif route.object in (
+        "mdf_request",
+        "approved_mdf_request",
+        "claimed_mdf_request",
+        "payable_mdf_request",
+    ):
+        values.update(await _mdf_request_of(h, target, route.object.removesuffix("mdf_request").rstrip("_")))
     elif route.object == "assignment":
         values["partner_id"] = str(org_id)
         if kind.value != "manufacturer":
@@ -194,6 +219,192 @@ async def _object_ids(h: Harness, route: RouteSpec, target: str) -> dict[str, st
             if not removing and assigned:
                 await partners.unassign_channel_manager(world.system, org_id, manager_id, h.clock)
     return values
+
+
+async def _report_object_of(h: Harness, kind: str, org_id: UUID) -> dict[str, str]:
+    """A stock report of the target, a previewed upload waiting for its confirmation, or a threshold."""
+    line = ReportLine(sku="MATRIX-SKU", report_date=h.clock.now().date(), quantity=1)
+    if kind == "threshold":
+        await report_repository.save_threshold(
+            report_schemas.Threshold(sku="MATRIX-SKU", low_days=1), "m", h.clock.now()
+        )
+        return {"sku": "MATRIX-SKU"}
+    place = await repository.find_org_place(org_id)
+    assert place is not None
+    if kind == "pending_upload":
+        upload_id = uuid4()
+        await report_repository.insert_pending(
+            {
+                "id": upload_id,
+                "organisation_id": org_id,
+                "kind": "stock",
+                "file_name": "matrix.csv",
+                "row_count": 1,
+                "line_count": 1,
+                "expires_at": h.clock.now() + timedelta(hours=1),
+            },
+            [line],
+            [],
+        )
+        return {"upload_id": str(upload_id)}
+    report_id = uuid4()
+    await report_repository.insert_report(
+        {
+            "id": report_id,
+            "organisation_id": org_id,
+            "organisation_path": place.path,
+            "kind": "stock",
+            "report_date": line.report_date,
+            "revision": next(_counter) + 1,
+            "source": "api",
+            "line_count": 1,
+            "total_quantity": 1,
+            "current": False,
+        }
+    )
+    await report_repository.insert_lines(report_id, org_id, ReportKind.STOCK, [line])
+    return {"report_id": str(report_id)}
+
+
+async def _rebate_programme_of(h: Harness, owner: str) -> UUID:
+    """A quarterly programme the owner runs from January, enrolling nobody but a partner that does
+    not exist (so only those who see the owner see it)."""
+    place = await repository.find_org_place(h.world.org_id(owner))
+    assert place is not None
+    programme_id = uuid4()
+    await incentive_repository.insert_programme(
+        {
+            "id": programme_id,
+            "code": f"RP{next(_counter)}",
+            "name": "Matrix rebate",
+            "owner_id": place.id,
+            "owner_path": place.path,
+            "currency": "EUR",
+            "starts_on": date(2026, 1, 1),
+            "definition": rebates.Definition(
+                period=rebates.PeriodKind.QUARTER,
+                basis=rebates.SellIn(),
+                tiers=(rebates.Tier(threshold=Decimal(0), percent=Decimal(1)),),
+                enrolment=rebates.Enrolment(partner_ids=frozenset({uuid4()})),
+            ),
+            "created_at": h.clock.now(),
+            "updated_at": h.clock.now(),
+        }
+    )
+    return programme_id
+
+
+async def _rebate_settlement_of(h: Harness, target: str) -> UUID:
+    """A proposed settlement for the target, of a programme its supplier owns (M's own for M)."""
+    place = await repository.find_org_place(h.world.org_id(target))
+    assert place is not None
+    programme_id = await _rebate_programme_of(h, SUPPLIERS.get(target, target))
+    settlement_id = uuid4()
+    line = rebates.SettledPeriod(
+        period_start=date(2026, 7, 1),
+        period_end=date(2026, 10, 1),
+        earned=Decimal("12.50"),
+        paid_before=Decimal(0),
+        amount=Decimal("12.50"),
+    )
+    await incentive_repository.insert_settlement(
+        {
+            "id": settlement_id,
+            "programme_id": programme_id,
+            "partner_id": place.id,
+            "partner_path": place.path,
+            "period_start": line.period_start,
+            "period_end": line.period_end,
+            "amount": line.amount,
+            "currency": "EUR",
+            "status": "proposed",
+            "lines": [line],
+            "created_at": h.clock.now(),
+        }
+    )
+    return settlement_id
+
+
+async def _commission_plan_of(h: Harness, owner: str) -> UUID:
+    place = await repository.find_org_place(h.world.org_id(owner))
+    assert place is not None
+    plan_id = uuid4()
+    await commission_repository.insert_plan(
+        {
+            "id": plan_id,
+            "code": f"CP{next(_counter)}",
+            "name": "Matrix agents",
+            "owner_id": place.id,
+            "owner_path": place.path,
+            "currency": "EUR",
+            "definition": {"rates": [{"category": "", "tiers": [{"threshold": "0", "percent": "2"}]}]},
+            "created_at": h.clock.now(),
+        }
+    )
+    return plan_id
+
+
+async def _mdf_budget_of(h: Harness, owner: str) -> UUID:
+    place = await repository.find_org_place(h.world.org_id(owner))
+    assert place is not None
+    budget_id = uuid4()
+    await mdf_repository.insert_budget(
+        {
+            "id": budget_id,
+            "code": f"MB{next(_counter)}",
+            "name": "Matrix MDF",
+            "owner_id": place.id,
+            "owner_path": place.path,
+            "currency": "EUR",
+            "amount": Decimal(1000),
+            "period_start": date(2026, 7, 1),
+            "period_end": date(2027, 1, 1),
+            "created_at": h.clock.now(),
+        }
+    )
+    return budget_id
+
+
+async def _mdf_request_of(h: Harness, target: str, state: str) -> dict[str, str]:
+    """The target's request in a budget its supplier owns (M's own for M), at ``state``: waiting
+    (empty), approved for 100.00 with a proof file, claimed for 90.00, or its claim approved."""
+    place = await repository.find_org_place(h.world.org_id(target))
+    assert place is not None
+    budget_id = await _mdf_budget_of(h, SUPPLIERS.get(target, target))
+    request_id, proof_id, now = uuid4(), uuid4(), h.clock.now()
+    status = {"": "requested", "approved": "approved", "claimed": "claimed", "payable": "claim_approved"}[
+        state
+    ]
+    await mdf_repository.insert_request(
+        {
+            "id": request_id,
+            "allocation_id": uuid4(),
+            "budget_id": budget_id,
+            "partner_id": place.id,
+            "partner_path": place.path,
+            "activity": "event",
+            "title": f"Fair of {target}",
+            "starts_on": date(2026, 12, 1),
+            "ends_on": date(2026, 12, 2),
+            "requested_amount": Decimal(100),
+            "approved_amount": Decimal(100) if state else None,
+            "claimed_amount": Decimal(90) if state in ("claimed", "payable") else None,
+            "status": status,
+            "created_at": now,
+        }
+    )
+    await mdf_repository.insert_proof(
+        {
+            "id": proof_id,
+            "request_id": request_id,
+            "file_name": "invoice.pdf",
+            "content_type": "application/pdf",
+            "size": 9,
+            "content": b"%PDF-1.4\n",
+            "uploaded_at": now,
+        }
+    )
+    return {"request_id": str(request_id), "proof_id": str(proof_id)}
 
 
 async def _price_book_of(h: Harness, target: str) -> UUID:
@@ -503,9 +714,19 @@ async def _send(h: Harness, route: RouteSpec, actor: ActorSpec, values: dict[str
         "order_id",
         "shipment_id",
         "return_id",
+        "report_id",
+        "upload_id",
+        "programme_id",
+        "settlement_id",
+        "budget_id",
+        "plan_id",
+        "request_id",
+        "proof_id",
     ):
         if name in values:
             path = path.replace("{" + name + ":uuid}", values[name])
+    if "sku" in values:
+        path = path.replace("{sku:str}", values["sku"])
     headers: dict[str, str] = {}
     if actor.token:
         h.client.cookies.clear()

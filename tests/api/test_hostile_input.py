@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import httpx
 import pytest
+from piccolo.querystring import QueryString
 
 from channel import schemas
 from channel.roles import Role
@@ -170,3 +172,212 @@ async def test_no_error_answer_shows_internals(
 
     for answer in answers:
         assert not [leak for leak in LEAKS if leak in answer.text], answer.text
+
+
+# ---------------------------------------------------------------------------------------------------
+# The table of hostile requests: each one gets the 4xx written next to it, writes no row in any
+# table, and its answer shows no internals.
+
+_ORDER = {"lines": [{"sku": "HOB", "quantity": 1}]}
+_JSON = "application/json"
+
+
+def _json(value: object) -> bytes:
+    import json
+
+    return json.dumps(value).encode()
+
+
+def _order_line(**line: object) -> bytes:
+    return _json({"lines": [{"sku": "HOB", "quantity": 1, **line}]})
+
+
+# (id, method, path, body, content type, expected status, a word the answer must carry or "")
+HOSTILE: list[tuple[str, str, str, bytes, str, int, str]] = [
+    ("quantity-wrong-type", "POST", "/api/orders", _order_line(quantity="two"), _JSON, 400, "quantity"),
+    ("quantity-float", "POST", "/api/orders", _order_line(quantity=1.5), _JSON, 400, "quantity"),
+    ("quantity-huge", "POST", "/api/orders", _order_line(quantity=10**12), _JSON, 400, "quantity"),
+    ("quantity-beyond-int64", "POST", "/api/orders", _order_line(quantity=10**30), _JSON, 400, "quantity"),
+    ("quantity-zero", "POST", "/api/orders", _order_line(quantity=0), _JSON, 400, "quantity"),
+    ("quantity-negative", "POST", "/api/orders", _order_line(quantity=-3), _JSON, 400, "quantity"),
+    ("quantity-nan", "POST", "/api/orders", b'{"lines":[{"sku":"HOB","quantity":NaN}]}', _JSON, 400, ""),
+    (
+        "quantity-infinity",
+        "POST",
+        "/api/orders",
+        b'{"lines":[{"sku":"HOB","quantity":Infinity}]}',
+        _JSON,
+        400,
+        "",
+    ),
+    ("quantity-1e400", "POST", "/api/orders", b'{"lines":[{"sku":"HOB","quantity":1e400}]}', _JSON, 400, ""),
+    ("quantity-null", "POST", "/api/orders", _order_line(quantity=None), _JSON, 400, "quantity"),
+    ("no-lines", "POST", "/api/orders", _json({"lines": []}), _JSON, 400, "lines"),
+    ("lines-not-a-list", "POST", "/api/orders", _json({"lines": {"sku": "HOB"}}), _JSON, 400, "lines"),
+    ("body-a-list", "POST", "/api/orders", _json([_ORDER]), _JSON, 400, ""),
+    ("body-a-string", "POST", "/api/orders", _json("order"), _JSON, 400, ""),
+    ("huge-sku", "POST", "/api/orders", _order_line(sku="H" * 100_000), _JSON, 400, "sku"),
+    ("huge-note", "POST", "/api/orders", _json({**_ORDER, "note": "n" * 1_000_000}), _JSON, 400, "note"),
+    (
+        "too-many-lines",
+        "POST",
+        "/api/orders",
+        _json({"lines": [{"sku": f"S{i}", "quantity": 1} for i in range(2001)]}),
+        _JSON,
+        400,
+        "lines",
+    ),
+    (
+        "unknown-field",
+        "POST",
+        "/api/orders",
+        _json({**_ORDER, "organisation_id": "x"}),
+        _JSON,
+        400,
+        "organisation_id",
+    ),
+    ("unknown-line-field", "POST", "/api/orders", _order_line(unit_price="0.01"), _JSON, 400, "unit_price"),
+    ("deep-nesting", "POST", "/api/orders", b'{"lines":' + b"[" * 5000 + b"]" * 5000 + b"}", _JSON, 400, ""),
+    ("invalid-utf8", "POST", "/api/orders", b'{"lines":[{"sku":"\xff\xfe","quantity":1}]}', _JSON, 400, ""),
+    ("utf16-body", "POST", "/api/orders", _json(_ORDER).decode().encode("utf-16"), _JSON, 400, ""),
+    ("nul-in-sku", "POST", "/api/orders", _order_line(sku="HO\u0000B"), _JSON, 400, "sku"),
+    ("sql-in-sku", "POST", "/api/orders", _order_line(sku="HOB'; DROP TABLE orders;--"), _JSON, 400, "sku"),
+    ("html-in-sku", "POST", "/api/orders", _order_line(sku="<script>alert(1)</script>"), _JSON, 400, "sku"),
+    ("sql-unknown-product", "POST", "/api/orders", _order_line(sku="HOB-OR-1"), _JSON, 422, ""),
+    ("form-encoded", "POST", "/api/orders", b"lines=HOB", "application/x-www-form-urlencoded", 415, ""),
+    ("text-plain", "POST", "/api/orders", _json(_ORDER), "text/plain", 415, ""),
+    ("xml", "POST", "/api/orders", b"<order><sku>HOB</sku></order>", "application/xml", 415, ""),
+    ("empty-body", "POST", "/api/orders", b"", _JSON, 400, ""),
+    ("truncated-json", "POST", "/api/orders", b'{"lines":[{"sku":"HOB"', _JSON, 400, ""),
+    ("oversized", "POST", "/api/orders", b'{"note":"' + b"x" * (11 * 1024 * 1024) + b'"}', _JSON, 413, ""),
+    (
+        "cart-quantity-huge",
+        "POST",
+        "/api/pricing/price",
+        _order_line(quantity=10**12),
+        _JSON,
+        400,
+        "quantity",
+    ),
+    ("cart-nan", "POST", "/api/pricing/price", b'{"lines":[{"sku":"HOB","quantity":NaN}]}', _JSON, 400, ""),
+    ("cart-sql-sku", "POST", "/api/pricing/price", _order_line(sku="' OR 1=1 --"), _JSON, 400, "sku"),
+    (
+        "adjust-huge",
+        "POST",
+        "/api/stock/adjustments",
+        _json({"sku": "HOB", "quantity": 10**12, "reason": "counted"}),
+        _JSON,
+        400,
+        "quantity",
+    ),
+    (
+        "adjust-control-characters",
+        "POST",
+        "/api/stock/adjustments",
+        _json({"sku": "HOB", "quantity": 1, "reason": "counted\u0000\u001b[2J"}),
+        _JSON,
+        400,
+        "reason",
+    ),
+    (
+        "adjust-nul-in-sku",
+        "POST",
+        "/api/stock/adjustments",
+        _json({"sku": "HO\u0000B", "quantity": 1, "reason": "counted"}),
+        _JSON,
+        400,
+        "sku",
+    ),
+    (
+        "adjust-unknown-field",
+        "POST",
+        "/api/stock/adjustments",
+        _json({"sku": "HOB", "quantity": 1, "reason": "x", "on_hand": 999}),
+        _JSON,
+        400,
+        "on_hand",
+    ),
+    (
+        "credit-limit-nan",
+        "POST",
+        "/api/partners",
+        _json(
+            {
+                "supplier_id": "00000000-0000-0000-0000-000000000000",
+                "kind": "store",
+                "code": "X",
+                "name": "X",
+                "currency": "EUR",
+                "locale": "en",
+                "credit_limit": "NaN",
+            }
+        ),
+        _JSON,
+        400,
+        "credit_limit",
+    ),
+]
+
+_INTERNALS = re.compile(
+    r"Traceback|File \"|/site-packages/|/work/|\.py\b|SELECT |INSERT |UPDATE .* SET|sqlite3|asyncpg|psycopg"
+)
+
+
+async def _row_counts() -> dict[str, int]:
+    from channel.transactions import engine
+    from tests.conftest import app_table_names
+
+    counts = {}
+    for table in app_table_names():
+        rows = await engine().run_querystring(QueryString(f"SELECT COUNT(*) AS n FROM {table}"))  # noqa: S608
+        counts[table] = rows[0]["n"]
+    return counts
+
+
+@pytest.fixture
+async def store_and_stock(world: World, clock: FixedClock) -> dict[str, dict[str, str]]:
+    from ordering import schemas as ordering_schemas
+    from ordering.services import stock
+    from tests.integration.pricing.pricing_world import priced_world
+
+    await priced_world(world, clock)
+    await stock.adjust(
+        world.actors["d1a_admin"],
+        ordering_schemas.StockAdjustment(sku="HOB", quantity=10, reason="counted"),
+        clock,
+    )
+    tokens = {}
+    for person, roles in (("s1_manager", [Role.STORE_MANAGER]), ("d1a_admin", [Role.DISTRIBUTOR_ADMIN])):
+        issued = await access.create_api_token(
+            world.actors[person], schemas.ApiTokenCreate(name="ERP", roles=roles), clock
+        )
+        tokens[person] = {"Authorization": f"Bearer {issued.token}"}
+    return tokens
+
+
+async def test_every_hostile_request_gets_its_4xx_writes_nothing_and_shows_no_internals(
+    client: httpx.AsyncClient, store_and_stock: dict[str, dict[str, str]]
+) -> None:
+    # One channel for the whole table (building it takes longer than all the requests together).
+    wrong: dict[str, str] = {}
+    for name, method, path, body, content_type, expected, named in HOSTILE:
+        who = "d1a_admin" if path.startswith(("/api/stock", "/api/partners")) else "s1_manager"
+        before = await _row_counts()
+
+        answer = await client.request(
+            method, path, content=body, headers={**store_and_stock[who], "content-type": content_type}
+        )
+
+        if answer.status_code != expected:
+            wrong[name] = f"{answer.status_code} instead of {expected}: {answer.text[:300]}"
+        elif not answer.headers["content-type"].startswith("application/problem+json"):
+            wrong[name] = f"answered as {answer.headers['content-type']}"
+        elif named not in answer.text:
+            wrong[name] = f"does not name {named}: {answer.text[:300]}"
+        elif _INTERNALS.search(answer.text):
+            wrong[name] = f"shows internals: {answer.text[:300]}"
+        elif await _row_counts() != before:
+            wrong[name] = "wrote rows"
+
+    print(f"\nhostile requests: {len(HOSTILE)}, wrong: {len(wrong)}")
+    assert not wrong, "\n".join(f"{k}: {v}" for k, v in wrong.items())

@@ -125,3 +125,53 @@ async def test_a_distributor_approves_the_ticked_orders_of_its_inbox_at_once(
     assert inbox.text.count('name="order_id"') == 2
     assert answered.status_code == 303
     assert all(order_id in after.text for order_id in ids)
+
+
+async def test_a_supplier_drop_ships_a_forwarded_order_from_the_order_page_and_over_the_api(
+    client: httpx.AsyncClient, world: World, clock: FixedClock
+) -> None:
+    from ordering import schemas
+    from ordering.services import orders
+    from tests.api.conftest import sign_in, unsafe_headers
+
+    await priced_world(world, clock)
+    store, dealer, distributor = (
+        world.actors["s1_manager"],
+        world.actors["d1a_admin"],
+        world.actors["d1_admin"],
+    )
+    await stock.adjust(distributor, schemas.StockAdjustment(sku="HOB", quantity=5, reason="counted"), clock)
+    placed = await orders.submit_order(
+        store, schemas.OrderCreate(lines=[schemas.OrderLineRequest(sku="HOB", quantity=3)]), clock
+    )
+    await orders.decide(dealer, placed.id, schemas.OrderDecision(decision="approve"), clock)
+    upstream = await orders.forward_backorders(dealer, schemas.ForwardRequest(), clock)
+    await orders.decide(distributor, upstream.id, schemas.OrderDecision(decision="approve"), clock)
+
+    assert await sign_in(client, "d1.admin@example.com") == 303
+    page = await client.get(f"/d/orders/{upstream.id}")
+    assert 'data-testid="drop-ship-form"' in page.text
+    first = await client.post(
+        f"/d/orders/{upstream.id}/drop-ship",
+        data={"downstream_order_id": str(placed.id), "carrier": "SF", "tracking": "SF-9"},
+        headers=await unsafe_headers(client),
+        follow_redirects=False,
+    )
+    assert first.status_code == 303
+    seen = await orders.get_order(store, placed.id)
+    assert (seen.status.value, seen.shipments[0].drop_ship, seen.shipments[0].tracking) == (
+        "shipped",
+        True,
+        "SF-9",
+    )
+
+    token = await access.create_api_token(
+        distributor, channel_schemas.ApiTokenCreate(name="WMS", roles=[Role.WAREHOUSE]), clock
+    )
+    again = await client.post(
+        f"/api/orders/{upstream.id}/drop-shipments",
+        json={"downstream_order_id": str(placed.id)},
+        headers={"Authorization": f"Bearer {token.token}"},
+    )
+    assert again.status_code == 409 and again.json()["code"] == "order_not_shippable"  # all went already
+    assert (await stock.check_ledger()).mismatches == []

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import re
+import statistics
+import time
+from uuid import uuid4
+
 import httpx
 import pytest
 
+from channel.roles import Role
 from core.clock import FixedClock
 from portal.app import create_app
 from tests.api.conftest import (
@@ -269,3 +275,96 @@ async def test_an_account_is_paused_after_repeated_failures_even_with_the_right_
 
     assert paused.status_code == 429
     assert elsewhere.status_code == 303
+
+
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+_PARAMETER = re.compile(r"\{(\w+):(\w+)\}")
+
+
+def _unsafe_routes() -> list[tuple[str, str]]:
+    """Every unsafe (method, path) the app serves, its path parameters filled in."""
+    app = create_app(settings_for_tests())
+    found = set()
+    for route in app.routes:
+        for handler in route.route_handlers:
+            for method in set(getattr(handler, "http_methods", ())) & UNSAFE:
+                path = _PARAMETER.sub(
+                    lambda m: str(uuid4()) if m.group(2) == "uuid" else ("1" if m.group(2) == "int" else "x"),
+                    route.path,
+                )
+                found.add((method, path))
+    return sorted(found)
+
+
+async def test_every_unsafe_route_refuses_a_signed_in_request_without_the_csrf_token(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    from tests.api.test_hostile_input import _row_counts
+
+    routes = _unsafe_routes()
+    await sign_in(client, "m.admin@example.com")
+    before = await _row_counts()
+
+    passed = []
+    for method, path in routes:
+        answer = await client.request(method, path, data={"name": "x", "code": "X"}, follow_redirects=False)
+        if answer.status_code != 403:
+            passed.append(f"{method} {path}: {answer.status_code}")
+    # A token that is not the cookie's is refused as well (the double submit must match).
+    forged = await client.post(
+        "/m/settings/regions", data={"_csrf_token": "f" * 64, "code": "N", "name": "N"}
+    )
+
+    print(f"\ncsrf: {len(routes)} unsafe routes, {len(passed)} without the check")
+    assert passed == []
+    assert forged.status_code == 403
+    assert await _row_counts() == before
+
+
+async def test_an_unknown_e_mail_costs_the_same_time_as_a_wrong_password(db: None, clock: FixedClock) -> None:
+    from argon2 import PasswordHasher
+
+    from channel import passwords
+    from tests.builders import add_person, build_world
+
+    world = await build_world(clock)
+    # This person's hash has the production cost, like the decoy checked for unknown addresses.
+    cheap, passwords._HASHER = (
+        passwords._HASHER,
+        PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1),
+    )
+    try:
+        await add_person(world.system, clock, world.org_id("D1"), "real.cost@example.com", [Role.BUYER])
+    finally:
+        passwords._HASHER = cheap
+    tries = 30
+
+    async with serve(create_app(settings_for_tests(), clock)) as client:
+        token = await _form_token(client)
+
+        async def timed(email: str) -> tuple[float, str]:
+            started = time.perf_counter()
+            answer = await client.post(
+                "/sign-in", data={"_csrf_token": token, "email": email, "password": "wrong password!"}
+            )
+            return time.perf_counter() - started, _error_of(answer.text)
+
+        await timed("ghost@example.com")  # warm up
+        unknown, wrong = [], []
+        for i in range(tries):  # interleaved, so that the machine's load falls on both alike
+            unknown.append(await timed(f"ghost{i}@example.com"))
+            wrong.append(await timed("real.cost@example.com"))
+
+    # The fastest of each is the cost of the work itself; the medians carry the machine's noise.
+    unknown_fastest, wrong_fastest = min(t for t, _ in unknown), min(t for t, _ in wrong)
+    print(
+        f"\nsign-in timing over {tries} tries each: unknown e-mail {unknown_fastest * 1000:.1f} ms "
+        f"(median {statistics.median(t for t, _ in unknown) * 1000:.1f}), wrong password "
+        f"{wrong_fastest * 1000:.1f} ms (median {statistics.median(t for t, _ in wrong) * 1000:.1f})"
+    )
+    assert {message for _, message in unknown + wrong} == {
+        "The e-mail address or the password is not correct."
+    }
+    # Without the decoy hash an unknown e-mail would answer about ten times faster; the machine's noise
+    # (CI shares its cores) stays well inside a factor of 1.5 between the fastest answers.
+    assert min(unknown_fastest, wrong_fastest) > max(unknown_fastest, wrong_fastest) / 1.5

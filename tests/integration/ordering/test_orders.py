@@ -388,3 +388,46 @@ async def test_two_shipments_of_one_order_at_once_ship_the_reserved_units_once(
     final = await orders.get_order(dealer, placed.id)
     assert (final.lines[0].shipped, len(final.shipments)) == (2, 1)
     await _ledger_balanced()
+
+
+async def test_a_received_order_closes_when_its_return_window_has_passed_and_no_return_waits(
+    world: World, clock: FixedClock
+) -> None:
+    await priced_world(world, clock)
+    store, dealer, factory = world.actors["s1_manager"], world.actors["d1a_admin"], world.actors["m_admin"]
+    await _stock(world, "d1a_admin", "HOB", 4, clock)
+    placed = await orders.submit_order(store, _order(("HOB", 2)), clock)
+    await orders.decide(dealer, placed.id, schemas.OrderDecision(decision="approve"), clock)
+    shipped = await orders.ship(dealer, placed.id, schemas.ShipmentCreate(), clock)
+    received = await orders.receive(store, placed.id, shipped.shipments[0].id, schemas.ReceiptCreate(), clock)
+    line = received.lines[0].id
+
+    clock.advance(days=29)
+    assert await orders.close_received(factory, clock) == 0
+    asked = await orders.request_return(
+        store,
+        placed.id,
+        schemas.ReturnCreate(lines=[schemas.ReturnLine(order_line_id=line, quantity=1)], reason="scratched"),
+        clock,
+    )
+    clock.advance(days=2)  # past the window, but a return waits for the dealer's answer
+    assert await orders.close_received(factory, clock) == 0
+    await orders.decide_return(
+        dealer, placed.id, asked.returns[0].id, schemas.ReturnDecision(decision="approve"), clock
+    )
+    with pytest.raises(PermissionDeniedError):
+        await orders.close_received(dealer, clock)  # the job acts as the manufacturer
+
+    assert await orders.close_received(factory, clock) == 1
+    assert await orders.close_received(factory, clock) == 0  # closed once
+    closed = await orders.get_order(store, placed.id)
+    assert closed.status is OrderStatus.CLOSED
+    with pytest.raises(ConflictError) as refused:
+        await orders.request_return(
+            store,
+            placed.id,
+            schemas.ReturnCreate(lines=[schemas.ReturnLine(order_line_id=line, quantity=1)], reason="late"),
+            clock,
+        )
+    assert refused.value.code == "order_closed"
+    await _ledger_balanced()

@@ -10,8 +10,9 @@ import pytest
 from core.clock import FixedClock
 from core.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
 from pricing import schemas
+from pricing.configuration import BundleDefinition, OptionGroup, QuantityRatio
 from pricing.promotions import PercentOff, Target, ThresholdDiscount
-from pricing.services import price_books, pricing, promotions
+from pricing.services import catalogue, price_books, pricing, promotions
 from tests.builders import World
 from tests.conftest import ON_POSTGRES
 from tests.integration.pricing.pricing_world import priced_world
@@ -200,3 +201,47 @@ async def test_concurrent_orders_never_overspend_a_small_budget(world: World, cl
     granted = [d for d in outcomes if d]
     assert record.spent_amount == sum(granted) == Decimal("500.00")
     assert len(granted) == 5
+
+
+async def test_a_configured_set_is_priced_from_its_chosen_options_and_checked_against_its_rules(
+    world: World, clock: FixedClock
+) -> None:
+    await priced_world(world, clock)
+    m = world.actors["m_admin"]
+    kitchen = await catalogue.create_product(
+        m,
+        schemas.ProductCreate(sku="SET", names={"en": "Kitchen set"}, category="KITCHEN", brand="AURORA"),
+        clock,
+    )
+    definition = BundleDefinition(
+        groups=[
+            OptionGroup(code="HOB", options=["HOB"], min_choices=1),
+            OptionGroup(code="PARTS", options=["HOOD", "FILTER"], max_choices=2, max_quantity=4),
+        ],
+        rules=[QuantityRatio(option="FILTER", of="HOOD", per=1, quantity=2)],
+        set_percent_off=Decimal("5"),
+    )
+    await catalogue.set_configuration(m, kitchen.id, definition, clock)
+    chosen = [
+        schemas.CartOptionRequest(sku="HOB"),
+        schemas.CartOptionRequest(sku="HOOD"),
+        schemas.CartOptionRequest(sku="FILTER", quantity=2),
+    ]
+    request = schemas.CartRequest(lines=[schemas.CartLineRequest(sku="SET", quantity=2, options=chosen)])
+
+    store = await pricing.price_cart(world.actors["s1_manager"], request, clock)
+
+    (line,) = store.lines
+    assert [s.code for s in line.steps] == ["options_list_price", "set_discount"]
+    assert line.list_total == Decimal("6120.00")  # (1000 + 2000 + 2 × 30) × 2
+    assert store.total == Decimal("5814.00")  # less 5% for the set
+    short = schemas.CartRequest(
+        lines=[schemas.CartLineRequest(sku="SET", quantity=1, options=chosen[:2])]  # filters missing
+    )
+    with pytest.raises(InvalidInputError) as refused:
+        await pricing.price_cart(world.actors["s1_manager"], short, clock)
+    assert [p.code for p in refused.value.problems] == ["ratio"]
+    plain = schemas.CartRequest(lines=[schemas.CartLineRequest(sku="HOB", quantity=1, options=chosen[1:2])])
+    with pytest.raises(InvalidInputError) as not_a_set:
+        await pricing.price_cart(world.actors["s1_manager"], plain, clock)
+    assert not_a_set.value.problems[0].code == "not_a_bundle"

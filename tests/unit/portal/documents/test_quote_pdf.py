@@ -3,6 +3,7 @@ headers on every page, and a renderer that fetches nothing but our own assets.""
 
 from __future__ import annotations
 
+import asyncio
 import io
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -13,7 +14,7 @@ from pypdf import PdfReader
 
 from portal.documents.fetcher import RefusedURLError, asset_bytes
 from portal.documents.quote_pdf import DocumentLine, QuoteDocument, quote_html
-from portal.documents.renderer import DocumentRenderer, RenderTimeoutError
+from portal.documents.renderer import DocumentRenderer, RenderMemoryError, RenderTimeoutError
 from pricing.schemas import QuoteCustomer
 
 CUSTOMERS = {
@@ -123,3 +124,27 @@ def test_a_render_past_its_deadline_is_stopped_and_the_renderer_recovers() -> No
         assert slow.render_sync(quote_html(_document("en"))).startswith(b"%PDF")
     finally:
         slow.close()
+
+
+def test_a_render_past_its_memory_limit_fails_clearly_and_the_renderer_recovers() -> None:
+    # 150 MiB of address space is less than WeasyPrint needs for a page with the CJK font: the
+    # worker fails (or dies) and the caller is told why, in words, not with a broken pool.
+    small = DocumentRenderer(workers=1, timeout_seconds=120, memory_limit_mib=150)
+    try:
+        with pytest.raises(RenderMemoryError, match="150 MiB"):
+            small.render_sync(quote_html(_document("zh_Hans_CN", lines=200)))
+        small.memory_limit_bytes = 1536 * 1024 * 1024
+        assert small.render_sync(quote_html(_document("en"))).startswith(b"%PDF")
+    finally:
+        small.close()
+
+
+def test_documents_beyond_the_workers_wait_their_turn_on_the_event_loop(renderer: DocumentRenderer) -> None:
+    async def three_at_once() -> list[bytes]:
+        html = quote_html(_document("de_DE"))
+        return await asyncio.gather(*(renderer.render(html) for _ in range(3)))
+
+    pdfs = asyncio.run(three_at_once())
+
+    assert renderer.workers == 1
+    assert all(pdf.startswith(b"%PDF") for pdf in pdfs)

@@ -1,0 +1,172 @@
+"""Commission plans, the deals they pay on, and the commission ledger."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+import msgspec
+
+from incentives import commissions, rebates, schemas
+from incentives.repository import money, order_sale_lines
+from incentives.tables import CommissionDeal, CommissionEntry, CommissionPlanRow
+
+
+def plan_of(value: Any) -> commissions.CommissionPlan:
+    raw = value if isinstance(value, (str, bytes)) else msgspec.json.encode(value)
+    return msgspec.json.decode(raw, type=commissions.CommissionPlan)
+
+
+async def plan_code_taken(code: str) -> bool:
+    return await CommissionPlanRow.exists().where(CommissionPlanRow.code == code)
+
+
+async def insert_plan(values: dict[str, Any]) -> None:
+    values = {**values, "definition": msgspec.json.encode(values["definition"]).decode()}
+    await CommissionPlanRow.insert(CommissionPlanRow(**values))
+
+
+async def plan_row(plan_id: UUID) -> dict[str, Any] | None:
+    row: dict[str, Any] | None = (
+        await CommissionPlanRow.select().where(CommissionPlanRow.id == plan_id).first()
+    )
+    return row
+
+
+def to_plan(row: dict[str, Any]) -> schemas.CommissionPlanView:
+    return schemas.CommissionPlanView(
+        id=row["id"],
+        code=row["code"],
+        name=row["name"],
+        owner_id=row["owner_id"],
+        currency=row["currency"],
+        plan=plan_of(row["definition"]),
+    )
+
+
+async def plans_owned_by(owner_id: UUID) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = await CommissionPlanRow.select().where(
+        CommissionPlanRow.owner_id == owner_id
+    )
+    return rows
+
+
+async def deal_for_order(order_id: UUID) -> bool:
+    return await CommissionDeal.exists().where(CommissionDeal.order_id == order_id)
+
+
+async def insert_deal(values: dict[str, Any]) -> None:
+    values = {**values, "splits": msgspec.json.encode(values["splits"]).decode()}
+    await CommissionDeal.insert(CommissionDeal(**values))
+
+
+def _splits(value: Any) -> list[commissions.Split]:
+    raw = value if isinstance(value, (str, bytes)) else msgspec.json.encode(value)
+    return msgspec.json.decode(raw, type=list[commissions.Split])
+
+
+def to_deal(row: dict[str, Any]) -> schemas.CommissionDeal:
+    return schemas.CommissionDeal(
+        id=row["id"],
+        plan_id=row["plan_id"],
+        order_number=row["order_number"],
+        registration_id=row["registration_id"],
+        lead_id=row["lead_id"],
+        splits=_splits(row["splits"]),
+    )
+
+
+async def deal_rows(plan_ids: list[UUID]) -> list[dict[str, Any]]:
+    if not plan_ids:
+        return []
+    rows: list[dict[str, Any]] = await CommissionDeal.select().where(CommissionDeal.plan_id.is_in(plan_ids))
+    return rows
+
+
+async def order_place(number: str) -> tuple[UUID, str, str] | None:
+    """An order's id, status and buyer path."""
+    rows = await CommissionDeal.raw(
+        "SELECT id, status, buyer_path FROM ordering_order WHERE number = {}", number
+    )
+    if not rows:
+        return None
+    return UUID(str(rows[0]["id"])), rows[0]["status"], rows[0]["buyer_path"]
+
+
+async def registration_path(registration_id: UUID) -> str | None:
+    rows = await CommissionDeal.raw(
+        "SELECT partner_path FROM dealreg_registration WHERE id = {}", registration_id
+    )
+    return str(rows[0]["partner_path"]) if rows else None
+
+
+async def lead_exists(lead_id: UUID) -> bool:
+    rows = await CommissionDeal.raw("SELECT id FROM dealreg_lead WHERE id = {}", lead_id)
+    return bool(rows)
+
+
+async def received_order_lines(order_ids: list[UUID]) -> dict[UUID, list[rebates.SaleLine]]:
+    """The lines of those orders that were received (or closed), with approved returns."""
+    if not order_ids:
+        return {}
+    found: dict[UUID, list[rebates.SaleLine]] = defaultdict(list)
+    for start in range(0, len(order_ids), 400):
+        chunk = order_ids[start : start + 400]
+        marks = ", ".join("{}" for _ in chunk)  # only placeholders: the ids are bound parameters
+        rows = await CommissionDeal.raw(
+            "SELECT o.id AS order_id, o.created_at AS created_at, l.id AS line_id, l.sku AS sku, "  # noqa: S608
+            "l.quantity AS quantity, l.free_quantity AS free_quantity, l.net_total AS net_total "
+            "FROM ordering_order_line l JOIN ordering_order o ON o.id = l.order_id "
+            f"WHERE o.status IN ('received', 'closed') AND o.id IN ({marks})",
+            *chunk,
+        )
+        returned_rows = await CommissionDeal.raw(
+            "SELECT order_line_id AS line_id, SUM(quantity) AS quantity FROM ordering_order_return "  # noqa: S608
+            f"WHERE status = 'approved' AND order_id IN ({marks}) GROUP BY order_line_id",
+            *chunk,
+        )
+        for order_id, sale_lines in (await order_sale_lines(rows, returned_rows, "order_id")).items():
+            found[order_id] += sale_lines
+    return found
+
+
+async def recorded(deal_ids: list[UUID]) -> dict[UUID, dict[UUID, Decimal]]:
+    """What the ledger holds per deal and partner."""
+    if not deal_ids:
+        return {}
+    held: dict[UUID, dict[UUID, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for r in await CommissionEntry.select(
+        CommissionEntry.deal_id, CommissionEntry.partner_id, CommissionEntry.amount
+    ).where(CommissionEntry.deal_id.is_in(deal_ids)):
+        held[r["deal_id"]][r["partner_id"]] += money(r["amount"])
+    return held
+
+
+async def insert_entries(rows: list[dict[str, Any]]) -> None:
+    if rows:
+        await CommissionEntry.insert(*[CommissionEntry(**r) for r in rows])
+
+
+async def entries_of(partner_id: UUID, start: datetime, end: datetime) -> list[schemas.CommissionEntry]:
+    rows = await (
+        CommissionEntry.select()
+        .where(
+            (CommissionEntry.partner_id == partner_id)
+            & (CommissionEntry.occurred_at >= start)
+            & (CommissionEntry.occurred_at < end)
+        )
+        .order_by(CommissionEntry.id)
+    )
+    return [
+        schemas.CommissionEntry(
+            occurred_at=r["occurred_at"],
+            order_number=r["order_number"],
+            kind=r["kind"],
+            amount=money(r["amount"]),
+            currency=r["currency"],
+        )
+        for r in rows
+    ]

@@ -1,0 +1,214 @@
+"""Commissions: the owner (the manufacturer, or a distributor for its downstream) sets a plan,
+records which received order came from which registered deal or lead and who shares it; running
+the commissions brings every partner's ledger to what its deals earn today (earned once the order is
+received, clawed back when goods come back); each partner downloads its statement per period.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+from typing import Any
+from uuid import UUID, uuid4
+
+from channel.roles import OrgKind, Permission
+from channel.services.activity import record_change
+from channel.transactions import hold_lock, read_transaction, write_transaction
+from channel.visibility import Actor
+from core.clock import Clock
+from core.errors import ConflictError, FieldProblem, InvalidInputError, NotFoundError, PermissionDeniedError
+from incentives import commissions, schemas
+from incentives import repository as rebate_repository
+from incentives.repository import commissions as repository
+from incentives.services.programmes import require
+
+
+async def create_plan(
+    actor: Actor, command: schemas.CommissionPlanCreate, clock: Clock
+) -> schemas.CommissionPlanView:
+    require(actor, Permission.MANAGE_PROMOTIONS)
+    if actor.organisation_kind is OrgKind.STORE:
+        raise PermissionDeniedError("stores_have_no_downstream")
+    problems = commissions.validate_plan(command.plan)
+    if problems:
+        raise InvalidInputError(problems)
+    plan_id = uuid4()
+    async with write_transaction():
+        if await repository.plan_code_taken(command.code):
+            raise ConflictError("plan_code_taken", code=command.code)
+        await repository.insert_plan(
+            {
+                "id": plan_id,
+                "code": command.code,
+                "name": command.name,
+                "owner_id": actor.organisation_id,
+                "owner_path": actor.organisation_path,
+                "currency": command.currency,
+                "definition": command.plan,
+                "created_at": clock.now(),
+            }
+        )
+        await record_change(
+            actor,
+            clock,
+            action="commission.plan_created",
+            object_type="commission_plan",
+            object_id=plan_id,
+            object_label=command.code,
+            organisation_id=actor.organisation_id,
+            organisation_path=actor.organisation_path,
+            after=command,
+        )
+        row = await repository.plan_row(plan_id)
+        assert row is not None
+        return repository.to_plan(row)
+
+
+async def _own_plan(actor: Actor, plan_id: UUID) -> dict[str, Any]:
+    require(actor, Permission.MANAGE_PROMOTIONS)
+    row = await repository.plan_row(plan_id)
+    if row is None or not actor.sees(row["owner_path"]):
+        raise NotFoundError("commission_plan_not_found")
+    if row["owner_id"] != actor.organisation_id:
+        raise PermissionDeniedError("not_plan_owner")
+    return row
+
+
+async def attribute_order(
+    actor: Actor, plan_id: UUID, command: schemas.CommissionDealCreate, clock: Clock
+) -> schemas.CommissionDeal:
+    """Record that an order under the owner came from a registration or a lead, and the split."""
+    async with write_transaction():
+        plan = await _own_plan(actor, plan_id)
+        problems = commissions.validate_splits(command.splits)
+        order = await repository.order_place(command.order_number)
+        if order is None or not order[2].startswith(plan["owner_path"]) or not actor.sees(order[2]):
+            problems.append(FieldProblem("order_number", "unknown_order", {"number": command.order_number}))
+        if (command.registration_id is None) == (command.lead_id is None):
+            problems.append(FieldProblem("registration_id", "registration_or_lead"))
+        if command.registration_id is not None:
+            path = await repository.registration_path(command.registration_id)
+            if path is None or not actor.sees(path):
+                problems.append(FieldProblem("registration_id", "unknown_registration"))
+        if command.lead_id is not None and not await repository.lead_exists(command.lead_id):
+            problems.append(FieldProblem("lead_id", "unknown_lead"))
+        for index, share in enumerate(command.splits):
+            found = await rebate_repository.partner_facts(share.partner_id)
+            if found is None or not actor.sees(found[0].path) or found[0].path == plan["owner_path"]:
+                problems.append(FieldProblem(f"splits[{index}].partner_id", "unknown_partner"))
+        if problems:
+            raise InvalidInputError(problems)
+        assert order is not None
+        if await repository.deal_for_order(order[0]):
+            raise ConflictError("order_already_attributed", number=command.order_number)
+        deal_id = uuid4()
+        values = {
+            "id": deal_id,
+            "plan_id": plan_id,
+            "order_id": order[0],
+            "order_number": command.order_number,
+            "registration_id": command.registration_id,
+            "lead_id": command.lead_id,
+            "splits": command.splits,
+            "created_by": actor.label,
+            "created_at": clock.now(),
+        }
+        await repository.insert_deal(values)
+        await record_change(
+            actor,
+            clock,
+            action="commission.deal_attributed",
+            object_type="commission_deal",
+            object_id=deal_id,
+            object_label=command.order_number,
+            organisation_id=actor.organisation_id,
+            organisation_path=actor.organisation_path,
+            after=command,
+        )
+        return schemas.CommissionDeal(
+            id=deal_id,
+            plan_id=plan_id,
+            order_number=command.order_number,
+            registration_id=command.registration_id,
+            lead_id=command.lead_id,
+            splits=command.splits,
+        )
+
+
+async def run_commissions(actor: Actor, clock: Clock) -> schemas.CommissionRun:
+    """Bring the ledger of every deal of the actor's plans to what it earns now: a received order
+    earns, a return claws back; running again with nothing new records nothing."""
+    require(actor, Permission.MANAGE_PROMOTIONS)
+    now = clock.now()
+    async with write_transaction():
+        await hold_lock(f"commissions:{actor.organisation_id}")
+        plans = {r["id"]: r for r in await repository.plans_owned_by(actor.organisation_id)}
+        deals = await repository.deal_rows(list(plans))
+        lines = await repository.received_order_lines([d["order_id"] for d in deals])
+        held = await repository.recorded([d["id"] for d in deals])
+        entries: list[dict[str, Any]] = []
+        for deal in deals:
+            if deal["order_id"] not in lines:
+                continue  # not received yet
+            plan = plans[deal["plan_id"]]
+            view = repository.to_deal(deal)
+            amount = commissions.commission_for(
+                lines[deal["order_id"]], repository.plan_of(plan["definition"])
+            )
+            earned = commissions.split(amount, plan["currency"], view.splits)
+            for partner_id, change in commissions.deltas(earned, held.get(deal["id"], {})).items():
+                found = await rebate_repository.partner_facts(partner_id)
+                entries.append(
+                    {
+                        "deal_id": deal["id"],
+                        "partner_id": partner_id,
+                        "partner_path": found[0].path if found else "",
+                        "order_number": deal["order_number"],
+                        "kind": "earned" if change > 0 else "clawback",
+                        "amount": change,
+                        "currency": plan["currency"],
+                        "occurred_at": now,
+                    }
+                )
+        await repository.insert_entries(entries)
+        earned_total = sum((e["amount"] for e in entries if e["amount"] > 0), Decimal(0))
+        clawed = -sum((e["amount"] for e in entries if e["amount"] < 0), Decimal(0))
+        if entries:
+            await record_change(
+                actor,
+                clock,
+                action="commission.run",
+                object_type="commission_plan",
+                object_id=actor.organisation_id,
+                organisation_id=actor.organisation_id,
+                organisation_path=actor.organisation_path,
+                after={"earned": earned_total, "clawed_back": clawed, "entries": len(entries)},
+            )
+        return schemas.CommissionRun(earned=earned_total, clawed_back=clawed, entries=len(entries))
+
+
+def _instant(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=UTC)
+
+
+async def statement(actor: Actor, partner_id: UUID, start: date, end: date) -> schemas.CommissionStatement:
+    """A partner's commission entries recorded in ``[start, end)`` and their totals per currency."""
+    require(actor, Permission.VIEW_ORDERS)
+    if end <= start:
+        raise InvalidInputError.single("end", "before_start")
+    async with read_transaction():
+        found = await rebate_repository.partner_facts(partner_id)
+        if found is None or not actor.sees(found[0].path):
+            raise NotFoundError("partner_not_found")
+        entries = await repository.entries_of(partner_id, _instant(start), _instant(end))
+        totals: dict[str, Decimal] = {}
+        for e in entries:
+            totals[e.currency] = totals.get(e.currency, Decimal(0)) + e.amount
+        return schemas.CommissionStatement(
+            partner_id=partner_id,
+            partner_name=found[1],
+            period_start=start,
+            period_end=end,
+            entries=entries,
+            totals=totals,
+        )

@@ -1,0 +1,240 @@
+"""The rebate fund: approved settlements credit it, orders use it within the programme's limit, a
+cancelled order gives back what it used, the owner adjusts or expires credit. Every change is an
+entry in an append-only ledger and an audit record; the balance is always the ledger's sum and never
+goes below zero, however many orders use it at once.
+
+How order submission calls it (the price waterfall's fund slot, in the order's own transaction) is
+described in docs/incentives.md.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from channel.roles import Permission
+from channel.services.activity import record_change
+from channel.transactions import is_postgres, read_transaction, write_transaction
+from channel.visibility import Actor
+from core.clock import Clock
+from core.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
+from incentives import fund as rules
+from incentives import repository, schemas
+from incentives.fund import EntryKind
+from incentives.services.programmes import require
+from ordering.orders import OrderStatus
+
+_ENDED = frozenset({OrderStatus.CANCELLED.value, OrderStatus.REJECTED.value})
+
+
+async def _partner(actor: Actor, partner_id: UUID) -> tuple[str, str, str]:
+    """The partner's path, name and currency, if the actor sees it."""
+    found = await repository.partner_facts(partner_id)
+    if found is None or not actor.sees(found[0].path):
+        raise NotFoundError("partner_not_found")
+    facts, name, currency = found
+    return facts.path, name, currency
+
+
+async def use_percent(partner_id: UUID) -> Decimal:
+    """The most of an order the fund may pay: the highest limit among the programmes that credited it."""
+    definitions = await repository.definitions(await repository.settlement_programme_ids(partner_id))
+    return max((d.fund_use_percent for d in definitions), default=Decimal(0))
+
+
+async def _post(
+    actor: Actor,
+    clock: Clock,
+    account: dict[str, Any],
+    kind: EntryKind,
+    amount: Decimal,
+    *,
+    order_reference: str = "",
+    settlement_id: UUID | None = None,
+    reason: str = "",
+) -> Decimal | None:
+    """Move the balance and write the ledger entry and the audit record; ``None`` (nothing written)
+    when the balance would go below zero."""
+    now = clock.now()
+    balance = await repository.change_balance(account["id"], amount, now, exact=is_postgres())
+    if balance is None:
+        return None
+    await repository.insert_fund_entry(
+        {
+            "account_id": account["id"],
+            "partner_id": account["partner_id"],
+            "occurred_at": now,
+            "kind": kind.value,
+            "amount": amount,
+            "balance_after": balance,
+            "settlement_id": settlement_id,
+            "order_reference": order_reference,
+            "reason": reason,
+            "actor_label": actor.label,
+        }
+    )
+    await record_change(
+        actor,
+        clock,
+        action=f"fund.{kind.value}",
+        object_type="rebate_fund",
+        object_id=account["id"],
+        object_label=order_reference or reason[:80],
+        organisation_id=account["partner_id"],
+        organisation_path=account["partner_path"],
+        after={"amount": amount, "balance": balance, "order_reference": order_reference},
+    )
+    return balance
+
+
+async def _account(partner_id: UUID, path: str, currency: str, clock: Clock) -> dict[str, Any]:
+    await repository.ensure_account(partner_id, path, currency, clock.now())
+    account = await repository.account_row(partner_id)
+    assert account is not None
+    return account
+
+
+async def credit(actor: Actor, settlement: schemas.Settlement, partner_path: str, clock: Clock) -> Decimal:
+    """Credit an approved settlement and return what was credited. A negative settlement takes back
+    what a correction says was overpaid as far as the balance allows; the caller records only what
+    was taken, so the next settlement nets the rest."""
+    account = await _account(settlement.partner_id, partner_path, settlement.currency, clock)
+    if account["currency"] != settlement.currency:
+        raise ConflictError("fund_currency_mismatch", currency=account["currency"])
+    label = f"{settlement.programme_code} {settlement.period_start.isoformat()}"
+    for _ in range(5):  # an order may use the fund between reading the balance and taking from it
+        amount = settlement.amount
+        if amount < 0:
+            amount = -min(-amount, repository.money(account["balance"]))
+        if not amount:
+            return Decimal(0)
+        posted = await _post(
+            actor, clock, account, EntryKind.CREDIT, amount, settlement_id=settlement.id, reason=label
+        )
+        if posted is not None:
+            return amount
+        fresh = await repository.account_row(settlement.partner_id)
+        assert fresh is not None
+        account = fresh
+    return Decimal(0)
+
+
+async def get_fund(actor: Actor, partner_id: UUID) -> schemas.Fund:
+    """The partner's balance, the limit per order and its ledger, newest first."""
+    require(actor, Permission.VIEW_ORDERS)
+    async with read_transaction():
+        _path, name, currency = await _partner(actor, partner_id)
+        account = await repository.account_row(partner_id)
+        entries = await repository.fund_entries(account["id"]) if account else []
+        return schemas.Fund(
+            partner_id=partner_id,
+            partner_name=name,
+            currency=account["currency"] if account else currency,
+            balance=repository.money(account["balance"]) if account else Decimal("0.00"),
+            use_percent=await use_percent(partner_id),
+            entries=entries,
+        )
+
+
+async def use_fund(
+    actor: Actor, partner_id: UUID, command: schemas.FundUse, clock: Clock
+) -> schemas.FundUseResult:
+    """Pay part of the partner's submitted order from its own fund, atomically and never below zero.
+
+    The same order used again with the same amount answers the first use (a retry); with another
+    amount it is refused. Order submission calls this in its own transaction, once the order row
+    exists (docs/incentives.md).
+    """
+    require(actor, Permission.PLACE_ORDERS)
+    async with write_transaction():
+        await _partner(actor, partner_id)
+        if actor.organisation_id != partner_id:
+            raise PermissionDeniedError("fund_of_another_partner")
+        order = await repository.order_facts(command.order_reference)
+        if order is None or order[0] != partner_id:
+            raise InvalidInputError.single("order_reference", "unknown_order", number=command.order_reference)
+        _buyer, status, order_total = order
+        account = await repository.account_row(partner_id)
+        if account is None:
+            raise ConflictError("fund_insufficient", balance="0.00")
+        used = rules.still_used(await repository.order_fund_amounts(account["id"], command.order_reference))
+        if used:
+            if used != command.amount:
+                raise ConflictError("fund_already_used", order_reference=command.order_reference)
+            fresh = await repository.account_row(partner_id)
+            assert fresh is not None
+            return schemas.FundUseResult(
+                order_reference=command.order_reference,
+                amount=used,
+                balance=repository.money(fresh["balance"]),
+            )
+        if status != OrderStatus.SUBMITTED.value:
+            raise ConflictError("order_not_open", number=command.order_reference)
+        limit = rules.use_limit(order_total, await use_percent(partner_id))
+        if command.amount > limit:
+            raise ConflictError("fund_limit_exceeded", limit=str(limit))
+        balance = await _post(
+            actor, clock, account, EntryKind.USE, -command.amount, order_reference=command.order_reference
+        )
+        if balance is None:
+            raise ConflictError("fund_insufficient", balance=str(repository.money(account["balance"])))
+        return schemas.FundUseResult(
+            order_reference=command.order_reference, amount=command.amount, balance=balance
+        )
+
+
+async def return_fund(
+    actor: Actor, partner_id: UUID, command: schemas.FundReturn, clock: Clock
+) -> schemas.FundUseResult:
+    """Give back what a cancelled or rejected order took from the fund; nothing happens the second
+    time. Whoever may place or fulfil orders and sees the buyer may ask (the buyer or its supplier
+    cancelled it); an order still standing keeps what it used."""
+    if not (actor.can(Permission.PLACE_ORDERS) or actor.can(Permission.FULFIL_ORDERS)):
+        raise PermissionDeniedError()
+    async with write_transaction():
+        await _partner(actor, partner_id)
+        order = await repository.order_facts(command.order_reference)
+        if order is None or order[0] != partner_id or order[1] not in _ENDED:
+            raise ConflictError("order_not_cancelled", number=command.order_reference)
+        account = await repository.account_row(partner_id)
+        if account is None:
+            return schemas.FundUseResult(
+                order_reference=command.order_reference, amount=Decimal(0), balance=Decimal("0.00")
+            )
+        used = rules.still_used(await repository.order_fund_amounts(account["id"], command.order_reference))
+        balance = repository.money(account["balance"])
+        if used:
+            posted = await _post(
+                actor, clock, account, EntryKind.RETURN, used, order_reference=command.order_reference
+            )
+            assert posted is not None
+            balance = posted
+        return schemas.FundUseResult(order_reference=command.order_reference, amount=used, balance=balance)
+
+
+async def adjust_fund(
+    actor: Actor, partner_id: UUID, command: schemas.FundAdjustment, clock: Clock
+) -> schemas.FundEntry:
+    """A correction or an expiry by someone upstream of the partner who manages promotions."""
+    require(actor, Permission.MANAGE_PROMOTIONS)
+    async with write_transaction():
+        path, _name, currency = await _partner(actor, partner_id)
+        if actor.organisation_id == partner_id:
+            raise PermissionDeniedError("own_fund")
+        account = await _account(partner_id, path, currency, clock)
+        kind = EntryKind(command.kind)
+        amount = -abs(command.amount) if kind is EntryKind.EXPIRY else command.amount
+        balance = await _post(actor, clock, account, kind, amount, reason=command.reason)
+        if balance is None:
+            raise ConflictError("fund_insufficient", balance=str(repository.money(account["balance"])))
+        entries = await repository.fund_entries(account["id"], limit=1)
+        return entries[0]
+
+
+async def check_ledger(partner_id: UUID) -> tuple[Decimal, Decimal]:
+    """The stored balance and the ledger's sum (equal unless something is badly wrong)."""
+    account = await repository.account_row(partner_id)
+    if account is None:
+        return Decimal(0), Decimal(0)
+    return repository.money(account["balance"]), await repository.ledger_sum(account["id"])

@@ -1,0 +1,258 @@
+"""Incentive pages: my rebate standing, fund and settlements; the programme editor, the accrual
+overview and settling; market development fund requests and the queue that decides them."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from channel.roles import OrgKind, Permission
+from core.errors import ConflictError, InvalidInputError
+from incentives import schemas
+from incentives.services import fund, mdf, programmes, settlements
+from portal.dependencies import CurrentActor, CurrentClock, CurrentPortal
+from portal.forms import refusal_text
+from portal.i18n import N_, gettext
+from portal.messages import message
+from portal.pages.rendering import back_to, flash_outcome, page
+from portal.security.guards import requires_permission
+
+BASIS_LABELS = {
+    "sell_in": N_("Purchases (sell-in)"),
+    "sell_out": N_("Reported sell-out"),
+    "growth": N_("Growth over last year"),
+    "product_family": N_("Product family"),
+}
+PERIOD_LABELS = {"month": N_("Monthly"), "quarter": N_("Quarterly"), "year": N_("Yearly")}
+SETTLEMENT_STATUS_LABELS = {
+    "proposed": N_("To approve"),
+    "approved": N_("Approved"),
+    "rejected": N_("Rejected"),
+}
+ENTRY_LABELS = {
+    "credit": N_("Rebate credited"),
+    "use": N_("Paid on an order"),
+    "return": N_("Given back by a cancelled order"),
+    "expiry": N_("Expired"),
+    "adjustment": N_("Adjustment"),
+}
+MDF_STATUS_LABELS = {
+    "requested": N_("Asked for"),
+    "approved": N_("Approved"),
+    "rejected": N_("Rejected"),
+    "claimed": N_("Claimed"),
+    "claim_approved": N_("Claim approved"),
+    "claim_rejected": N_("Claim rejected"),
+    "paid": N_("Paid"),
+}
+ACTIVITY_LABELS = {
+    "event": N_("Event"),
+    "advertising": N_("Advertising"),
+    "in_store_display": N_("In-store display"),
+}
+_LABELS = {
+    "basis_labels": BASIS_LABELS,
+    "period_labels": PERIOD_LABELS,
+    "settlement_status_labels": SETTLEMENT_STATUS_LABELS,
+    "entry_labels": ENTRY_LABELS,
+    "mdf_status_labels": MDF_STATUS_LABELS,
+    "activity_labels": ACTIVITY_LABELS,
+}
+
+STARTING_PROGRAMME: dict[str, Any] = {
+    "code": "",
+    "name": "",
+    "currency": "CNY",
+    "starts_on": "2027-01-01",
+    "definition": {
+        "period": "quarter",
+        "basis": {"type": "sell_in"},
+        "tiers": [
+            {"threshold": "100000", "percent": "1"},
+            {"threshold": "250000", "percent": "2"},
+            {"threshold": "500000", "percent": "3.5"},
+        ],
+        "mode": "whole",
+        "cap": None,
+        "enrolment": {"partner_levels": [], "regions": [], "partner_kinds": ["store"], "partner_ids": []},
+        "exclude_free_goods": True,
+        "fund_use_percent": "10",
+    },
+}
+
+
+class IncentivePages(Controller):
+    path = "/incentives"
+    guards = [requires_permission(Permission.VIEW_ORDERS)]
+
+    @get("/", name="incentives")
+    async def overview(self, actor: CurrentActor, portal: CurrentPortal, clock: CurrentClock) -> Template:
+        """My programmes and standing, my fund, and the settlements I see (to approve, for owners)."""
+        own_fund = None
+        if actor.organisation_kind is not OrgKind.MANUFACTURER:
+            own_fund = await fund.get_fund(actor, actor.organisation_id)
+        return page(
+            "shared/incentives/overview.html.jinja",
+            actor=actor,
+            portal=portal,
+            standing=await settlements.my_accruals(actor, clock),
+            programmes=await programmes.list_programmes(actor),
+            fund=own_fund,
+            settlements=await settlements.list_settlements(actor),
+            may_manage=actor.can(Permission.MANAGE_PROMOTIONS)
+            and actor.organisation_kind is not OrgKind.STORE,
+            **_LABELS,
+        )
+
+    def _editor(self, actor: Any, portal: Any, text: str, problems: list[str], status: int = 200) -> Template:
+        return page(
+            "shared/incentives/editor.html.jinja",
+            actor=actor,
+            portal=portal,
+            text=text,
+            problems=problems,
+            status=status,
+        )
+
+    @get("/programmes/new", guards=[requires_permission(Permission.MANAGE_PROMOTIONS)])
+    async def new_programme(self, actor: CurrentActor, portal: CurrentPortal) -> Template:
+        return self._editor(actor, portal, json.dumps(STARTING_PROGRAMME, indent=2), [])
+
+    @post("/programmes", guards=[requires_permission(Permission.MANAGE_PROMOTIONS)])
+    async def create_programme(
+        self, request: Request[Any, Any, Any], actor: CurrentActor, portal: CurrentPortal, clock: CurrentClock
+    ) -> Template | Redirect:
+        text = str((await request.form()).get("programme", ""))[:100_000]
+        try:
+            command = msgspec.json.decode(text.encode(), type=schemas.ProgrammeCreate)
+            created = await programmes.create_programme(actor, command, clock)
+        except (msgspec.ValidationError, msgspec.DecodeError) as refused:
+            return self._editor(actor, portal, text, [str(refused)], status=422)
+        except InvalidInputError as refused:
+            texts = [f"{p.field}: {message(p.code, dict(p.params))}" for p in refused.problems]
+            return self._editor(actor, portal, text, texts, status=422)
+        except ConflictError as refused:
+            return self._editor(actor, portal, text, [refusal_text(refused)], status=409)
+        return back_to(portal.url(f"/incentives/programmes/{created.id}"))
+
+    @get("/programmes/{programme_id:uuid}")
+    async def programme(
+        self, actor: CurrentActor, portal: CurrentPortal, clock: CurrentClock, programme_id: FromPath[UUID]
+    ) -> Template:
+        """A programme's rules and the accrual of every enrolled partner the actor sees."""
+        found = await programmes.get_programme(actor, programme_id)
+        return page(
+            "shared/incentives/programme.html.jinja",
+            actor=actor,
+            portal=portal,
+            programme=found,
+            accruals=await settlements.programme_accruals(actor, programme_id, clock),
+            settlements=await settlements.list_settlements(actor, programme_id=programme_id),
+            mine=found.owner_id == actor.organisation_id and actor.can(Permission.MANAGE_PROMOTIONS),
+            rules=msgspec.json.format(msgspec.json.encode(found.definition), indent=2).decode(),
+            today=clock.now().date(),
+            **_LABELS,
+        )
+
+    @post(
+        "/programmes/{programme_id:uuid}/settlements",
+        guards=[requires_permission(Permission.MANAGE_PROMOTIONS)],
+    )
+    async def settle(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        portal: CurrentPortal,
+        clock: CurrentClock,
+        programme_id: FromPath[UUID],
+    ) -> Redirect:
+        raw = str((await request.form()).get("period_day", ""))
+        try:
+            day = date.fromisoformat(raw)
+        except ValueError:
+            day = date.min
+        await flash_outcome(
+            request,
+            settlements.settle_period(actor, programme_id, schemas.SettleCommand(period_day=day), clock),
+            gettext("The period was settled: the proposals are waiting for approval."),
+        )
+        return back_to(portal.url(f"/incentives/programmes/{programme_id}"))
+
+    @post(
+        "/settlements/{settlement_id:uuid}/decision",
+        guards=[requires_permission(Permission.MANAGE_PROMOTIONS)],
+    )
+    async def decide_settlement(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        portal: CurrentPortal,
+        clock: CurrentClock,
+        settlement_id: FromPath[UUID],
+    ) -> Redirect:
+        form = await request.form()
+        decision = "approve" if form.get("decision") == "approve" else "reject"
+        await flash_outcome(
+            request,
+            settlements.decide_settlement(
+                actor,
+                settlement_id,
+                schemas.SettlementDecision(decision=decision, reason=str(form.get("reason", ""))[:500]),
+                clock,
+            ),
+            gettext("The settlement was approved and credited.")
+            if decision == "approve"
+            else gettext("The settlement was rejected."),
+        )
+        return back_to(portal.url("/incentives"))
+
+    @get("/mdf")
+    async def mdf_requests(self, actor: CurrentActor, portal: CurrentPortal) -> Template:
+        """Requests for market development funds: the owner's queue, a partner's own requests."""
+        budgets = await mdf.list_budgets(actor)
+        return page(
+            "shared/incentives/mdf.html.jinja",
+            actor=actor,
+            portal=portal,
+            requests=await mdf.list_requests(actor),
+            budgets=budgets,
+            funnels=[
+                await mdf.funnel(actor, b.id, "partner")
+                for b in budgets
+                if b.owner_id == actor.organisation_id
+            ],
+            may_decide=actor.can(Permission.MANAGE_PROMOTIONS),
+            **_LABELS,
+        )
+
+    @post("/mdf/{request_id:uuid}/decision", guards=[requires_permission(Permission.MANAGE_PROMOTIONS)])
+    async def decide_mdf(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        portal: CurrentPortal,
+        clock: CurrentClock,
+        request_id: FromPath[UUID],
+    ) -> Redirect:
+        """One form for each step the owner takes: decide the request, decide the claim, pay."""
+        form = await request.form()
+        step = str(form.get("step", ""))
+        decision = schemas.MdfDecision(
+            decision="approve" if form.get("decision") == "approve" else "reject",
+            answer=str(form.get("answer", ""))[:1000],
+        )
+        if step == "payment":
+            action = mdf.mark_paid(actor, request_id, clock)
+        elif step == "claim":
+            action = mdf.decide_claim(actor, request_id, decision, clock)
+        else:
+            action = mdf.decide_request(actor, request_id, decision, clock)
+        await flash_outcome(request, action, gettext("Done."))
+        return back_to(portal.url("/incentives/mdf"))

@@ -1,0 +1,112 @@
+"""Commissions on a real database: a registered deal's order earns when received, split between
+the partners who brought it, clawed back when a unit comes back; the statement lists it."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from uuid import UUID, uuid4
+
+import pytest
+
+from channel import repository as channel_repository
+from core.clock import FixedClock
+from core.errors import InvalidInputError, NotFoundError
+from deal_registration import repository as deal_repository
+from deal_registration import schemas as deal_schemas
+from incentives import schemas
+from incentives.commissions import CategoryRate, CommissionPlan, Split
+from incentives.rebates import Tier
+from incentives.services import commissions
+from tests.builders import World
+from tests.integration.incentives.incentive_world import received_order, return_one
+from tests.integration.pricing.pricing_world import priced_world
+
+D = Decimal
+
+
+async def _registration(world: World, clock: FixedClock, code: str) -> UUID:
+    place = await channel_repository.find_org_place(world.org_id(code))
+    assert place is not None
+    await deal_repository.save_programme(deal_schemas.ProgrammeSettings(code="STANDARD", name="Standard"))
+    programme = await deal_repository.find_programme("STANDARD")
+    assert programme is not None
+    registration_id, now = uuid4(), clock.now()
+    await deal_repository.insert_registration(
+        {
+            "id": registration_id,
+            "number": "DR-000001",
+            "programme_id": programme[0],
+            "partner_id": place.id,
+            "partner_path": place.path,
+            "status": "won",
+            "customer": {"company_name": "Hotel Aurora", "country": "DE"},
+            "product_lines": [],
+            "estimated_value": "3000",
+            "currency": "EUR",
+            "protected_until": now + timedelta(days=90),
+            "created_at": now,
+            "updated_at": now,
+        },
+        [],
+    )
+    return registration_id
+
+
+async def test_a_deal_earns_when_received_is_split_and_clawed_back_on_a_return(
+    world: World, clock: FixedClock
+) -> None:
+    await priced_world(world, clock)
+    m = world.actors["m_admin"]
+    plan = await commissions.create_plan(
+        m,
+        schemas.CommissionPlanCreate(
+            code="AGENTS",
+            name="Agents",
+            currency="EUR",
+            plan=CommissionPlan(
+                rates=(
+                    CategoryRate(
+                        category="KITCHEN",
+                        tiers=(Tier(threshold=D(0), percent=D(2)), Tier(threshold=D(2000), percent=D(4))),
+                    ),
+                )
+            ),
+        ),
+        clock,
+    )
+    registration = await _registration(world, clock, "D1A")
+    order = await received_order(world, clock, "s1_manager", "d1a_admin", "HOB", 3)  # 3,000.00
+    splits = [
+        Split(partner_id=world.org_id("D1A"), percent=D(75)),
+        Split(partner_id=world.org_id("D2"), percent=D(25)),
+    ]
+
+    with pytest.raises(InvalidInputError):
+        await commissions.attribute_order(
+            m, plan.id, schemas.CommissionDealCreate(order_number=order.number, splits=splits), clock
+        )  # neither a registration nor a lead
+    await commissions.attribute_order(
+        m,
+        plan.id,
+        schemas.CommissionDealCreate(order_number=order.number, registration_id=registration, splits=splits),
+        clock,
+    )
+    first = await commissions.run_commissions(m, clock)
+    again = await commissions.run_commissions(m, clock)
+    await return_one(world, clock, "s1_manager", "d1a_admin", order)
+    clock.advance(days=1)
+    clawed = await commissions.run_commissions(m, clock)
+
+    # 2% of 2,000 + 4% of 1,000 = 80.00, 60.00 and 20.00; after one hob back: 2% of 2,000 = 40.00.
+    assert (first.earned, first.entries, again.entries) == (D("80.00"), 2, 0)
+    assert (clawed.clawed_back, clawed.entries) == (D("40.00"), 2)
+    month = await commissions.statement(
+        world.actors["d1a_admin"], world.org_id("D1A"), date(2026, 11, 1), date(2026, 12, 1)
+    )
+    assert [(e.kind, e.amount) for e in month.entries] == [("earned", D("60.00")), ("clawback", D("-30.00"))]
+    assert month.totals == {"EUR": D("30.00")}
+    with pytest.raises(NotFoundError):
+        await commissions.statement(
+            world.actors["d2_admin"], world.org_id("D1A"), date(2026, 11, 1), date(2026, 12, 1)
+        )

@@ -84,9 +84,15 @@ async def add_report(
     world: World, code: str, kind: str, day: date, lines: list[tuple[int, str | None]], current: bool = True
 ) -> UUID:
     report_id = uuid4()
+    earlier = await PartnerReport.count().where(
+        (PartnerReport.organisation_id == world.org_id(code))
+        & (PartnerReport.kind == kind)
+        & (PartnerReport.report_date == day)
+    )
     await PartnerReport.insert(
         PartnerReport(
             id=report_id,
+            revision=earlier + 1,  # revisions of one partner, kind and day are numbered
             organisation_id=world.org_id(code),
             organisation_path=await path_of(world, code),
             kind=kind,

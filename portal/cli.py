@@ -353,10 +353,11 @@ def demo(host: str, port: int, no_serve: bool) -> None:
             )
             await deals.load_deals(clock, lambda step: progress.update(task, advance=1, description=step))
             await orders.load_orders(clock, lambda step: progress.update(task, advance=1, description=step))
-            await reports.load_reports(clock, lambda step: progress.update(task, advance=1, description=step))
+            # A year of history first, written as rows; then today's reports through the services.
             await performance.load_performance(
                 clock, lambda step: progress.update(task, advance=1, description=step)
             )
+            await reports.load_reports(clock, lambda step: progress.update(task, advance=1, description=step))
             await incentives.load_incentives(
                 clock, lambda step: progress.update(task, advance=1, description=step)
             )

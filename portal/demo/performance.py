@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from typing import Any
 from uuid import uuid4
 
@@ -20,6 +20,7 @@ from piccolo.table import Table
 from channel.services import access
 from channel.tables import Organisation
 from core.clock import Clock
+from ordering.orders import RETURN_WINDOW
 from ordering.tables import Order, OrderLine, Shipment
 from portal.demo.commerce import PRODUCTS
 from reports import rollups, schemas
@@ -93,7 +94,8 @@ async def load_performance(clock: Clock, advance: Callable[[str], None]) -> None
                         supplier_id=partner["supplier"],
                         buyer_id=partner["id"],
                         buyer_path=partner["path"],
-                        status="received",
+                        # past the return window an order is closed and no longer owed against credit
+                        status="closed" if received_at < now - RETURN_WINDOW else "received",
                         currency="CNY",
                         total=total,
                         line_count=position,
@@ -117,9 +119,29 @@ async def load_performance(clock: Clock, advance: Callable[[str], None]) -> None
     for batch in (orders, lines, shipments, reports, report_lines):
         await _insert(batch)
     advance("sell-out and stock reports")
+    await _credit_for_history(orders)
     await _targets(clock, partners, orders)
     await rollups.rebuild(clock)
     advance("targets and rollups")
+
+
+async def _credit_for_history(orders: Sequence[Order]) -> None:
+    """Credit limits that fit a year of trade: what the history still owes plus room for today's orders."""
+    owed: dict[Any, Decimal] = {}
+    for order in orders:
+        if order.status == "received":
+            owed[order.buyer_id] = owed.get(order.buyer_id, Decimal(0)) + order.total
+    limits = (
+        await Organisation.select(Organisation.id, Organisation.credit_limit).where(
+            Organisation.id.is_in(list(owed)) & (Organisation.credit_limit > 0)
+        )
+        if owed
+        else []
+    )
+    for row in limits:
+        room = (owed[row["id"]] + Decimal(100_000)).quantize(Decimal("1E4"), rounding=ROUND_CEILING)
+        if Decimal(str(row["credit_limit"])) < room:
+            await Organisation.update({Organisation.credit_limit: room}).where(Organisation.id == row["id"])
 
 
 async def _insert(rows: Sequence[Table]) -> None:

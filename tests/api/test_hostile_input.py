@@ -318,8 +318,11 @@ HOSTILE: list[tuple[str, str, str, bytes, str, int, str]] = [
     ),
 ]
 
+_PROJECT_ROOT = re.escape(str(Path(__file__).resolve().parents[2]))
 _INTERNALS = re.compile(
-    r"Traceback|File \"|/site-packages/|/work/|\.py\b|SELECT |INSERT |UPDATE .* SET|sqlite3|asyncpg|psycopg"
+    r"Traceback|File \"|/site-packages/|"
+    + _PROJECT_ROOT
+    + r"|\.py\b|SELECT |INSERT |UPDATE .* SET|sqlite3|asyncpg|psycopg"
 )
 
 

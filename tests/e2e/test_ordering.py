@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import DemoServer, screenshot
 from tests.e2e.pages import sign_in
@@ -15,6 +15,7 @@ def test_a_store_orders_its_distributor_ships_and_the_store_receives(
 ) -> None:
     store = browser.new_context(base_url=demo_server.base_url, locale="en-GB").new_page()
     sign_in(store, "manager@s-001.huadong.example")
+    on_hand_before = _on_hand(store, "HOB-G3-75")  # other journeys may have stocked this store already
     store.goto("/s/cart")
     store.fill("[data-testid=cart-items]", "HOB-G3-75 2")
     store.click("[data-testid=price-cart]")
@@ -51,5 +52,12 @@ def test_a_store_orders_its_distributor_ships_and_the_store_receives(
     expect(store.locator("[data-testid=order-status]")).to_have_text(re.compile("Received|已收货"))
     store.goto("/s/stock")
     expect(store.locator("[data-testid=stock] tr[data-sku=HOB-G3-75] td:nth-child(2)")).to_have_text(
-        "2"
+        str(on_hand_before + 2)
     )  # on hand
+
+
+def _on_hand(page: Page, sku: str) -> int:
+    """The store's on-hand units of a product, 0 when it has never held any."""
+    page.goto("/s/stock")
+    cell = page.locator(f"[data-testid=stock] tr[data-sku={sku}] td:nth-child(2)")
+    return int(cell.inner_text().replace(",", "")) if cell.count() else 0

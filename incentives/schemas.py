@@ -177,6 +177,16 @@ class FundUseResult(msgspec.Struct, frozen=True, kw_only=True):
     balance: Decimal
 
 
+class FundAvailable(msgspec.Struct, frozen=True, kw_only=True):
+    """What a buyer's fund may pay of an order: the balance, the programme's limit, the lesser."""
+
+    currency: str
+    balance: Decimal
+    use_percent: Decimal
+    limit: Decimal  # use_percent of the order's total, down to the cent
+    usable: Decimal  # the most the order may take now: within the limit and the balance
+
+
 # --- market development funds ---------------------------------------------------------------------
 
 

@@ -239,11 +239,14 @@ async def close_received(received_before: datetime, now: datetime, limit: int) -
 
 
 async def open_amount(buyer_id: UUID) -> Decimal:
-    """What the buyer owes on orders not yet closed: its open receivables, for the credit limit."""
-    rows = await Order.select(Order.total).where(
+    """What the buyer owes on orders not yet closed: its open receivables, for the credit limit (what
+    the rebate fund paid is not owed)."""
+    rows = await Order.select(Order.total, Order.fund_amount).where(
         (Order.buyer_id == buyer_id) & Order.status.is_in([s.value for s in COUNTS_AGAINST_CREDIT])
     )
-    return sum((Decimal(str(r["total"])) for r in rows), Decimal(0)).quantize(CENTS)
+    return sum(
+        (Decimal(str(r["total"])) - Decimal(str(r["fund_amount"])) for r in rows), Decimal(0)
+    ).quantize(CENTS)
 
 
 async def list_orders(
@@ -273,6 +276,7 @@ async def list_orders(
         Order.supplier_id,
         Order.currency,
         Order.total,
+        Order.fund_amount,
         Order.line_count,
         Order.created_at,
     )

@@ -10,7 +10,7 @@ from uuid import UUID
 import msgspec
 from msgspec import Meta
 
-from core.validation import FieldValueError, check_text
+from core.validation import FieldValueError, check_decimal, check_text
 from ordering.orders import OrderStatus
 from pricing.schemas import PromotionCreate, check_sku
 
@@ -28,8 +28,11 @@ class OrderCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     lines: Annotated[list[OrderLineRequest], Meta(min_length=1, max_length=2000)]
     note: Annotated[str, Meta(max_length=2000)] = ""
     coupon_codes: Annotated[list[Annotated[str, Meta(max_length=40)]], Meta(max_length=10)] = []
+    # Paid from the buyer's rebate fund, within the limit its programmes set (0: nothing).
+    fund_amount: Decimal = Decimal(0)
 
     def __post_init__(self) -> None:
+        check_decimal(self.fund_amount, "fund_amount")
         merged: dict[str, int] = {}
         for index, line in enumerate(self.lines):  # one line per product: a pasted list may name one twice
             sku = check_sku(line.sku, f"lines[{index}].sku")
@@ -138,7 +141,9 @@ class Order(msgspec.Struct, frozen=True, kw_only=True):
     supplier_id: UUID
     supplier_name: str
     currency: str
-    total: Decimal
+    total: Decimal  # the lines' total: what the goods cost after every discount
+    fund_amount: Decimal  # paid from the buyer's rebate fund
+    total_due: Decimal  # what the buyer owes the supplier: the total less the fund's part
     note: str
     reason: str
     placed_by: str
@@ -161,6 +166,7 @@ class OrderSummary(msgspec.Struct, frozen=True, kw_only=True):
     total: Decimal
     line_count: int
     created_at: datetime
+    fund_amount: Decimal = Decimal(0)
     buyer_name: str = ""
     supplier_name: str = ""
 

@@ -23,7 +23,8 @@ class Order(Table, tablename="ordering_order"):
     buyer_path = Varchar(length=400, index_method=IndexMethod.btree)  # who sees it: the buyer's upstream
     status = Varchar(length=20, choices=OrderStatus, default=OrderStatus.SUBMITTED.value, index=True)
     currency = Varchar(length=3)
-    total = Numeric(digits=(14, 2), default=Decimal(0))
+    total = Numeric(digits=(14, 2), default=Decimal(0))  # the lines' total
+    fund_amount = Numeric(digits=(14, 2), default=Decimal(0))  # of the total, paid from the rebate fund
     line_count = Integer(default=0)
     note = Text(default="")
     reason = Text(default="")  # why it was rejected or cancelled

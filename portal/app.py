@@ -23,6 +23,7 @@ from litestar.stores.memory import MemoryStore
 from channel.transactions import engine
 from channel.visibility import Actor
 from core.clock import Clock, SystemClock
+from incentives.services import fund
 from portal import api, distributor, manufacturer, public, store
 from portal.documents.renderer import DocumentRenderer
 from portal.errors import EXCEPTION_HANDLERS
@@ -51,6 +52,7 @@ def _stores(settings: Settings) -> dict[str, Store]:
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     clock = clock or SystemClock()
+    fund.provide()  # ordering pays orders from the buyer's rebate fund through this (ordering.payments)
     stores = _stores(settings)
     secure = settings.secure_cookies
     renderer = DocumentRenderer(

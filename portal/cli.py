@@ -26,6 +26,9 @@ def _run(work: Callable[[], Awaitable[T]]) -> T:
     from piccolo_conf import DatabaseURLError
 
     try:
+        from incentives.services import fund
+
+        fund.provide()  # orders placed, cancelled or rejected from the command line use the rebate fund
         return asyncio.run(work())
     except DatabaseURLError as error:
         _fail(str(error))

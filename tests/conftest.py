@@ -34,6 +34,9 @@ from piccolo.conf.apps import Finder  # noqa: E402
 from channel import passwords  # noqa: E402
 from channel.transactions import engine, is_postgres  # noqa: E402
 from core.clock import FixedClock  # noqa: E402
+from incentives.services.fund import provide as provide_rebate_fund  # noqa: E402
+
+provide_rebate_fund()  # as the application does at start: orders pay from their buyer's rebate fund
 
 # Hashing stays argon2id, only cheaper: the suites create hundreds of users.
 passwords._HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)

@@ -268,12 +268,12 @@ async def sell_out_lines(under_path: str, start: date, end: date) -> dict[UUID, 
     return lines
 
 
-async def order_facts(number: str) -> tuple[UUID, str, Decimal] | None:
-    """The buyer, status and total of the order with this number."""
-    rows = await Programme.raw("SELECT buyer_id, status, total FROM ordering_order WHERE number = {}", number)
+async def order_facts(number: str) -> tuple[UUID, str, UUID] | None:
+    """The buyer, status and id of the order with this number."""
+    rows = await Programme.raw("SELECT buyer_id, status, id FROM ordering_order WHERE number = {}", number)
     if not rows:
         return None
-    return _uuid(rows[0]["buyer_id"]), rows[0]["status"], money(rows[0]["total"])
+    return _uuid(rows[0]["buyer_id"]), rows[0]["status"], _uuid(rows[0]["id"])
 
 
 # --- settlements ----------------------------------------------------------------------------------

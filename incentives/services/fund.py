@@ -3,8 +3,9 @@ cancelled order gives back what it used, the owner adjusts or expires credit. Ev
 entry in an append-only ledger and an audit record; the balance is always the ledger's sum and never
 goes below zero, however many orders use it at once.
 
-How order submission calls it (the price waterfall's fund slot, in the order's own transaction) is
-described in docs/incentives.md.
+Orders pay from it through ordering's ``BuyerFund`` port (``OrderFund`` here, installed by
+``provide``): in the transaction that places the order, and given back in the one that cancels or
+rejects it (docs/incentives.md).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from incentives import repository, schemas
 from incentives.fund import EntryKind
 from incentives.services.programmes import require
 from ordering.orders import OrderStatus
+from ordering.payments import FundPayment, provide_buyer_fund
+from ordering.services import orders
 
 _ENDED = frozenset({OrderStatus.CANCELLED.value, OrderStatus.REJECTED.value})
 
@@ -137,14 +140,79 @@ async def get_fund(actor: Actor, partner_id: UUID) -> schemas.Fund:
         )
 
 
+class OrderFund:
+    """Pays orders from their buyer's fund: what ordering's ``BuyerFund`` port asks for. Order
+    submission calls ``take`` in its own transaction once the order row exists; cancelling and
+    rejecting call ``give_back`` in theirs (``provide`` installs it; the application does at start)."""
+
+    async def take(self, actor: Actor, payment: FundPayment, clock: Clock) -> Decimal:
+        if actor.organisation_id != payment.buyer_id or not actor.can(Permission.PLACE_ORDERS):
+            raise PermissionDeniedError("fund_of_another_partner")
+        account = await repository.account_row(payment.buyer_id)
+        if account is None:
+            raise ConflictError("fund_insufficient", balance="0.00", currency=payment.currency)
+        if account["currency"] != payment.currency:
+            raise ConflictError("fund_currency_mismatch", currency=account["currency"])
+        limit = rules.use_limit(payment.order_total, await use_percent(payment.buyer_id))
+        if payment.amount > limit:
+            raise ConflictError("fund_limit_exceeded", limit=str(limit), currency=payment.currency)
+        balance = await _post(
+            actor, clock, account, EntryKind.USE, -payment.amount, order_reference=payment.order_number
+        )
+        if balance is None:
+            fresh = await repository.account_row(payment.buyer_id)
+            held = repository.money(fresh["balance"] if fresh else account["balance"])
+            raise ConflictError("fund_insufficient", balance=str(held), currency=payment.currency)
+        return balance
+
+    async def give_back(self, actor: Actor, payment: FundPayment, clock: Clock) -> Decimal:
+        account = await repository.account_row(payment.buyer_id)
+        if account is None:
+            return Decimal(0)
+        used = rules.still_used(await repository.order_fund_amounts(account["id"], payment.order_number))
+        if used:
+            posted = await _post(
+                actor, clock, account, EntryKind.RETURN, used, order_reference=payment.order_number
+            )
+            assert posted is not None, "giving back only ever adds to the balance"
+        return used
+
+
+def provide() -> None:
+    """Let order submission, cancelling and rejecting use the rebate fund."""
+    provide_buyer_fund(OrderFund())
+
+
+async def available_for_order(actor: Actor, order_total: Decimal) -> schemas.FundAvailable | None:
+    """What the actor's own fund holds and how much of an order of ``order_total`` it may pay (for
+    the cart); ``None`` when the organisation has no fund or may not place orders."""
+    if not actor.can(Permission.PLACE_ORDERS):
+        return None
+    async with read_transaction():
+        account = await repository.account_row(actor.organisation_id)
+        if account is None:
+            return None
+        balance = repository.money(account["balance"])
+        percent = await use_percent(actor.organisation_id)
+        return schemas.FundAvailable(
+            currency=account["currency"],
+            balance=balance,
+            use_percent=percent,
+            limit=rules.use_limit(order_total, percent),
+            usable=rules.usable(balance, order_total, percent),
+        )
+
+
 async def use_fund(
     actor: Actor, partner_id: UUID, command: schemas.FundUse, clock: Clock
 ) -> schemas.FundUseResult:
-    """Pay part of the partner's submitted order from its own fund, atomically and never below zero.
+    """Pay part of the partner's own order, placed and still waiting for the supplier's answer, from
+    its fund: atomically and never below zero. Orders usually pay when they are placed
+    (``OrderCreate.fund_amount``); this pays one placed without it, through the same order service,
+    so the order's amount due follows.
 
     The same order used again with the same amount answers the first use (a retry); with another
-    amount it is refused. Order submission calls this in its own transaction, once the order row
-    exists (docs/incentives.md).
+    amount it is refused.
     """
     require(actor, Permission.PLACE_ORDERS)
     async with write_transaction():
@@ -154,42 +222,23 @@ async def use_fund(
         order = await repository.order_facts(command.order_reference)
         if order is None or order[0] != partner_id:
             raise InvalidInputError.single("order_reference", "unknown_order", number=command.order_reference)
-        _buyer, status, order_total = order
+        await orders.pay_from_fund(actor, order[2], command.amount, clock)
         account = await repository.account_row(partner_id)
-        if account is None:
-            raise ConflictError("fund_insufficient", balance="0.00")
-        used = rules.still_used(await repository.order_fund_amounts(account["id"], command.order_reference))
-        if used:
-            if used != command.amount:
-                raise ConflictError("fund_already_used", order_reference=command.order_reference)
-            fresh = await repository.account_row(partner_id)
-            assert fresh is not None
-            return schemas.FundUseResult(
-                order_reference=command.order_reference,
-                amount=used,
-                balance=repository.money(fresh["balance"]),
-            )
-        if status != OrderStatus.SUBMITTED.value:
-            raise ConflictError("order_not_open", number=command.order_reference)
-        limit = rules.use_limit(order_total, await use_percent(partner_id))
-        if command.amount > limit:
-            raise ConflictError("fund_limit_exceeded", limit=str(limit))
-        balance = await _post(
-            actor, clock, account, EntryKind.USE, -command.amount, order_reference=command.order_reference
-        )
-        if balance is None:
-            raise ConflictError("fund_insufficient", balance=str(repository.money(account["balance"])))
+        assert account is not None
         return schemas.FundUseResult(
-            order_reference=command.order_reference, amount=command.amount, balance=balance
+            order_reference=command.order_reference,
+            amount=command.amount,
+            balance=repository.money(account["balance"]),
         )
 
 
 async def return_fund(
     actor: Actor, partner_id: UUID, command: schemas.FundReturn, clock: Clock
 ) -> schemas.FundUseResult:
-    """Give back what a cancelled or rejected order took from the fund; nothing happens the second
-    time. Whoever may place or fulfil orders and sees the buyer may ask (the buyer or its supplier
-    cancelled it); an order still standing keeps what it used."""
+    """Give back what a cancelled or rejected order still holds from the fund; nothing happens the
+    second time. Cancelling and rejecting already give it back in their own transaction, so this only
+    finds something for an order ended before they did. Whoever may place or fulfil orders and sees
+    the buyer may ask; an order still standing keeps what it used."""
     if not (actor.can(Permission.PLACE_ORDERS) or actor.can(Permission.FULFIL_ORDERS)):
         raise PermissionDeniedError()
     async with write_transaction():

@@ -23,7 +23,7 @@ from channel.transactions import read_transaction, write_transaction
 from channel.visibility import Actor
 from core.clock import Clock
 from core.errors import ConflictError, FieldProblem, InvalidInputError, NotFoundError, PermissionDeniedError
-from ordering import orders, repository, schemas
+from ordering import orders, payments, repository, schemas
 from ordering.orders import OrderStatus, Party
 from ordering.stock import MovementKind, fill_in_turn
 from pricing import repository as pricing_repository
@@ -31,6 +31,7 @@ from pricing import schemas as pricing_schemas
 from pricing.services import pricing, quotes
 
 _APPROVABLE = (OrderStatus.SUBMITTED.value,)
+_ENDED = (OrderStatus.CANCELLED.value, OrderStatus.REJECTED.value)
 
 
 def _require(actor: Actor, permission: Permission) -> None:
@@ -142,14 +143,15 @@ async def submit_order(actor: Actor, command: schemas.OrderCreate, clock: Clock)
         if priced.problems:
             skus = ", ".join(str(p.params.get("sku", "")) for p in priced.problems)
             raise ConflictError("no_price_for_products", skus=skus)
+        due = priced.total - command.fund_amount
         if buyer["credit_limit"] > 0:
             owed = await repository.open_amount(buyer["id"])
-            if owed + priced.total > buyer["credit_limit"]:
+            if owed + due > buyer["credit_limit"]:
                 raise ConflictError(
                     "credit_limit_exceeded",
                     limit=str(buyer["credit_limit"]),
                     open=str(owed),
-                    order=str(priced.total),
+                    order=str(due),
                     currency=priced.currency,
                 )
         await pricing.commit_consumption(priced, buyer["id"])
@@ -162,6 +164,7 @@ async def submit_order(actor: Actor, command: schemas.OrderCreate, clock: Clock)
             "status": OrderStatus.SUBMITTED.value,
             "currency": priced.currency,
             "total": priced.total,
+            "fund_amount": command.fund_amount,
             "line_count": len(priced.lines),
             "note": command.note,
             "reason": "",
@@ -185,13 +188,65 @@ async def submit_order(actor: Actor, command: schemas.OrderCreate, clock: Clock)
         values["number"] = await repository.place_order(
             values, lines, supplier_code=buyer["supplier_code"], year=now.year
         )
-        await _audit(actor, clock, "order.submitted", values, total=str(priced.total))
+        if command.fund_amount:
+            await payments.buyer_fund().take(actor, _fund_payment(values, command.fund_amount), clock)
+        await _audit(
+            actor,
+            clock,
+            "order.submitted",
+            values,
+            total=str(priced.total),
+            fund_amount=str(command.fund_amount),
+        )
         await _tell(clock, values, Party.SUPPLIER, "order.submitted", buyer=buyer["name"])
         return _assemble(
             values,
             [{**ln, "allocated": 0, "shipped": 0, "received": 0} for ln in lines],
             names={buyer["id"]: buyer["name"], buyer["supplier_id"]: buyer["supplier_name"]},
         )
+
+
+def _fund_payment(row: dict[str, Any], amount: Any) -> payments.FundPayment:
+    return payments.FundPayment(
+        buyer_id=row["buyer_id"],
+        order_number=row["number"],
+        currency=row["currency"],
+        order_total=_money(row["total"]),
+        amount=_money(amount),
+    )
+
+
+async def _give_back_fund(actor: Actor, row: dict[str, Any], clock: Clock) -> None:
+    """A cancelled or rejected order returns what it paid from the buyer's fund, in the same transaction."""
+    if _money(row["fund_amount"]):
+        await payments.buyer_fund().give_back(actor, _fund_payment(row, row["fund_amount"]), clock)
+
+
+async def pay_from_fund(actor: Actor, order_id: UUID, amount: Decimal, clock: Clock) -> schemas.Order:
+    """Pay part of an order already placed, still waiting for the supplier's answer, from the buyer's
+    rebate fund (placing it with ``fund_amount`` does the same at once). The buyer's people who place
+    orders only; the same amount again answers the first payment, another amount is refused."""
+    _require(actor, Permission.PLACE_ORDERS)
+    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+        raise InvalidInputError.single("amount", "invalid_value")
+    now = clock.now()
+    async with write_transaction():
+        row = await _visible_row(actor, order_id, changing=True)
+        if _party(actor, row) is not Party.BUYER:
+            raise PermissionDeniedError("fund_of_another_partner")
+        if row["status"] in _ENDED:
+            raise ConflictError("order_not_open", number=row["number"])
+        paid = _money(row["fund_amount"])
+        if paid:
+            if paid != amount:
+                raise ConflictError("fund_already_used", order_reference=row["number"])
+            return await _view(actor, order_id, row=row)
+        if not await repository.update_order(order_id, {"fund_amount": amount}, now, expect=_APPROVABLE):
+            raise ConflictError("order_not_open", number=row["number"])
+        await payments.buyer_fund().take(actor, _fund_payment(row, amount), clock)
+        after = {**row, "fund_amount": amount, "updated_at": now}
+        await _audit(actor, clock, "order.paid_from_fund", after, fund_amount=str(amount))
+        return await _view(actor, order_id, row=after)
 
 
 # --- reading --------------------------------------------------------------------------------------
@@ -251,6 +306,8 @@ def _assemble(
         supplier_name=names.get(row["supplier_id"], ""),
         currency=row["currency"],
         total=_money(row["total"]),
+        fund_amount=_money(row["fund_amount"]),
+        total_due=_money(row["total"]) - _money(row["fund_amount"]),
         note=row["note"],
         reason=row["reason"],
         placed_by=row["placed_by"],
@@ -417,6 +474,7 @@ async def list_orders(
             supplier_id=r["supplier_id"],
             currency=r["currency"],
             total=_money(r["total"]),
+            fund_amount=_money(r["fund_amount"]),
             line_count=r["line_count"],
             created_at=r["created_at"],
             buyer_name=names.get(r["buyer_id"], ""),
@@ -454,6 +512,7 @@ async def decide(
                 expect=_APPROVABLE,
             ):
                 raise ConflictError("order_not_waiting", status=row["status"])
+            await _give_back_fund(actor, row, clock)
             await _audit(
                 actor, clock, "order.rejected", {**row, "status": "rejected"}, reason=decision.reason
             )
@@ -603,6 +662,7 @@ async def cancel(actor: Actor, order_id: UUID, command: schemas.OrderCancel, clo
         assert not refused, "an order's reservations are within the supplier's reserved units"
         await repository.add_to_lines([(line["id"], -line["allocated"], 0, 0) for line in reserved])
         await allocate_waiting(actor, row["supplier_id"], sorted({line["sku"] for line in reserved}), clock)
+        await _give_back_fund(actor, row, clock)
         await _audit(actor, clock, "order.cancelled", {**row, "status": "cancelled"}, reason=command.reason)
         other = Party.SUPPLIER if party is Party.BUYER else Party.BUYER
         await _tell(clock, row, other, "order.cancelled", reason=command.reason)

@@ -162,6 +162,12 @@ def format_money(amount: Decimal | int | None, currency: str) -> str:
     return numbers.format_currency(amount, currency, locale=_formats())
 
 
+def parse_amount(text: str) -> Decimal:
+    """An amount as the reader types it in their number format ("1,234.50"; "1.234,50" in German);
+    ``babel.numbers.NumberFormatError`` when it is not one."""
+    return numbers.parse_decimal(text.strip(), locale=_formats(), strict=True)
+
+
 def format_number(value: int | Decimal | None) -> str:
     if value is None:
         return ""

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from portal.i18n import N_, gettext
+from portal.i18n import N_, format_money, gettext
 from pricing import messages as pricing_messages
 
 MESSAGES: dict[str, str] = {
@@ -234,6 +236,7 @@ MESSAGES: dict[str, str] = {
     "fund_insufficient": N_("The rebate fund holds only {balance}."),
     "fund_already_used": N_("Order {order_reference} already paid a different amount from the fund."),
     "fund_limit_exceeded": N_("The rebate fund may pay at most {limit} of this order."),
+    "fund_not_available": N_("Orders cannot be paid from a rebate fund here."),
     "order_not_open": N_("Order {number} is no longer waiting for its supplier."),
     "order_not_cancelled": N_("Order {number} is not cancelled: it keeps what it paid from the fund."),
     "own_fund": N_("A partner does not adjust its own rebate fund."),
@@ -295,6 +298,12 @@ def status_title(status: int) -> str:
     return gettext(STATUS_TITLES.get(status, STATUS_TITLES[400 if status < 500 else 500]))
 
 
+# Parameters that are amounts of money in the ``currency`` parameter, formatted in the reader's locale.
+_MONEY_PARAMS: dict[str, tuple[str, ...]] = {
+    "fund_insufficient": ("balance",),
+    "fund_limit_exceeded": ("limit",),
+}
+
 # Words used inside messages (the kinds of organisation).
 TERMS: dict[str, str] = {
     "manufacturer": N_("manufacturer"),
@@ -315,6 +324,11 @@ def message(code: str, params: dict[str, Any] | None = None) -> str:
     if not params:
         return text
     shown = {k: gettext(TERMS[v]) if isinstance(v, str) and v in TERMS else v for k, v in params.items()}
+    currency = params.get("currency")
+    for key in _MONEY_PARAMS.get(code, ()):
+        if isinstance(currency, str) and key in params:
+            with contextlib.suppress(InvalidOperation, ValueError):
+                shown[key] = format_money(Decimal(str(params[key])), currency)
     try:
         return text.format(**shown)
     except (KeyError, IndexError, ValueError):

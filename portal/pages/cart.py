@@ -19,6 +19,7 @@ from channel.roles import OrgKind, Permission
 from channel.visibility import Actor
 from core.clock import Clock
 from core.errors import InvalidInputError
+from incentives.services import fund
 from portal.dependencies import CurrentActor, CurrentClock, CurrentPortal
 from portal.explained import explain
 from portal.forms import refusal_errors
@@ -63,8 +64,9 @@ class CartPages(Controller):
         clock: CurrentClock,
         items: Annotated[str, QueryParameter(max_length=20_000)] = "",
         coupon: Annotated[str, QueryParameter(max_length=40)] = "",
+        fund: Annotated[str, QueryParameter(max_length=20)] = "",
     ) -> Template:
-        return await self._render(request, actor, portal, clock, items, coupon)
+        return await self._render(request, actor, portal, clock, items, coupon, fund_amount=fund)
 
     @post("/upload")
     async def upload(
@@ -110,6 +112,8 @@ class CartPages(Controller):
         items: str,
         coupon: str,
         upload_errors: dict[str, str] | None = None,
+        *,
+        fund_amount: str = "",
     ) -> Template:
         lines, refused = parse_items(items)
         priced = None
@@ -122,6 +126,8 @@ class CartPages(Controller):
                 priced = explain(await pricing.price_cart(actor, request_cart, clock))
             except InvalidInputError as refusal:
                 errors = refusal_errors(refusal)
+        # What the buyer's rebate fund holds and may pay of this cart, beside the field to use it.
+        fund_available = await fund.available_for_order(actor, priced.total) if priced else None
         skus = [line.sku for line in priced.lines] if priced else [line.sku for line in lines]
         names = {p.sku: p for p in (await catalogue.products_named(actor, skus))}
         context = {
@@ -131,6 +137,8 @@ class CartPages(Controller):
             "refused": refused,
             "errors": errors | (upload_errors or {}),
             "products": names,
+            "fund": fund_available,
+            "fund_amount": fund_amount,
             "note": gettext("Prices are checked again when the order is submitted."),
         }
         if is_htmx(request):

@@ -3,11 +3,13 @@ stock with adjustments. The same pages in every portal, each person seeing their
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 from uuid import UUID
 
 import msgspec
+from babel.numbers import NumberFormatError
 from litestar import Controller, Request, get, post
 from litestar.datastructures import FormMultiDict
 from litestar.params import FromPath, FromQuery, QueryParameter
@@ -16,12 +18,13 @@ from litestar.response import Redirect, Template
 
 from channel.roles import Permission
 from core.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
+from core.validation import FieldValueError
 from ordering import schemas
 from ordering.orders import OrderStatus
 from ordering.services import orders, stock
 from portal.dependencies import CurrentActor, CurrentClock, CurrentPortal
 from portal.forms import refusal_text
-from portal.i18n import gettext, ngettext
+from portal.i18n import gettext, ngettext, parse_amount
 from portal.messages import message
 from portal.pages.cart import parse_items
 from portal.pages.rendering import back_to, flash_outcome, page
@@ -75,9 +78,19 @@ class OrderPages(Controller):
         items = str(form.get("items", ""))[:20_000]
         lines, refused = parse_items(items)
         coupon = str(form.get("coupon", "")).strip()[:40]
-        back = portal.url("/cart") + "?" + urlencode({"items": items, "coupon": coupon})
+        typed_fund = str(form.get("fund_amount", "")).strip()[:20]
+        back = portal.url("/cart") + "?" + urlencode({"items": items, "coupon": coupon, "fund": typed_fund})
         if refused or not lines:
             flash(request, gettext("Check the products and quantities first."), category="error")
+            return back_to(back)
+        try:
+            fund_amount = parse_amount(typed_fund) if typed_fund else Decimal(0)
+        except NumberFormatError:
+            flash(
+                request,
+                gettext("Write the amount to pay from your rebate fund as a number, such as 120.50."),
+                category="error",
+            )
             return back_to(back)
         try:
             command = schemas.OrderCreate(
@@ -86,8 +99,16 @@ class OrderPages(Controller):
                 ],
                 note=str(form.get("note", ""))[:2000],
                 coupon_codes=[coupon] if coupon else [],
+                fund_amount=fund_amount,
             )
             placed = await orders.submit_order(actor, command, clock)
+        except FieldValueError as bad:
+            flash(
+                request,
+                gettext("Pay from your rebate fund: {problem}").format(problem=message(bad.code, bad.params)),
+                category="error",
+            )
+            return back_to(back)
         except (InvalidInputError, ConflictError, msgspec.ValidationError) as refusal:
             flash(request, refusal_text(refusal), category="error")
             return back_to(back)

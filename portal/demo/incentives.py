@@ -1,10 +1,11 @@
-"""The demo's incentives: the manufacturer's quarterly store rebate and yearly distributor growth
-programme, a commission plan for agents, and a co-marketing budget shared by the tier-1
-distributors with one request waiting for a decision."""
+"""The demo's incentives: the manufacturer's quarterly store rebate (last quarter settled into the
+stores' rebate funds) and yearly distributor growth programme, a commission plan for agents, and a
+co-marketing budget shared by the tier-1 distributors with one request waiting for a decision."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from decimal import Decimal
 
 from channel import repository as channel_repository
@@ -12,10 +13,10 @@ from core.clock import Clock
 from incentives import schemas
 from incentives.commissions import CategoryRate, CommissionPlan
 from incentives.rebates import Definition, Enrolment, Growth, PeriodKind, SellIn, Tier, TierMode, period_of
-from incentives.services import commissions, mdf, programmes
+from incentives.services import commissions, mdf, programmes, settlements
 from portal.demo.deals import person
 
-STEPS = 3
+STEPS = 4
 
 D = Decimal
 
@@ -24,13 +25,14 @@ async def load_incentives(clock: Clock, advance: Callable[[str], None]) -> None:
     factory = await person("admin@aurora.example", clock)
     today = clock.now().date()
     quarter, year = period_of(PeriodKind.QUARTER, today), period_of(PeriodKind.YEAR, today)
-    await programmes.create_programme(
+    last_quarter = period_of(PeriodKind.QUARTER, quarter.start - timedelta(days=1))
+    store_rebate = await programmes.create_programme(
         factory,
         schemas.ProgrammeCreate(
             code="STORE-REBATE",
             name="Store quarterly purchase rebate",
             currency="CNY",
-            starts_on=quarter.start,
+            starts_on=last_quarter.start,
             definition=Definition(
                 period=PeriodKind.QUARTER,
                 basis=SellIn(),
@@ -65,6 +67,16 @@ async def load_incentives(clock: Clock, advance: Callable[[str], None]) -> None:
         clock,
     )
     advance("rebate programmes")
+    # Last quarter is settled and paid into the stores' rebate funds, so a store can pay part of an
+    # order from its fund (up to the programme's 10%).
+    run = await settlements.settle_period(
+        factory, store_rebate.id, schemas.SettleCommand(period_day=last_quarter.start), clock
+    )
+    for proposal in run.proposed:
+        await settlements.decide_settlement(
+            factory, proposal.id, schemas.SettlementDecision(decision="approve"), clock
+        )
+    advance("last quarter's store rebates, paid into their funds")
     await commissions.create_plan(
         factory,
         schemas.CommissionPlanCreate(

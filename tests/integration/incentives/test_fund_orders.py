@@ -11,6 +11,7 @@ import pytest
 
 from channel import schemas as channel_schemas
 from channel.services import partners
+from channel.transactions import is_postgres
 from core.clock import FixedClock
 from core.errors import ConflictError, DomainError
 from incentives import schemas
@@ -23,6 +24,7 @@ from ordering.services import orders
 from ordering.tables import Order
 from tests.builders import World
 from tests.integration.incentives.test_fund import _funded
+from tests.integration.ordering.test_statement_counts import counting
 
 D = Decimal
 
@@ -228,3 +230,23 @@ async def test_twenty_orders_placed_at_once_each_paying_from_the_fund_never_take
     )
     assert await _written() == (orders_before + 15, entries_before + 15)  # refused orders left nothing
     assert await fund.check_ledger(s1) == (D("0.00"), D("0.00"))
+
+
+async def test_paying_from_the_fund_adds_a_constant_few_statements_to_placing_an_order(
+    world: World, clock: FixedClock
+) -> None:
+    await _funded(world, clock)
+    store = world.actors["s1_manager"]
+    await orders.submit_order(store, _order(sku="FILTER"), clock)  # the year's first number is taken
+
+    counts = []
+    for sku, quantity, amount in (("FILTER", 10, "0"), ("FILTER", 10, "1.00"), ("HOB", 2, "2.00")):
+        with counting() as counter:
+            await orders.submit_order(store, _order(sku=sku, quantity=quantity, fund_amount=amount), clock)
+        counts.append(counter.count)
+
+    # The account, the programmes that credited it (two reads), the guarded balance change (one
+    # conditional UPDATE on PostgreSQL; read and write under SQLite's single writer), the ledger
+    # entry and its audit record.
+    extra = 6 if is_postgres() else 7
+    assert counts == [counts[0], counts[0] + extra, counts[0] + extra]

@@ -487,6 +487,8 @@ def overview_table(found: schemas.Overview) -> tuple[list[str], list[list[object
     """The overview's partner table as columns and rows, for CSV and XLSX."""
     columns = ["code", "name", "kind", "level", "region", "purchases", "sales", "sell_out_units"]
     columns += ["achievement_percent", "growth_percent", "score"]
+    if found.category:  # purchases, sales, sell-out and growth are the category's; the rest whole
+        columns.append("category")
     rows: list[list[object]] = [
         [
             p.partner.code,
@@ -500,6 +502,7 @@ def overview_table(found: schemas.Overview) -> tuple[list[str], list[list[object
             p.achievement,
             p.growth,
             p.score,
+            *([found.category] if found.category else []),
         ]
         for p in found.partners
     ]

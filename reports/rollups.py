@@ -11,6 +11,9 @@ Ordering and deal registration never call this package. Instead:
   saved or replaced;
 - ``rebuild`` recomputes everything (``portal rebuild-rollups``).
 
+Orders and reports also keep their product-based measures per category and month
+(``reports_rollup_category``): a changed (partner, day) recomputes that partner's month of them.
+
 Timestamp watermarks are re-read with an overlap (``OVERLAP``), because a transaction may commit
 after a later one; recomputation is idempotent, so reading a change twice is harmless.
 """

@@ -241,30 +241,31 @@ def fold_orders(orders: Iterable[OrderFact], folded: Folded) -> None:
             folded.add(o.supplier_id, day, Measure.CYCLE_HOURS, hours.quantize(HUNDREDTHS))
 
 
+def category_and_ancestors(path: str) -> list[str]:
+    """ "KITCHEN/HOBS/" -> ["KITCHEN/", "KITCHEN/HOBS/"]: a product counts in its category and in
+    every category above it, so a filter on any node reads that node's rows alone."""
+    codes = [code for code in path.split("/") if code]
+    return ["".join(f"{code}/" for code in codes[: depth + 1]) for depth in range(len(codes))]
+
+
 def fold_order_categories(facts: Iterable[OrderCategoryFact], folded: Folded) -> None:
     for f in facts:
-        folded.add_category(f.buyer_id, f.month, f.category_path, Measure.PURCHASES_AMOUNT, f.placed_amount)
-        folded.add_category(f.buyer_id, f.month, f.category_path, Measure.PURCHASES_UNITS, f.placed_units)
-        folded.add_category(f.supplier_id, f.month, f.category_path, Measure.SALES_AMOUNT, f.placed_amount)
-        folded.add_category(
-            f.supplier_id, f.month, f.category_path, Measure.FILL_ORDERED_UNITS, f.accepted_units
-        )
-        folded.add_category(
-            f.supplier_id, f.month, f.category_path, Measure.FILL_SHIPPED_UNITS, f.accepted_shipped
-        )
+        for path in category_and_ancestors(f.category_path):
+            folded.add_category(f.buyer_id, f.month, path, Measure.PURCHASES_AMOUNT, f.placed_amount)
+            folded.add_category(f.buyer_id, f.month, path, Measure.PURCHASES_UNITS, f.placed_units)
+            folded.add_category(f.supplier_id, f.month, path, Measure.SALES_AMOUNT, f.placed_amount)
+            folded.add_category(f.supplier_id, f.month, path, Measure.FILL_ORDERED_UNITS, f.accepted_units)
+            folded.add_category(f.supplier_id, f.month, path, Measure.FILL_SHIPPED_UNITS, f.accepted_shipped)
 
 
 def fold_report_categories(facts: Iterable[ReportCategoryFact], folded: Folded) -> None:
     for f in facts:
-        if f.kind == "stock":
-            folded.add_category(f.organisation_id, f.month, f.category_path, Measure.STOCK_UNITS, f.quantity)
-        else:
-            folded.add_category(
-                f.organisation_id, f.month, f.category_path, Measure.SELL_OUT_UNITS, f.quantity
-            )
-            folded.add_category(
-                f.organisation_id, f.month, f.category_path, Measure.SELL_OUT_AMOUNT, f.amount
-            )
+        for path in category_and_ancestors(f.category_path):
+            if f.kind == "stock":
+                folded.add_category(f.organisation_id, f.month, path, Measure.STOCK_UNITS, f.quantity)
+            else:
+                folded.add_category(f.organisation_id, f.month, path, Measure.SELL_OUT_UNITS, f.quantity)
+                folded.add_category(f.organisation_id, f.month, path, Measure.SELL_OUT_AMOUNT, f.amount)
 
 
 def fold_registrations(registrations: Iterable[RegistrationFact], folded: Folded) -> None:

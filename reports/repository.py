@@ -1182,18 +1182,39 @@ async def period_sums(
     org_ids: Sequence[UUID] | None, start: date, end: date
 ) -> dict[tuple[UUID, str], Decimal]:
     """Per partner and measure, the sum over ``start`` <= day <= ``end`` (stock excepted)."""
-    sums: dict[tuple[UUID, str], Decimal] = {}
+    return (await spans_sums(org_ids, [(start, end)]))[0]
+
+
+async def spans_sums(
+    org_ids: Sequence[UUID] | None, spans: Sequence[tuple[date, date]], path: str | None = None
+) -> list[dict[tuple[UUID, str], Decimal]]:
+    """For each span of whole months (a period and the same one a year earlier, say), per partner
+    and measure, the sum of the monthly rollups (stock excepted), in one query; with ``path``, of
+    the category rollups of that category and its descendants."""
+    found: list[dict[tuple[UUID, str], Decimal]] = [{} for _ in spans]
+    table = "reports_rollup_month" if path is None else "reports_rollup_category"
     for ids in _chunks(org_ids):
-        args: list[Any] = [start, end, m.Measure.STOCK_UNITS.value]
-        sql = _statement(
-            "SELECT organisation_id, measure, SUM(hundredths) AS total FROM reports_rollup_month",
-            "WHERE month >= {} AND month <= {} AND measure <> {}",
-            _org_filter(ids, args),
-            "GROUP BY organisation_id, measure",
-        )
-        for row in await RollupMonth.raw(sql, *args):
-            sums[(_uuid(row["organisation_id"]), row["measure"])] = Decimal(int(row["total"])) / HUNDRED
-    return sums
+        args: list[Any] = []
+        parts = []
+        for index, (start, end) in enumerate(spans):  # one range each, so each reads its own index range
+            args += [start, end, m.Measure.STOCK_UNITS.value]
+            parts.append(
+                _statement(
+                    "SELECT",
+                    str(index),
+                    "AS span, organisation_id, measure, SUM(hundredths) AS total FROM",
+                    table,
+                    "WHERE month >= {} AND month <= {} AND measure <> {}",
+                    "" if path is None else "AND " + _category_filter(path, args),
+                    _org_filter(ids, args),
+                    "GROUP BY organisation_id, measure",
+                )
+            )
+        for row in await RollupMonth.raw(" UNION ALL ".join(parts), *args):
+            found[int(row["span"])][(_uuid(row["organisation_id"]), row["measure"])] = (
+                Decimal(int(row["total"])) / HUNDRED
+            )
+    return found
 
 
 async def last_stock(org_ids: Sequence[UUID] | None, start: date, end: date) -> dict[UUID, Decimal]:
@@ -1243,9 +1264,9 @@ async def monthly_sums(
 
 
 def _category_filter(path: str, args: list[Any]) -> str:
-    """Rows of the category at ``path`` and of every category below it."""
-    args += [path, path + PATH_END]
-    return "category_path >= {} AND category_path < {}"
+    """Rows of the category at ``path``: they hold its products and those of every category below."""
+    args.append(path)
+    return "category_path = {}"
 
 
 async def category_period_sums(
@@ -1253,19 +1274,7 @@ async def category_period_sums(
 ) -> dict[tuple[UUID, str], Decimal]:
     """Per partner and product-based measure, the sum over the months of ``start``..``end`` of the
     category at ``path`` and its descendants (stock excepted)."""
-    sums: dict[tuple[UUID, str], Decimal] = {}
-    for ids in _chunks(org_ids):
-        args: list[Any] = []
-        sql = _statement(
-            "SELECT organisation_id, measure, SUM(hundredths) AS total FROM reports_rollup_category WHERE",
-            _category_filter(path, args),
-            "AND month >= {} AND month <= {} AND measure <> {}",
-        )
-        args += [start, end, m.Measure.STOCK_UNITS.value]
-        sql = _statement(sql, _org_filter(ids, args), "GROUP BY organisation_id, measure")
-        for row in await RollupCategory.raw(sql, *args):
-            sums[(_uuid(row["organisation_id"]), row["measure"])] = Decimal(int(row["total"])) / HUNDRED
-    return sums
+    return (await spans_sums(org_ids, [(start, end)], path))[0]
 
 
 async def category_last_stock(

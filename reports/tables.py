@@ -122,10 +122,10 @@ class RollupMonth(Table, tablename="reports_rollup_month"):
 class RollupCategory(Table, tablename="reports_rollup_category"):
     """The product-based measures of one partner in one month, per product category.
 
-    The grain is the category a product sits in (its full path, "KITCHEN/HOBS/"): a filter on any
-    node of the tree sums the rows whose path begins with that node's path, so a parent takes in
-    its descendants. A month (not a day) because every period is whole months; stock is the
-    partner's units on hand at its last stock report of the month."""
+    A row per category of the tree (by its full path, "KITCHEN/HOBS/"): a product counts in its own
+    category and in every category above it, so filtering on any node reads that node's rows and
+    a parent takes in its descendants. A month (not a day) because every period is whole months;
+    stock is the partner's units on hand at its last stock report of the month."""
 
     id = BigSerial(primary_key=True)
     organisation_id = UUID()

@@ -134,16 +134,15 @@ async def _score_of(
     """One partner's KPIs (under a category filter, the product-based ones of the category), its
     score, targets and totals (the score and targets are always the partner's whole)."""
     last = kpis.same_period_last_year(period)
-    sums = await repository.period_sums([org], period.start, period.end)
-    last_sums = await repository.period_sums([org], last.start, last.end)
+    spans = [(period.start, period.end), (last.start, last.end)]
+    sums, last_sums = await repository.spans_sums([org], spans)
     stock = await repository.last_stock([org], period.start, period.end)
     targets = (await _targets([org], period)).get(org, {})
     totals = _totals(sums, org, stock)
     values = kpis.compute(totals, _totals(last_sums, org, {}), targets, period)
     score = kpis.score(values, _weights_for(level, stored))
     if path is not None:
-        of = await repository.category_period_sums([org], period.start, period.end, path)
-        last_of = await repository.category_period_sums([org], last.start, last.end, path)
+        of, last_of = await repository.spans_sums([org], spans, path)
         stock_of = await repository.category_last_stock([org], period.start, period.end, path)
         filtered = kpis.compute(
             _totals(_of_category(sums, of), org, stock_of),
@@ -225,12 +224,14 @@ async def _trend(
     first = kpis.shifted(last_month, -11)
     scored = stored is not None and org_ids is not None and len(org_ids) == 1
     # Only a partner's score needs every measure of two years; the channel's chart needs two.
-    sums = await repository.monthly_sums(
-        org_ids,
-        kpis.shifted(first, -12).start if scored else first.start,
-        last_month.end,
-        None if scored else TREND_MEASURES,
-    )
+    sums: dict[tuple[str, str], Decimal] = {}
+    if scored or path is None:  # under a category, the channel's chart needs only the category's
+        sums = await repository.monthly_sums(
+            org_ids,
+            kpis.shifted(first, -12).start if scored else first.start,
+            last_month.end,
+            None if scored else TREND_MEASURES,
+        )
     shown = sums
     if path is not None:
         shown = await repository.category_monthly_sums(
@@ -267,10 +268,6 @@ async def _trend(
             )
         )
     return points
-
-
-async def _sums(ids: Sequence[UUID] | None, start: date, end: date) -> dict[tuple[UUID, str], Decimal]:
-    return await repository.period_sums(ids, start, end) if ids is None or ids else {}
 
 
 async def _stock(ids: Sequence[UUID] | None, start: date, end: date) -> dict[UUID, Decimal]:
@@ -310,16 +307,18 @@ async def _read_partners(
     wanted = None if whole else ids
     last = kpis.same_period_last_year(period)
     kept = set(ids)
-    period_sums = await _sums(wanted, period.start, period.end)
-    last_period_sums = await _sums(wanted, last.start, last.end)
-    stock_sums = await _stock(wanted, period.start, period.end)
+    spans = [(period.start, period.end), (last.start, last.end)]
+    period_sums, last_period_sums = await repository.spans_sums(wanted, spans)
     targets = await _targets_in(ids, period, whole)
     of: dict[UUID, dict[str, Decimal]] | None = None
-    if path is not None:
-        of = _by_org(_of_category(period_sums, await _category_sums(wanted, period.start, period.end, path)))
-        last_of = _by_org(
-            _of_category(last_period_sums, await _category_sums(wanted, last.start, last.end, path))
-        )
+    if path is None:
+        stock_sums = await _stock(wanted, period.start, period.end)
+    else:
+        # the whole stock only feeds days of supply, which is the category's here (and not scored)
+        stock_sums = {}
+        of_period, of_last = await repository.spans_sums(wanted, spans, path)
+        of = _by_org(_of_category(period_sums, of_period))
+        last_of = _by_org(_of_category(last_period_sums, of_last))
         stock_of = await repository.category_last_stock(wanted, period.start, period.end, path)
     sums = {k: v for k, v in _by_org(period_sums).items() if k in kept}
     last_sums = {k: v for k, v in _by_org(last_period_sums).items() if k in kept}
@@ -355,12 +354,6 @@ async def _read_partners(
         last_sums = {k: v for k, v in last_of.items() if k in kept}
         stock = {k: v for k, v in stock_of.items() if k in kept}
     return _Read(result, sums, last_sums, stock)
-
-
-async def _category_sums(
-    ids: Sequence[UUID] | None, start: date, end: date, path: str
-) -> dict[tuple[UUID, str], Decimal]:
-    return await repository.category_period_sums(ids, start, end, path) if ids is None or ids else {}
 
 
 async def _targets_in(
@@ -419,8 +412,13 @@ async def overview(actor: Actor, filters: schemas.OverviewFilter, clock: Clock) 
         by_region[row["region"] or ""].append(partner)
     ranked = sorted(partners, key=lambda p: (p.purchases, p.partner.code))
 
+    totals: defaultdict[str, Decimal] = defaultdict(Decimal)
+    for partner_sums in sums.values():
+        for measure, value in partner_sums.items():
+            totals[measure] += value
+
     def total(measure: Measure) -> Decimal:
-        return sum((s.get(measure.value, ZERO) for s in sums.values()), ZERO)
+        return totals.get(measure.value, ZERO)
 
     return schemas.Overview(
         period=period.kind,

@@ -7,8 +7,8 @@ Ordering and deal registration never call this package. Instead:
   lead events by their serial id), works out which (partner, day) pairs moved, and recomputes those
   pairs from the raw rows, replacing what was there. Recomputing instead of adding deltas keeps an
   order whose status changed, or a quote that converted, exact without knowing what it was before;
-- the report ingestion calls ``report_saved`` when a partner's report (its current revision) is
-  saved or replaced;
+- the report ingestion calls ``reports_saved`` when a partner's reports (their current revisions)
+  are saved or replaced, once per upload;
 - ``rebuild`` recomputes everything (``portal rebuild-rollups``).
 
 Orders and reports also keep their product-based measures per category and month
@@ -157,9 +157,17 @@ def _next_month(month: date) -> date:
 
 async def report_saved(organisation_id: UUID, kind: ReportKind, report_date: date) -> None:
     """A partner's report for a day was saved or replaced: its sell-out or stock figures follow."""
+    await reports_saved(organisation_id, kind, [report_date])
+
+
+async def reports_saved(organisation_id: UUID, kind: ReportKind, report_dates: Sequence[date]) -> None:
+    """A partner's reports for these days were saved or replaced (one upload of many days): each
+    day is recomputed, and each month's category rows once, not once per day."""
+    if not report_dates:
+        return
     async with write_transaction():
         await hold_lock(LOCK)
-        await recompute(REPORTS, {(organisation_id, report_date)})
+        await recompute(REPORTS, {(organisation_id, day) for day in report_dates})
 
 
 async def refresh(clock: Clock) -> RefreshResult:

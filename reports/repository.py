@@ -9,6 +9,7 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
+from piccolo.querystring import QueryString
 
 from channel.network import PATH_END
 from channel.repository import column_values, decode_cursor, encode_cursor, where_all, within
@@ -1170,6 +1171,13 @@ async def prefer_custom_plans() -> None:
         await Rollup.raw("SET LOCAL plan_cache_mode = force_custom_plan")
 
 
+async def _fetch(sql: str, *args: Any) -> Sequence[Any]:
+    """The rows of a large read as the driver gives them (asyncpg records, SQLite dicts: both read
+    by column name), without turning each into a dict first: the overview reads tens of thousands."""
+    rows: Sequence[Any] = await engine().run_querystring(QueryString(sql, *args))
+    return rows
+
+
 def _org_filter(org_ids: Sequence[UUID] | None, args: list[Any]) -> str:
     if org_ids is None:
         return ""
@@ -1210,7 +1218,7 @@ async def spans_sums(
                     "GROUP BY organisation_id, measure",
                 )
             )
-        for row in await RollupMonth.raw(" UNION ALL ".join(parts), *args):
+        for row in await _fetch(" UNION ALL ".join(parts), *args):
             found[int(row["span"])][(_uuid(row["organisation_id"]), row["measure"])] = (
                 Decimal(int(row["total"])) / HUNDRED
             )
@@ -1231,7 +1239,7 @@ async def last_stock(org_ids: Sequence[UUID] | None, start: date, end: date) -> 
             "WHERE r.measure = {}",
         )
         args.append(m.Measure.STOCK_UNITS.value)
-        for row in await Rollup.raw(sql, *args):
+        for row in await _fetch(sql, *args):
             found[_uuid(row["organisation_id"])] = Decimal(int(row["hundredths"])) / HUNDRED
     return found
 
@@ -1256,7 +1264,7 @@ async def monthly_sums(
             _org_filter(ids, args),
             "GROUP BY month, measure",
         )
-        for row in await RollupMonth.raw(sql, *args):
+        for row in await _fetch(sql, *args):
             month = row["month"] if isinstance(row["month"], date) else date.fromisoformat(str(row["month"]))
             key = (f"{month:%Y-%m}", row["measure"])
             sums[key] = sums.get(key, Decimal(0)) + Decimal(int(row["total"])) / HUNDRED
@@ -1305,7 +1313,7 @@ async def category_last_stock(
             _category_filter(path, args).replace("category_path", "c.category_path"),
             "GROUP BY x.organisation_id",
         )
-        for row in await Rollup.raw(sql, *args):
+        for row in await _fetch(sql, *args):
             found[_uuid(row["organisation_id"])] = Decimal(int(row["total"] or 0)) / HUNDRED
     return found
 
@@ -1329,7 +1337,7 @@ async def category_monthly_sums(
             _org_filter(ids, args),
             "GROUP BY month, measure",
         )
-        for row in await RollupCategory.raw(sql, *args):
+        for row in await _fetch(sql, *args):
             month = row["month"] if isinstance(row["month"], date) else date.fromisoformat(str(row["month"]))
             key = (f"{month:%Y-%m}", row["measure"])
             sums[key] = sums.get(key, Decimal(0)) + Decimal(int(row["total"])) / HUNDRED

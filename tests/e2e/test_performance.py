@@ -73,6 +73,6 @@ def test_a_channel_manager_filters_the_overview_by_a_category_named_in_chinese(p
     expect(page).to_have_url(re.compile(r"category=KITCHEN"))
     expect(page.locator("[data-testid=category-note]")).to_contain_text("已按产品类别筛选")
     expect(page.get_by_label("产品类别")).to_have_value("KITCHEN")
-    expect(page.get_by_text("不按类别筛选。")).to_be_visible()  # under the deal and lead funnel
+    expect(page.get_by_text("不按类别筛选。", exact=True)).to_be_visible()  # under the deal and lead funnel
     assert drawn_charts(page) == 5
     screenshot(page, "performance-overview-category-zh")

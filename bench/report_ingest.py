@@ -40,8 +40,8 @@ def workbook(rows: int, last_day: date) -> bytes:
     return buffer.getvalue()
 
 
-async def run(kind: str, rows: int, runs: int) -> None:
-    await scratch_database(kind, "bench_report_ingest")
+async def run(kind: str, rows: int, runs: int, name: str) -> None:
+    await scratch_database(kind, name)
     from channel import schemas as channel_schemas
     from channel import tabular
     from channel.roles import OrgKind, PartnerStatus, Role
@@ -145,8 +145,11 @@ def main() -> None:
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--name", default="bench_report_ingest", help="scratch database (or SQLite file) name"
+    )
     options = parser.parse_args()
-    asyncio.run(run(options.database, options.rows, options.runs))
+    asyncio.run(run(options.database, options.rows, options.runs, options.name))
 
 
 if __name__ == "__main__":

@@ -10,13 +10,19 @@ ten lines each from every partner to its supplier, most shipped and received, a 
 promotion; weekly stock and sell-out reports from the stores. ``--scale`` shrinks orders and
 reports (not the partners) for a quick run. Then ``rollups.rebuild`` folds everything, and the
 overview (a quarter, the whole channel) and a tier-1 distributor's scorecard are timed through
-the services, after one warm-up, as the median of ``--runs``.
+the services, after one warm-up, as the median of ``--runs``, without a category filter and with
+one (``--category``, a root category: a quarter of the products, three leaf categories below it).
+
+The catalogue: 300 products SKU-0..SKU-299 in twelve leaf categories, three under each of four root
+categories (HOME, GARDEN, TOOLS, LIGHT). ``--database`` names the scratch database; ``--keep``
+reuses the channel an earlier run generated (the rollups are rebuilt; ``--timings-only`` skips that).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import platform
 import statistics
 import subprocess
@@ -66,6 +72,21 @@ CHANNEL_SQL = [
     """CREATE TEMP TABLE bench_partner AS
        SELECT row_number() OVER (ORDER BY code) - 1 AS n, id, supplier, path, kind
        FROM channel_organisation WHERE supplier IS NOT NULL""",
+]
+
+
+ROOTS = ("HOME", "GARDEN", "TOOLS", "LIGHT")
+CATALOGUE_SQL = [
+    f"""INSERT INTO pricing_category (code, path, names, position)
+       SELECT r, r || '/', json_build_object('en', initcap(r)), i
+       FROM unnest(ARRAY{list(ROOTS)}) WITH ORDINALITY AS t(r, i)""",  # noqa: S608 (figures of this module only)
+    """INSERT INTO pricing_category (code, path, names, position)
+       SELECT c.code || '-' || n, c.path || c.code || '-' || n || '/', json_build_object('en', c.code || ' ' || n), n
+       FROM pricing_category c CROSS JOIN generate_series(1, 3) n""",
+    """INSERT INTO pricing_product (sku, names, category_path)
+       SELECT 'SKU-' || n, json_build_object('en', 'Product ' || n),
+         (SELECT path FROM pricing_category WHERE path LIKE '%/%/' ORDER BY path OFFSET n % 12 LIMIT 1)
+       FROM generate_series(0, 299) n""",
 ]
 
 
@@ -143,8 +164,11 @@ async def _timed(work: object, runs: int) -> tuple[float, list[float]]:
     return statistics.median(times), times
 
 
-async def run(scale: float, runs: int) -> None:
-    await scratch_database("postgresql", "bench_reports_scale")
+async def run(scale: float, runs: int, database: str, keep: bool, timings_only: bool, category: str) -> None:
+    if keep:
+        os.environ["DATABASE_URL"] = f"{PG_SERVER}/{database}"
+    else:
+        await scratch_database("postgresql", database)
     from channel.roles import OrgKind, Role
     from channel.tables import Organisation
     from channel.transactions import engine
@@ -167,19 +191,24 @@ async def run(scale: float, runs: int) -> None:
         f"{reports * LINES_PER_REPORT:,} report lines"
     )
 
-    started = time.perf_counter()
-    async with db.transaction():
-        for statement in CHANNEL_SQL + orders_sql(orders) + reports_sql(reports):
-            await db.run_ddl(statement)  # run as written: no placeholders to fill
-    await db.run_ddl("ANALYZE")
-    print(f"generated in {time.perf_counter() - started:.1f} s")
-
     clock = FixedClock(TODAY)
-    started = time.perf_counter()
-    written = await rollups.rebuild(clock)
-    rebuild = time.perf_counter() - started
-    await db.run_ddl("ANALYZE")
-    print(f"rollup rebuild: {rebuild:.1f} s, {written:,} rollup rows")
+    if keep:
+        print(f"reusing the channel already generated in {database}")
+    else:
+        started = time.perf_counter()
+        async with db.transaction():
+            for statement in CHANNEL_SQL + CATALOGUE_SQL + orders_sql(orders) + reports_sql(reports):
+                await db.run_ddl(statement)  # run as written: no placeholders to fill
+        await db.run_ddl("ANALYZE")
+        print(f"generated in {time.perf_counter() - started:.1f} s")
+    if not timings_only:
+        started = time.perf_counter()
+        written = await rollups.rebuild(clock)
+        rebuild = time.perf_counter() - started
+        # as autovacuum would after the bulk load: statistics, and the visibility map for index-only reads
+        for table in ("reports_rollup", "reports_rollup_month", "reports_rollup_category"):
+            await db.run_ddl(f"VACUUM ANALYZE {table}")
+        print(f"rollup rebuild: {rebuild:.1f} s, {written:,} rollup rows (daily, per category)")
 
     manufacturer = (
         await Organisation.select(Organisation.id, Organisation.path).where(Organisation.code == "M").first()
@@ -200,12 +229,22 @@ async def run(scale: float, runs: int) -> None:
     async def scorecard() -> object:
         return await scorecards.scorecard(actor, partner["id"], PeriodKind.QUARTER, None, clock)
 
+    async def overview_of_category() -> object:
+        return await scorecards.overview(
+            actor, schemas.OverviewFilter(period=PeriodKind.QUARTER, category=category), clock
+        )
+
+    async def scorecard_of_category() -> object:
+        return await scorecards.scorecard(actor, partner["id"], PeriodKind.QUARTER, None, clock, category)
+
     async def refresh() -> object:
         return await rollups.refresh(clock)
 
     for name, work in (
         ("overview (quarter, 2,000 partners)", overview),
         ("scorecard (tier-1 distributor)", scorecard),
+        (f"overview (quarter, 2,000 partners, category {category})", overview_of_category),
+        (f"scorecard (tier-1 distributor, category {category})", scorecard_of_category),
         ("incremental refresh, nothing new", refresh),
     ):
         median, times = await _timed(work, runs)
@@ -221,8 +260,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="share of the 10M lines and 1M report lines")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--database", default="bench_reports_scale", help="scratch PostgreSQL database")
+    parser.add_argument("--keep", action="store_true", help="reuse the channel generated by an earlier run")
+    parser.add_argument("--timings-only", action="store_true", help="with --keep: no rollup rebuild either")
+    parser.add_argument("--category", default=ROOTS[0], help="category code of the filtered timings")
     args = parser.parse_args()
-    asyncio.run(run(args.scale, args.runs))
+    asyncio.run(run(args.scale, args.runs, args.database, args.keep, args.timings_only, args.category))
 
 
 if __name__ == "__main__":

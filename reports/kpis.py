@@ -155,6 +155,11 @@ SCORED = (
     Kpi.PROMOTION_PARTICIPATION,
 )
 
+# KPIs made of product-based measures: under a product-category filter they are the category's.
+# The others are not filtered by category: targets and weights are set for all products, and deals,
+# leads, quotes, promotion participation, on-time shipment and cycle time are about whole orders.
+CATEGORY_KPIS = (Kpi.PURCHASES_GROWTH, Kpi.SELL_THROUGH, Kpi.FILL_RATE, Kpi.DAYS_OF_SUPPLY)
+
 DEFAULT_WEIGHTS: dict[Kpi, int] = {
     Kpi.PURCHASES_ACHIEVEMENT: 30,
     Kpi.PURCHASES_GROWTH: 15,
@@ -194,6 +199,11 @@ def _ratio(numerator: Decimal, denominator: Decimal) -> Decimal | None:
     return (numerator * HUNDRED / denominator).quantize(TENTH, ROUND_HALF_UP)
 
 
+def growth(current: Decimal, previous: Decimal) -> Decimal | None:
+    """Growth against the same period a year earlier, in percent (None when that one had nothing)."""
+    return _ratio(current - previous, previous)
+
+
 def compute(
     current: Totals, last_year: Totals, targets: Mapping[TargetMeasure, Decimal], period: Period
 ) -> list[KpiValue]:
@@ -212,8 +222,10 @@ def compute(
     ):
         pct(kpi, current[TARGET_ACTUAL[measure]], targets.get(measure, ZERO))
     previous = last_year[M.PURCHASES_AMOUNT]
-    growth = _ratio(current[M.PURCHASES_AMOUNT] - previous, previous)
-    values.append(KpiValue(Kpi.PURCHASES_GROWTH, growth, Unit.PERCENT, current[M.PURCHASES_AMOUNT], previous))
+    growth_value = growth(current[M.PURCHASES_AMOUNT], previous)
+    values.append(
+        KpiValue(Kpi.PURCHASES_GROWTH, growth_value, Unit.PERCENT, current[M.PURCHASES_AMOUNT], previous)
+    )
     if current[M.SELL_OUT_UNITS]:  # a partner that reports no sell-out has no sell-through to show
         pct(Kpi.SELL_THROUGH, current[M.SELL_OUT_UNITS], current[M.PURCHASES_UNITS])
     else:
@@ -240,6 +252,12 @@ def compute(
         supply = (current.stock * period.days / sold).quantize(TENTH, ROUND_HALF_UP)
     values.append(KpiValue(Kpi.DAYS_OF_SUPPLY, supply, Unit.DAYS, current.stock, sold))
     return values
+
+
+def of_category(whole: list[KpiValue], category: list[KpiValue]) -> list[KpiValue]:
+    """The KPIs under a category filter: the category's where they are product-based, else the whole."""
+    filtered = {v.kpi: v for v in category}
+    return [filtered[v.kpi] if v.kpi in CATEGORY_KPIS else v for v in whole]
 
 
 def points(kpi: KpiValue) -> Decimal | None:

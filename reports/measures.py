@@ -82,6 +82,16 @@ LEAD_MEASURES = (
 SELL_OUT_MEASURES = (Measure.SELL_OUT_UNITS, Measure.SELL_OUT_AMOUNT)
 STOCK_MEASURES = (Measure.STOCK_UNITS,)
 NETWORK_MEASURES = (Measure.NEW_STORES,)
+# The measures that are sums over products, kept again per product category (``reports_rollup_category``).
+ORDER_CATEGORY_MEASURES = (
+    Measure.PURCHASES_AMOUNT,
+    Measure.PURCHASES_UNITS,
+    Measure.SALES_AMOUNT,
+    Measure.FILL_ORDERED_UNITS,
+    Measure.FILL_SHIPPED_UNITS,
+)
+REPORT_CATEGORY_MEASURES = (Measure.SELL_OUT_UNITS, Measure.SELL_OUT_AMOUNT, Measure.STOCK_UNITS)
+CATEGORY_MEASURES = ORDER_CATEGORY_MEASURES + REPORT_CATEGORY_MEASURES
 
 NOT_PLACED = frozenset({"rejected", "cancelled"})  # orders that never became a purchase
 ACCEPTED = frozenset({"approved", "partially_shipped", "shipped", "received", "closed"})
@@ -90,6 +100,7 @@ APPROVED_REGISTRATION = frozenset({"protected", "won", "lost", "expired"})
 SENT_QUOTE = frozenset({"sent", "accepted", "declined", "expired", "ordered"})
 
 Key = tuple[UUID, date, str]
+CategoryKey = tuple[UUID, date, str, str]  # partner, first day of the month, category path, measure
 
 
 class OrderFact(msgspec.Struct, frozen=True, kw_only=True):
@@ -107,6 +118,31 @@ class OrderFact(msgspec.Struct, frozen=True, kw_only=True):
     last_shipped_at: datetime | None = None
     last_received_at: datetime | None = None
     open_shipments: int = 0
+
+
+class OrderCategoryFact(msgspec.Struct, frozen=True, kw_only=True):
+    """The lines of the orders between one buyer and its supplier in one month, in one category."""
+
+    buyer_id: UUID
+    supplier_id: UUID
+    month: date
+    category_path: str
+    placed_amount: Decimal  # net line totals of orders not rejected or cancelled
+    placed_units: int
+    accepted_units: int  # units on accepted orders (approved and later)
+    accepted_shipped: int  # of those, shipped (never more than ordered, line by line)
+
+
+class ReportCategoryFact(msgspec.Struct, frozen=True, kw_only=True):
+    """One partner's reported units (and sell-out amount) of one category in one month; for stock,
+    the units on hand at its last stock report of the month."""
+
+    organisation_id: UUID
+    month: date
+    kind: str  # stock | sell_out
+    category_path: str
+    quantity: int
+    amount: Decimal = Decimal(0)
 
 
 class RegistrationFact(msgspec.Struct, frozen=True):
@@ -158,9 +194,19 @@ class Folded:
 
     def __init__(self) -> None:
         self.sums: defaultdict[Key, Decimal] = defaultdict(Decimal)
+        self.by_category: defaultdict[CategoryKey, Decimal] = defaultdict(Decimal)
 
     def add(self, organisation_id: UUID, day: date, measure: Measure, value: Decimal | int) -> None:
         self.sums[(organisation_id, day, measure.value)] += Decimal(value)
+
+    def add_category(
+        self, organisation_id: UUID, month: date, path: str, measure: Measure, value: Decimal | int
+    ) -> None:
+        self.by_category[(organisation_id, month, path, measure.value)] += Decimal(value)
+
+    def category_rows(self) -> dict[CategoryKey, Decimal]:
+        """Zero sums dropped, stock too: a category missing from the last report holds nothing."""
+        return {key: value for key, value in self.by_category.items() if value != 0}
 
     def rows(self) -> dict[Key, Decimal]:
         return {
@@ -193,6 +239,33 @@ def fold_orders(orders: Iterable[OrderFact], folded: Folded) -> None:
             hours = Decimal((o.last_received_at - o.created_at).total_seconds()) / HOUR
             folded.add(o.supplier_id, day, Measure.RECEIVED_ORDERS, 1)
             folded.add(o.supplier_id, day, Measure.CYCLE_HOURS, hours.quantize(HUNDREDTHS))
+
+
+def category_and_ancestors(path: str) -> list[str]:
+    """ "KITCHEN/HOBS/" -> ["KITCHEN/", "KITCHEN/HOBS/"]: a product counts in its category and in
+    every category above it, so a filter on any node reads that node's rows alone."""
+    codes = [code for code in path.split("/") if code]
+    return ["".join(f"{code}/" for code in codes[: depth + 1]) for depth in range(len(codes))]
+
+
+def fold_order_categories(facts: Iterable[OrderCategoryFact], folded: Folded) -> None:
+    for f in facts:
+        for path in category_and_ancestors(f.category_path):
+            folded.add_category(f.buyer_id, f.month, path, Measure.PURCHASES_AMOUNT, f.placed_amount)
+            folded.add_category(f.buyer_id, f.month, path, Measure.PURCHASES_UNITS, f.placed_units)
+            folded.add_category(f.supplier_id, f.month, path, Measure.SALES_AMOUNT, f.placed_amount)
+            folded.add_category(f.supplier_id, f.month, path, Measure.FILL_ORDERED_UNITS, f.accepted_units)
+            folded.add_category(f.supplier_id, f.month, path, Measure.FILL_SHIPPED_UNITS, f.accepted_shipped)
+
+
+def fold_report_categories(facts: Iterable[ReportCategoryFact], folded: Folded) -> None:
+    for f in facts:
+        for path in category_and_ancestors(f.category_path):
+            if f.kind == "stock":
+                folded.add_category(f.organisation_id, f.month, path, Measure.STOCK_UNITS, f.quantity)
+            else:
+                folded.add_category(f.organisation_id, f.month, path, Measure.SELL_OUT_UNITS, f.quantity)
+                folded.add_category(f.organisation_id, f.month, path, Measure.SELL_OUT_AMOUNT, f.amount)
 
 
 def fold_registrations(registrations: Iterable[RegistrationFact], folded: Folded) -> None:

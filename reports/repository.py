@@ -9,6 +9,7 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
+from piccolo.querystring import QueryString
 
 from channel.network import PATH_END
 from channel.repository import column_values, decode_cursor, encode_cursor, where_all, within
@@ -30,6 +31,7 @@ from reports.tables import (
     ReportReminder,
     ReportSchedule,
     Rollup,
+    RollupCategory,
     RollupMonth,
     RollupWatermark,
     ScorecardWeight,
@@ -744,6 +746,111 @@ async def report_facts(start: date, end: date, org_ids: Sequence[UUID] | None) -
     return facts
 
 
+def _cents(column: str) -> str:
+    """A money column as whole hundredths, rounded per row: exact on both engines once summed."""
+    return f"CAST(ROUND({column} * 100) AS BIGINT)"
+
+
+async def order_category_facts(
+    start: date, end: date, org_ids: Sequence[UUID] | None
+) -> list[m.OrderCategoryFact]:
+    """The lines of orders submitted in the month ``start`` (to ``end``), summed per buyer, supplier
+    and product category; lines of products without a category are left out."""
+    facts: list[m.OrderCategoryFact] = []
+    not_placed = sorted(m.NOT_PLACED)
+    accepted = sorted(m.ACCEPTED)
+    for ids in _chunks(org_ids):
+        placed = f"o.status NOT IN ({', '.join('{}' for _ in not_placed)})"
+        taken = f"o.status IN ({', '.join('{}' for _ in accepted)})"
+        args: list[Any] = [*not_placed, *not_placed, *accepted, *accepted, _start(start), _start(end)]
+        condition = "o.created_at >= {} AND o.created_at < {}"
+        if ids is not None:
+            buyers, buyer_args = _in("o.buyer_id", ids)
+            suppliers, supplier_args = _in("o.supplier_id", ids)
+            condition += f" AND ({buyers} OR {suppliers})"
+            args += buyer_args + supplier_args
+        sql = _statement(
+            "SELECT o.buyer_id, o.supplier_id, p.category_path,",
+            f"SUM(CASE WHEN {placed} THEN {_cents('l.net_total')} ELSE 0 END) AS amount_hundredths,",
+            f"SUM(CASE WHEN {placed} THEN l.quantity ELSE 0 END) AS units,",
+            f"SUM(CASE WHEN {taken} THEN l.quantity ELSE 0 END) AS accepted_units,",
+            f"SUM(CASE WHEN {taken} THEN CASE WHEN l.shipped < l.quantity THEN l.shipped ELSE l.quantity END",
+            "ELSE 0 END) AS accepted_shipped",
+            "FROM ordering_order o JOIN ordering_order_line l ON l.order_id = o.id",
+            "JOIN pricing_product p ON p.sku = l.sku WHERE",
+            condition,
+            "AND p.category_path <> '' GROUP BY o.buyer_id, o.supplier_id, p.category_path",
+        )
+        for row in await Order.raw(sql, *args):
+            facts.append(
+                m.OrderCategoryFact(
+                    buyer_id=_uuid(row["buyer_id"]),
+                    supplier_id=_uuid(row["supplier_id"]),
+                    month=start,
+                    category_path=row["category_path"],
+                    placed_amount=Decimal(int(row["amount_hundredths"] or 0)) / HUNDRED,
+                    placed_units=int(row["units"] or 0),
+                    accepted_units=int(row["accepted_units"] or 0),
+                    accepted_shipped=int(row["accepted_shipped"] or 0),
+                )
+            )
+    return facts
+
+
+async def report_category_facts(
+    start: date, end: date, org_ids: Sequence[UUID] | None
+) -> list[m.ReportCategoryFact]:
+    """Per partner and product category in the month ``start`` (to ``end``): units and amount sold
+    (current reports), and units on hand at the partner's last stock report of the month."""
+    facts: list[m.ReportCategoryFact] = []
+    for ids in _chunks(org_ids):
+        org_clause, org_args = ("", []) if ids is None else _in("r.organisation_id", ids)
+        org_clause = f"AND {org_clause}" if org_clause else ""
+        base = _statement(
+            "FROM reports_partner_report_line l JOIN reports_partner_report r ON r.id = l.report_id",
+            "JOIN pricing_product p ON p.sku = l.sku",
+        )
+        sold = _statement(
+            "SELECT r.organisation_id, p.category_path, SUM(l.quantity) AS quantity,",
+            f"SUM({_cents('COALESCE(l.amount, 0)')}) AS amount_hundredths",
+            base,
+            "WHERE r.current = {} AND r.kind = {} AND r.report_date >= {} AND r.report_date < {}",
+            org_clause,
+            "AND p.category_path <> '' GROUP BY r.organisation_id, p.category_path",
+        )
+        last = org_clause.replace("r.organisation_id", "organisation_id")
+        held = _statement(
+            "SELECT r.organisation_id, p.category_path, SUM(l.quantity) AS quantity, 0 AS amount_hundredths",
+            base,
+            "JOIN (SELECT organisation_id, MAX(report_date) AS last_day FROM reports_partner_report",
+            "WHERE current = {} AND kind = {} AND report_date >= {} AND report_date < {}",
+            last,
+            "GROUP BY organisation_id) x ON x.organisation_id = r.organisation_id AND x.last_day = r.report_date",
+            "WHERE r.current = {} AND r.kind = {} AND p.category_path <> ''",
+            "GROUP BY r.organisation_id, p.category_path",
+        )
+        for kind, sql, args in (
+            (ReportKind.SELL_OUT, sold, [True, ReportKind.SELL_OUT.value, start, end, *org_args]),
+            (
+                ReportKind.STOCK,
+                held,
+                [True, ReportKind.STOCK.value, start, end, *org_args, True, ReportKind.STOCK.value],
+            ),
+        ):
+            for row in await PartnerReport.raw(sql, *args):
+                facts.append(
+                    m.ReportCategoryFact(
+                        organisation_id=_uuid(row["organisation_id"]),
+                        month=start,
+                        kind=kind.value,
+                        category_path=row["category_path"],
+                        quantity=int(row["quantity"] or 0),
+                        amount=Decimal(int(row["amount_hundredths"] or 0)) / HUNDRED,
+                    )
+                )
+    return facts
+
+
 async def organisation_facts(
     start: date, end: date, org_ids: Sequence[UUID] | None
 ) -> list[m.OrganisationFact]:
@@ -977,6 +1084,58 @@ async def insert_rollups(rows: dict[m.Key, Decimal]) -> None:
         await Rollup.insert(*batch[start : start + size])
 
 
+async def replace_category_rollups(
+    measures: Sequence[str], month: date, orgs: Sequence[UUID], rows: dict[m.CategoryKey, Decimal]
+) -> None:
+    """Delete the category ``measures`` of these partners in ``month``, then write ``rows``."""
+    for chunk in _chunks(sorted(set(orgs))):
+        assert chunk is not None
+        await RollupCategory.delete().where(
+            (RollupCategory.month == month)
+            & RollupCategory.measure.is_in(list(measures))
+            & RollupCategory.organisation_id.is_in(list(chunk))
+        )
+    await insert_category_rollups(rows)
+
+
+async def insert_category_rollups(rows: dict[m.CategoryKey, Decimal]) -> None:
+    db = engine()
+    current = db.current_transaction.get()
+    records = [
+        (org, month, path, measure, to_hundredths(value))
+        for (org, month, path, measure), value in rows.items()
+    ]
+    if db.engine_type != "sqlite" and current is not None and len(records) > 1000:
+        await current.connection.copy_records_to_table(
+            "reports_rollup_category",
+            columns=["organisation_id", "month", "category_path", "measure", "hundredths"],
+            records=records,
+        )
+        return
+    batch = [
+        RollupCategory(
+            organisation_id=org, month=month, category_path=path, measure=measure, hundredths=value
+        )
+        for org, month, path, measure, value in records
+    ]
+    size = 150 if db.engine_type == "sqlite" else 3000  # 6 parameters a row, under each engine's limit
+    for start in range(0, len(batch), size):
+        await RollupCategory.insert(*batch[start : start + size])
+
+
+async def all_category_rollups() -> dict[m.CategoryKey, int]:
+    rows = await RollupCategory.select(
+        RollupCategory.organisation_id,
+        RollupCategory.month,
+        RollupCategory.category_path,
+        RollupCategory.measure,
+        RollupCategory.hundredths,
+    )
+    return {
+        (r["organisation_id"], r["month"], r["category_path"], r["measure"]): r["hundredths"] for r in rows
+    }
+
+
 async def delete_rollups(measures: Sequence[str], start: date, end: date) -> None:
     await Rollup.delete().where(
         Rollup.measure.is_in(list(measures)) & (Rollup.day >= start) & (Rollup.day < end)
@@ -986,6 +1145,7 @@ async def delete_rollups(measures: Sequence[str], start: date, end: date) -> Non
 async def delete_all_rollups() -> None:
     await Rollup.delete(force=True)
     await RollupMonth.delete(force=True)
+    await RollupCategory.delete(force=True)
 
 
 async def all_rollups() -> dict[m.Key, int]:
@@ -1011,6 +1171,13 @@ async def prefer_custom_plans() -> None:
         await Rollup.raw("SET LOCAL plan_cache_mode = force_custom_plan")
 
 
+async def _fetch(sql: str, *args: Any) -> Sequence[Any]:
+    """The rows of a large read as the driver gives them (asyncpg records, SQLite dicts: both read
+    by column name), without turning each into a dict first: the overview reads tens of thousands."""
+    rows: Sequence[Any] = await engine().run_querystring(QueryString(sql, *args))
+    return rows
+
+
 def _org_filter(org_ids: Sequence[UUID] | None, args: list[Any]) -> str:
     if org_ids is None:
         return ""
@@ -1023,18 +1190,39 @@ async def period_sums(
     org_ids: Sequence[UUID] | None, start: date, end: date
 ) -> dict[tuple[UUID, str], Decimal]:
     """Per partner and measure, the sum over ``start`` <= day <= ``end`` (stock excepted)."""
-    sums: dict[tuple[UUID, str], Decimal] = {}
+    return (await spans_sums(org_ids, [(start, end)]))[0]
+
+
+async def spans_sums(
+    org_ids: Sequence[UUID] | None, spans: Sequence[tuple[date, date]], path: str | None = None
+) -> list[dict[tuple[UUID, str], Decimal]]:
+    """For each span of whole months (a period and the same one a year earlier, say), per partner
+    and measure, the sum of the monthly rollups (stock excepted), in one query; with ``path``, of
+    the category rollups of that category and its descendants."""
+    found: list[dict[tuple[UUID, str], Decimal]] = [{} for _ in spans]
+    table = "reports_rollup_month" if path is None else "reports_rollup_category"
     for ids in _chunks(org_ids):
-        args: list[Any] = [start, end, m.Measure.STOCK_UNITS.value]
-        sql = _statement(
-            "SELECT organisation_id, measure, SUM(hundredths) AS total FROM reports_rollup_month",
-            "WHERE month >= {} AND month <= {} AND measure <> {}",
-            _org_filter(ids, args),
-            "GROUP BY organisation_id, measure",
-        )
-        for row in await RollupMonth.raw(sql, *args):
-            sums[(_uuid(row["organisation_id"]), row["measure"])] = Decimal(int(row["total"])) / HUNDRED
-    return sums
+        args: list[Any] = []
+        parts = []
+        for index, (start, end) in enumerate(spans):  # one range each, so each reads its own index range
+            args += [start, end, m.Measure.STOCK_UNITS.value]
+            parts.append(
+                _statement(
+                    "SELECT",
+                    str(index),
+                    "AS span, organisation_id, measure, SUM(hundredths) AS total FROM",
+                    table,
+                    "WHERE month >= {} AND month <= {} AND measure <> {}",
+                    "" if path is None else "AND " + _category_filter(path, args),
+                    _org_filter(ids, args),
+                    "GROUP BY organisation_id, measure",
+                )
+            )
+        for row in await _fetch(" UNION ALL ".join(parts), *args):
+            found[int(row["span"])][(_uuid(row["organisation_id"]), row["measure"])] = (
+                Decimal(int(row["total"])) / HUNDRED
+            )
+    return found
 
 
 async def last_stock(org_ids: Sequence[UUID] | None, start: date, end: date) -> dict[UUID, Decimal]:
@@ -1051,29 +1239,120 @@ async def last_stock(org_ids: Sequence[UUID] | None, start: date, end: date) -> 
             "WHERE r.measure = {}",
         )
         args.append(m.Measure.STOCK_UNITS.value)
-        for row in await Rollup.raw(sql, *args):
+        for row in await _fetch(sql, *args):
             found[_uuid(row["organisation_id"])] = Decimal(int(row["hundredths"])) / HUNDRED
     return found
 
 
 async def monthly_sums(
-    org_ids: Sequence[UUID] | None, start: date, end: date
+    org_ids: Sequence[UUID] | None, start: date, end: date, measures: Sequence[str] | None = None
 ) -> dict[tuple[str, str], Decimal]:
-    """Per month ('YYYY-MM') and measure, the sum over the partners (stock excepted)."""
+    """Per month ('YYYY-MM') and measure (all of them, or ``measures``), the sum over the partners
+    (stock excepted)."""
     sums: dict[tuple[str, str], Decimal] = {}
     for ids in _chunks(org_ids):
         args: list[Any] = [start, end, m.Measure.STOCK_UNITS.value]
+        wanted = ""
+        if measures is not None:
+            clause, extra = _in("measure", measures)  # type: ignore[arg-type]
+            wanted = "AND " + clause
+            args += extra
         sql = _statement(
             "SELECT month, measure, SUM(hundredths) AS total FROM reports_rollup_month",
             "WHERE month >= {} AND month <= {} AND measure <> {}",
+            wanted,
             _org_filter(ids, args),
             "GROUP BY month, measure",
         )
-        for row in await RollupMonth.raw(sql, *args):
+        for row in await _fetch(sql, *args):
             month = row["month"] if isinstance(row["month"], date) else date.fromisoformat(str(row["month"]))
             key = (f"{month:%Y-%m}", row["measure"])
             sums[key] = sums.get(key, Decimal(0)) + Decimal(int(row["total"])) / HUNDRED
     return sums
+
+
+def _category_filter(path: str, args: list[Any]) -> str:
+    """Rows of the category at ``path``: they hold its products and those of every category below."""
+    args.append(path)
+    return "category_path = {}"
+
+
+async def category_period_sums(
+    org_ids: Sequence[UUID] | None, start: date, end: date, path: str
+) -> dict[tuple[UUID, str], Decimal]:
+    """Per partner and product-based measure, the sum over the months of ``start``..``end`` of the
+    category at ``path`` and its descendants (stock excepted)."""
+    return (await spans_sums(org_ids, [(start, end)], path))[0]
+
+
+async def category_last_stock(
+    org_ids: Sequence[UUID] | None, start: date, end: date, path: str
+) -> dict[UUID, Decimal]:
+    """Per partner that reported stock in the period: its units of the category (and descendants)
+    on hand at its last stock report in the period (zero when that report held none of them)."""
+    found: dict[UUID, Decimal] = {}
+    month = (
+        "date(x.last_day, 'start of month')"
+        if engine().engine_type == "sqlite"
+        else "CAST(date_trunc('month', x.last_day) AS date)"
+    )
+    for ids in _chunks(org_ids):
+        args: list[Any] = [m.Measure.STOCK_UNITS.value, start, end]
+        inner = _statement(
+            "SELECT organisation_id, MAX(day) AS last_day FROM reports_rollup",
+            "WHERE measure = {} AND day >= {} AND day <= {}",
+            _org_filter(ids, args),
+            "GROUP BY organisation_id",
+        )
+        args.append(m.Measure.STOCK_UNITS.value)
+        sql = _statement(
+            "SELECT x.organisation_id, SUM(c.hundredths) AS total FROM (",
+            inner,
+            ") x LEFT JOIN reports_rollup_category c ON c.organisation_id = x.organisation_id",
+            f"AND c.month = {month} AND c.measure = {{}} AND",
+            _category_filter(path, args).replace("category_path", "c.category_path"),
+            "GROUP BY x.organisation_id",
+        )
+        for row in await _fetch(sql, *args):
+            found[_uuid(row["organisation_id"])] = Decimal(int(row["total"] or 0)) / HUNDRED
+    return found
+
+
+async def category_monthly_sums(
+    org_ids: Sequence[UUID] | None, start: date, end: date, path: str, measures: Sequence[str]
+) -> dict[tuple[str, str], Decimal]:
+    """Per month ('YYYY-MM') and measure, the sum over the partners of the category at ``path``
+    and its descendants."""
+    sums: dict[tuple[str, str], Decimal] = {}
+    for ids in _chunks(org_ids):
+        args: list[Any] = []
+        where = _category_filter(path, args)
+        measure_clause, measure_args = _in("measure", measures)  # type: ignore[arg-type]
+        args += [start, end, *measure_args]
+        sql = _statement(
+            "SELECT month, measure, SUM(hundredths) AS total FROM reports_rollup_category WHERE",
+            where,
+            "AND month >= {} AND month <= {} AND",
+            measure_clause,
+            _org_filter(ids, args),
+            "GROUP BY month, measure",
+        )
+        for row in await _fetch(sql, *args):
+            month = row["month"] if isinstance(row["month"], date) else date.fromisoformat(str(row["month"]))
+            key = (f"{month:%Y-%m}", row["measure"])
+            sums[key] = sums.get(key, Decimal(0)) + Decimal(int(row["total"])) / HUNDRED
+    return sums
+
+
+async def categories() -> list[dict[str, Any]]:
+    """The catalogue's category tree in path order, with each category's names per locale."""
+    rows: list[dict[str, Any]] = await PartnerReport.raw(
+        "SELECT code, path, names FROM pricing_category ORDER BY path"
+    )
+    for r in rows:
+        if isinstance(r["names"], str):
+            r["names"] = msgspec.json.decode(r["names"]) if r["names"] else {}
+    return rows
 
 
 # --- partners, targets, weights -------------------------------------------------------------------
@@ -1112,15 +1391,14 @@ async def regions() -> list[dict[str, Any]]:
     return rows
 
 
-async def targets_of(org_ids: Sequence[UUID], period: str, period_start: date) -> list[dict[str, Any]]:
+async def targets_of(org_ids: Sequence[UUID] | None, period: str, period_start: date) -> list[dict[str, Any]]:
+    """The targets of these partners (every partner: None) for one period."""
     rows: list[dict[str, Any]] = []
     for chunk in _chunks(org_ids):
-        assert chunk is not None
-        rows += await Target.select().where(
-            Target.organisation_id.is_in(list(chunk))
-            & (Target.period == period)
-            & (Target.period_start == period_start)
-        )
+        query = Target.select().where((Target.period == period) & (Target.period_start == period_start))
+        if chunk is not None:
+            query = query.where(Target.organisation_id.is_in(list(chunk)))
+        rows += await query
     return rows
 
 

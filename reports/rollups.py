@@ -7,9 +7,12 @@ Ordering and deal registration never call this package. Instead:
   lead events by their serial id), works out which (partner, day) pairs moved, and recomputes those
   pairs from the raw rows, replacing what was there. Recomputing instead of adding deltas keeps an
   order whose status changed, or a quote that converted, exact without knowing what it was before;
-- the report ingestion calls ``report_saved`` when a partner's report (its current revision) is
-  saved or replaced;
+- the report ingestion calls ``reports_saved`` when a partner's reports (their current revisions)
+  are saved or replaced, once per upload;
 - ``rebuild`` recomputes everything (``portal rebuild-rollups``).
+
+Orders and reports also keep their product-based measures per category and month
+(``reports_rollup_category``): a changed (partner, day) recomputes that partner's month of them.
 
 Timestamp watermarks are re-read with an overlap (``OVERLAP``), because a transaction may commit
 after a later one; recomputation is idempotent, so reading a change twice is harmless.
@@ -44,6 +47,9 @@ class Family:
     name: str
     measures: tuple[m.Measure, ...]
     load: Loader
+    # the product-based measures it keeps per category and month, and how to fold them for a month
+    category_measures: tuple[m.Measure, ...] = ()
+    load_categories: Loader | None = None
 
 
 async def _orders(start: date, end: date, orgs: Sequence[UUID] | None) -> m.Folded:
@@ -84,11 +90,29 @@ async def _network(start: date, end: date, orgs: Sequence[UUID] | None) -> m.Fol
     return folded
 
 
-ORDERS = Family("orders", m.ORDER_MEASURES, _orders)
+async def _order_categories(start: date, end: date, orgs: Sequence[UUID] | None) -> m.Folded:
+    folded = m.Folded()
+    m.fold_order_categories(await repository.order_category_facts(start, end, orgs), folded)
+    return folded
+
+
+async def _report_categories(start: date, end: date, orgs: Sequence[UUID] | None) -> m.Folded:
+    folded = m.Folded()
+    m.fold_report_categories(await repository.report_category_facts(start, end, orgs), folded)
+    return folded
+
+
+ORDERS = Family("orders", m.ORDER_MEASURES, _orders, m.ORDER_CATEGORY_MEASURES, _order_categories)
 REGISTRATIONS = Family("registrations", m.REGISTRATION_MEASURES, _registrations)
 QUOTES = Family("quotes", m.QUOTE_MEASURES, _quotes)
 LEADS = Family("leads", m.LEAD_MEASURES, _leads)
-REPORTS = Family("reports", (*m.SELL_OUT_MEASURES, *m.STOCK_MEASURES), _reports)
+REPORTS = Family(
+    "reports",
+    (*m.SELL_OUT_MEASURES, *m.STOCK_MEASURES),
+    _reports,
+    m.REPORT_CATEGORY_MEASURES,
+    _report_categories,
+)
 NETWORK = Family("network", m.NETWORK_MEASURES, _network)
 FAMILIES = (ORDERS, REGISTRATIONS, QUOTES, LEADS, REPORTS, NETWORK)
 
@@ -114,14 +138,36 @@ async def recompute(family: Family, keys: set[tuple[UUID, date]]) -> int:
         folded = await family.load(day, day + timedelta(days=1), sorted(orgs))
         rows = {key: value for key, value in folded.rows().items() if key[1] == day and key[0] in orgs}
         await repository.replace_rollups([x.value for x in family.measures], [(o, day) for o in orgs], rows)
+    if family.load_categories is not None:
+        by_month: dict[date, set[UUID]] = {}
+        for org, day in keys:
+            by_month.setdefault(day.replace(day=1), set()).add(org)
+        for month, orgs in sorted(by_month.items()):
+            folded = await family.load_categories(month, _next_month(month), sorted(orgs))
+            found = {key: value for key, value in folded.category_rows().items() if key[0] in orgs}
+            await repository.replace_category_rollups(
+                [x.value for x in family.category_measures], month, sorted(orgs), found
+            )
     return len(keys)
+
+
+def _next_month(month: date) -> date:
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
 
 
 async def report_saved(organisation_id: UUID, kind: ReportKind, report_date: date) -> None:
     """A partner's report for a day was saved or replaced: its sell-out or stock figures follow."""
+    await reports_saved(organisation_id, kind, [report_date])
+
+
+async def reports_saved(organisation_id: UUID, kind: ReportKind, report_dates: Sequence[date]) -> None:
+    """A partner's reports for these days were saved or replaced (one upload of many days): each
+    day is recomputed, and each month's category rows once, not once per day."""
+    if not report_dates:
+        return
     async with write_transaction():
         await hold_lock(LOCK)
-        await recompute(REPORTS, {(organisation_id, report_date)})
+        await recompute(REPORTS, {(organisation_id, day) for day in report_dates})
 
 
 async def refresh(clock: Clock) -> RefreshResult:
@@ -177,6 +223,10 @@ async def rebuild(clock: Clock, progress: Progress | None = None, until: date | 
                 }
                 await repository.insert_rollups(rows)
                 written += len(rows)
+                if family.load_categories is not None:
+                    by_category = (await family.load_categories(start, end, None)).category_rows()
+                    await repository.insert_category_rollups(by_category)
+                    written += len(by_category)
             if progress:
                 progress(family.name, index + 1, len(months))
     async with write_transaction():
@@ -189,7 +239,7 @@ def _months(first: date, last: date) -> list[tuple[date, date]]:
     spans = []
     start = first.replace(day=1)
     while start <= last:
-        end = date(start.year + start.month // 12, start.month % 12 + 1, 1)
+        end = _next_month(start)
         spans.append((start, end))
         start = end
     return spans

@@ -296,6 +296,10 @@ class Scorecard(msgspec.Struct, frozen=True):
     trend: list[TrendPoint]
     downstream: list[PartnerRow]  # for a distributor: its direct partners
     orders: list[OrderRef]  # the latest orders the partner placed in the period
+    # the product category the figures are filtered by (its code), and the KPIs that follow it;
+    # the others (targets, score, deals, leads, quotes, on-time, cycle time) are the partner's whole
+    category: str | None = None
+    category_kpis: list[Kpi] = msgspec.field(default_factory=list)
 
 
 class PartnerRow(msgspec.Struct, frozen=True):
@@ -340,6 +344,7 @@ class OverviewFilter(msgspec.Struct, frozen=True, kw_only=True):
     period_label: str | None = None  # default: the period containing today
     region: str | None = None
     level: str | None = None
+    category: str | None = None  # a product category's code: its products and its descendants'
 
 
 class Overview(msgspec.Struct, frozen=True):
@@ -356,8 +361,20 @@ class Overview(msgspec.Struct, frozen=True):
     inventory: InventoryHealth
     funnel: Funnel
     trend: list[TrendPoint]
+    # with a category: purchases, sales, sell-out, growth, stock and the trend are the category's;
+    # achievement, score and the deal and lead funnel are not filtered by category
+    category: str | None = None
+    category_kpis: list[Kpi] = msgspec.field(default_factory=list)
+
+
+class CategoryChoice(msgspec.Struct, frozen=True):
+    code: str
+    path: str  # "KITCHEN/HOBS/"
+    depth: int  # 0 for a root category
+    names: dict[str, str]  # per locale
 
 
 class FilterChoices(msgspec.Struct, frozen=True):
     levels: list[tuple[str, str]]  # code, name, best first
     regions: list[tuple[str, str]]
+    categories: list[CategoryChoice] = msgspec.field(default_factory=list)  # in tree order

@@ -119,6 +119,22 @@ class RollupMonth(Table, tablename="reports_rollup_month"):
     hundredths = BigInt()
 
 
+class RollupCategory(Table, tablename="reports_rollup_category"):
+    """The product-based measures of one partner in one month, per product category.
+
+    A row per category of the tree (by its full path, "KITCHEN/HOBS/"): a product counts in its own
+    category and in every category above it, so filtering on any node reads that node's rows and
+    a parent takes in its descendants. A month (not a day) because every period is whole months;
+    stock is the partner's units on hand at its last stock report of the month."""
+
+    id = BigSerial(primary_key=True)
+    organisation_id = UUID()
+    month = Date(index=True)  # the first day of the month
+    category_path = Varchar(length=400)
+    measure = Varchar(length=32)
+    hundredths = BigInt()
+
+
 class PendingUpload(Table, tablename="reports_pending_upload"):
     """A parsed upload between its preview and the partner's confirmation.
 

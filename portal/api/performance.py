@@ -15,6 +15,14 @@ from reports.services import scorecards, targets
 
 Label = Annotated[str | None, QueryParameter(max_length=10, description="2026-07, 2026-Q3 or 2026")]
 Code = Annotated[str | None, QueryParameter(max_length=32)]
+Category = Annotated[
+    str | None,
+    QueryParameter(
+        max_length=32,
+        description="A product category's code: product-based figures of it and its descendants "
+        "(the response's category_kpis name the KPIs that follow it)",
+    ),
+]
 
 
 class ScorecardsController(Controller):
@@ -32,10 +40,13 @@ class ScorecardsController(Controller):
         period_label: Label = None,
         region: Code = None,
         level: Code = None,
+        category: Category = None,
     ) -> schemas.Overview:
         return await scorecards.overview(
             actor,
-            schemas.OverviewFilter(period=period, period_label=period_label, region=region, level=level),
+            schemas.OverviewFilter(
+                period=period, period_label=period_label, region=region, level=level, category=category
+            ),
             clock,
         )
 
@@ -51,8 +62,9 @@ class ScorecardsController(Controller):
         partner_id: FromPath[UUID],
         period: FromQuery[PeriodKind] = PeriodKind.QUARTER,
         period_label: Label = None,
+        category: Category = None,
     ) -> schemas.Scorecard:
-        return await scorecards.scorecard(actor, partner_id, period, period_label, clock)
+        return await scorecards.scorecard(actor, partner_id, period, period_label, clock, category)
 
     @get("/targets", operation_id="ListTargets", summary="Targets and achievement of the partners in view")
     async def list_targets(

@@ -60,6 +60,7 @@ async def _filters_context(actor: Actor) -> dict[str, Any]:
     return {
         "levels": choices.levels,
         "regions": choices.regions,
+        "categories": choices.categories,
         "period_kinds": [(k.value, gettext(kpi_texts.PERIOD_LABELS[k.value])) for k in PeriodKind],
     }
 
@@ -78,14 +79,17 @@ class PerformancePages(Controller):
         period_label: Label = None,
         region: Code = None,
         level: Code = None,
+        category: Code = None,
     ) -> Template:
         if actor.organisation_kind is OrgKind.STORE:
             return await self._scorecard_page(
-                actor, portal, clock, actor.organisation_id, period, period_label
+                actor, portal, clock, actor.organisation_id, period, period_label, category
             )
         found = await scorecards.overview(
             actor,
-            schemas.OverviewFilter(period=period, period_label=period_label, region=region, level=level),
+            schemas.OverviewFilter(
+                period=period, period_label=period_label, region=region, level=level, category=category
+            ),
             clock,
         )
         own = None
@@ -103,7 +107,9 @@ class PerformancePages(Controller):
                 "period_label": found.period_label,
                 "region": region,
                 "level": level,
+                "category": found.category,
             },
+            kpi_label=kpi_texts.kpi_label,
             tier_chart=charts.hbars(
                 gettext("Purchases by tier"),
                 [_tier_text(s.key) for s in found.by_tier],
@@ -147,10 +153,13 @@ class PerformancePages(Controller):
         period_label: Label = None,
         region: Code = None,
         level: Code = None,
+        category: Code = None,
     ) -> Response[bytes]:
         found = await scorecards.overview(
             actor,
-            schemas.OverviewFilter(period=period, period_label=period_label, region=region, level=level),
+            schemas.OverviewFilter(
+                period=period, period_label=period_label, region=region, level=level, category=category
+            ),
             clock,
         )
         columns, rows = overview_table(found)
@@ -160,7 +169,8 @@ class PerformancePages(Controller):
             if file_format == "xlsx"
             else write_csv(columns, cells)
         )
-        return spreadsheet(content, file_format, f"partners-{found.period_label}")
+        name = f"partners-{found.period_label}" + (f"-{found.category}" if found.category else "")
+        return spreadsheet(content, file_format, name)
 
     @get("/partners/{partner_id:uuid}", name="partner_scorecard")
     async def scorecard(
@@ -171,19 +181,27 @@ class PerformancePages(Controller):
         partner_id: FromPath[UUID],
         period: FromQuery[PeriodKind] = PeriodKind.QUARTER,
         period_label: Label = None,
+        category: Code = None,
     ) -> Template:
-        return await self._scorecard_page(actor, portal, clock, partner_id, period, period_label)
+        return await self._scorecard_page(actor, portal, clock, partner_id, period, period_label, category)
 
     async def _scorecard_page(
-        self, actor: Any, portal: Any, clock: Any, partner_id: UUID, period: PeriodKind, label: str | None
+        self,
+        actor: Any,
+        portal: Any,
+        clock: Any,
+        partner_id: UUID,
+        period: PeriodKind,
+        label: str | None,
+        category: str | None = None,
     ) -> Template:
-        card = await scorecards.scorecard(actor, partner_id, period, label, clock)
+        card = await scorecards.scorecard(actor, partner_id, period, label, clock, category)
         return page(
             "shared/performance/scorecard.html.jinja",
             actor=actor,
             portal=portal,
             card=card,
-            filters={"period": period.value, "period_label": card.period_label},
+            filters={"period": period.value, "period_label": card.period_label, "category": card.category},
             trend_charts=_trend_charts(card.trend, with_score=True),
             kpi_label=kpi_texts.kpi_label,
             kpi_definitions=kpi_texts.KPI_DEFINITIONS,

@@ -23,7 +23,7 @@ from core.clock import Clock
 from core.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from reports import kpis, repository, schemas
 from reports.kpis import Kpi, Period, PeriodKind, TargetMeasure, Totals
-from reports.measures import Measure
+from reports.measures import CATEGORY_MEASURES, Measure
 
 ZERO = Decimal(0)
 LOW_DAYS = Decimal(14)
@@ -57,6 +57,27 @@ def resolve_period(kind: PeriodKind, label: str | None, clock: Clock) -> Period:
         return kpis.parse_period(kind, label)
     except ValueError:
         raise InvalidInputError.single("period_label", "invalid_period") from None
+
+
+PRODUCT_MEASURES = frozenset(x.value for x in CATEGORY_MEASURES)
+
+
+async def category_path(code: str | None) -> str | None:
+    """The path of the category a filter names (None: no filter); an unknown code is refused."""
+    if not code:
+        return None
+    path = await repository.find_category_path(code)
+    if path is None:
+        raise InvalidInputError.single("category", "unknown_category")
+    return path
+
+
+def _of_category(
+    whole: dict[tuple[UUID, str], Decimal], category: dict[tuple[UUID, str], Decimal]
+) -> dict[tuple[UUID, str], Decimal]:
+    """The sums under a category filter: the category's product-based measures, the rest whole."""
+    kept = {key: value for key, value in whole.items() if key[1] not in PRODUCT_MEASURES}
+    return kept | category
 
 
 def _totals(sums: dict[tuple[UUID, str], Decimal], org: UUID, stock: dict[UUID, Decimal]) -> Totals:
@@ -108,29 +129,49 @@ async def _visible_partner(actor: Actor, org_id: UUID) -> dict[str, Any]:
 
 
 async def _score_of(
-    org: UUID, period: Period, level: str | None, stored: dict[str, dict[Kpi, int]]
+    org: UUID, period: Period, level: str | None, stored: dict[str, dict[Kpi, int]], path: str | None = None
 ) -> tuple[list[kpis.KpiValue], kpis.Score, dict[TargetMeasure, Decimal], Totals]:
+    """One partner's KPIs (under a category filter, the product-based ones of the category), its
+    score, targets and totals (the score and targets are always the partner's whole)."""
     last = kpis.same_period_last_year(period)
-    sums = await repository.period_sums([org], period.start, period.end)
-    last_sums = await repository.period_sums([org], last.start, last.end)
+    spans = [(period.start, period.end), (last.start, last.end)]
+    sums, last_sums = await repository.spans_sums([org], spans)
     stock = await repository.last_stock([org], period.start, period.end)
     targets = (await _targets([org], period)).get(org, {})
     totals = _totals(sums, org, stock)
     values = kpis.compute(totals, _totals(last_sums, org, {}), targets, period)
-    return values, kpis.score(values, _weights_for(level, stored)), targets, totals
+    score = kpis.score(values, _weights_for(level, stored))
+    if path is not None:
+        of, last_of = await repository.spans_sums([org], spans, path)
+        stock_of = await repository.category_last_stock([org], period.start, period.end, path)
+        filtered = kpis.compute(
+            _totals(_of_category(sums, of), org, stock_of),
+            _totals(_of_category(last_sums, last_of), org, {}),
+            targets,
+            period,
+        )
+        values = kpis.of_category(values, filtered)
+    return values, score, targets, totals
 
 
 async def scorecard(
-    actor: Actor, org_id: UUID, kind: PeriodKind, label: str | None, clock: Clock
+    actor: Actor,
+    org_id: UUID,
+    kind: PeriodKind,
+    label: str | None,
+    clock: Clock,
+    category: str | None = None,
 ) -> schemas.Scorecard:
-    """One partner's KPIs for a period, its score, the suggested level and a 12-month trend."""
+    """One partner's KPIs for a period, its score, the suggested level and a 12-month trend;
+    with a category (code), the product-based KPIs and the trend are that category's."""
     require_viewer(actor)
     period = resolve_period(kind, label, clock)
     async with read_transaction():
         await repository.prefer_custom_plans()
         row = await _visible_partner(actor, org_id)
+        path = await category_path(category)
         stored = await weights_by_level()
-        values, current, targets, totals = await _score_of(org_id, period, row["level"], stored)
+        values, current, targets, totals = await _score_of(org_id, period, row["level"], stored, path)
         _, previous, _, _ = await _score_of(org_id, kpis.shifted(period, -1), row["level"], stored)
         levels = [lv["code"] for lv in reversed(await repository.partner_levels())]  # lowest first
         suggestion = kpis.suggest(current, previous, row["level"], levels)
@@ -139,6 +180,7 @@ async def scorecard(
             kpis.period_of(PeriodKind.MONTH, min(period.end, clock.now().date())),
             row["level"],
             stored,
+            path,
         )
         orders = [
             schemas.OrderRef(o["id"], o["number"], o["status"], o["total"], o["currency"], o["created_at"])
@@ -147,7 +189,7 @@ async def scorecard(
         downstream = []
         if row["kind"] != OrgKind.STORE.value:
             children = [r for r in await repository.partners_in(actor.scope) if r["supplier"] == org_id]
-            downstream = await _partner_rows(children, period, stored)
+            downstream = await _partner_rows(children, period, stored, path=path)
     return schemas.Scorecard(
         partner=partner_ref(row),
         period=period.kind,
@@ -161,7 +203,12 @@ async def scorecard(
         trend=trend,
         downstream=downstream,
         orders=orders,
+        category=category.upper() if path and category else None,
+        category_kpis=list(kpis.CATEGORY_KPIS) if path else [],
     )
+
+
+TREND_MEASURES = (Measure.PURCHASES_AMOUNT.value, Measure.SELL_OUT_UNITS.value)
 
 
 async def _trend(
@@ -169,11 +216,27 @@ async def _trend(
     last_month: Period,
     level: str | None,
     stored: dict[str, dict[Kpi, int]] | None,
+    path: str | None = None,
 ) -> list[schemas.TrendPoint]:
     """Twelve months up to ``last_month``: purchases, sell-out, the purchases target and (for one
-    partner) the month's score."""
+    partner) the month's score. With a category (``path``), purchases and sell-out are the
+    category's and there is no target line (targets are for all products); the score is whole."""
     first = kpis.shifted(last_month, -11)
-    sums = await repository.monthly_sums(org_ids, kpis.shifted(first, -12).start, last_month.end)
+    scored = stored is not None and org_ids is not None and len(org_ids) == 1
+    # Only a partner's score needs every measure of two years; the channel's chart needs two.
+    sums: dict[tuple[str, str], Decimal] = {}
+    if scored or path is None:  # under a category, the channel's chart needs only the category's
+        sums = await repository.monthly_sums(
+            org_ids,
+            kpis.shifted(first, -12).start if scored else first.start,
+            last_month.end,
+            None if scored else TREND_MEASURES,
+        )
+    shown = sums
+    if path is not None:
+        shown = await repository.category_monthly_sums(
+            org_ids, first.start, last_month.end, path, TREND_MEASURES
+        )
     by_month: dict[date, dict[UUID, dict[TargetMeasure, Decimal]]] = defaultdict(lambda: defaultdict(dict))
     for row in await repository.monthly_targets(org_ids, first.start, last_month.start):
         by_month[row["period_start"]][row["organisation_id"]][TargetMeasure(row["measure"])] = Decimal(
@@ -184,23 +247,27 @@ async def _trend(
         month = kpis.shifted(first, step)
         key = month.label
         monthly = {measure: value for (mo, measure), value in sums.items() if mo == key}
-        purchases = monthly.get(Measure.PURCHASES_AMOUNT.value, ZERO)
+        drawn = {measure: value for (mo, measure), value in shown.items() if mo == key}
+        purchases = drawn.get(Measure.PURCHASES_AMOUNT.value, ZERO)
         target_rows = by_month.get(month.start, {})
         target = sum((t.get(TargetMeasure.PURCHASES, ZERO) for t in target_rows.values()), ZERO) or None
         score = None
-        if stored is not None and org_ids is not None and len(org_ids) == 1:
+        if scored:
+            assert stored is not None and org_ids is not None
             ago = kpis.same_period_last_year(month).label
             last = {measure: value for (mo, measure), value in sums.items() if mo == ago}
             values = kpis.compute(Totals(monthly), Totals(last), target_rows.get(org_ids[0], {}), month)
             score = kpis.score(values, _weights_for(level, stored)).score
         points.append(
-            schemas.TrendPoint(key, purchases, monthly.get(Measure.SELL_OUT_UNITS.value, ZERO), target, score)
+            schemas.TrendPoint(
+                key,
+                purchases,
+                drawn.get(Measure.SELL_OUT_UNITS.value, ZERO),
+                None if path is not None else target,
+                score,
+            )
         )
     return points
-
-
-async def _sums(ids: Sequence[UUID] | None, start: date, end: date) -> dict[tuple[UUID, str], Decimal]:
-    return await repository.period_sums(ids, start, end) if ids is None or ids else {}
 
 
 async def _stock(ids: Sequence[UUID] | None, start: date, end: date) -> dict[UUID, Decimal]:
@@ -215,45 +282,90 @@ class _Read(msgspec.Struct):
 
 
 async def _partner_rows(
-    rows: list[dict[str, Any]], period: Period, stored: dict[str, dict[Kpi, int]], whole: bool = False
+    rows: list[dict[str, Any]],
+    period: Period,
+    stored: dict[str, dict[Kpi, int]],
+    whole: bool = False,
+    path: str | None = None,
 ) -> list[schemas.PartnerRow]:
-    return (await _read_partners(rows, period, stored, whole)).rows
+    return (await _read_partners(rows, period, stored, whole, path)).rows
 
 
 async def _read_partners(
-    rows: list[dict[str, Any]], period: Period, stored: dict[str, dict[Kpi, int]], whole: bool = False
+    rows: list[dict[str, Any]],
+    period: Period,
+    stored: dict[str, dict[Kpi, int]],
+    whole: bool = False,
+    path: str | None = None,
 ) -> _Read:
     """Each partner's row of the period, and the sums it was made from (``whole``: every partner
-    in the channel, read without listing them)."""
+    in the channel, read without listing them). With a category (``path``) the product-based
+    sums and the stock are the category's; achievement and score stay the partner's whole."""
     ids = [r["id"] for r in rows]
     if not ids:
         return _Read([], {}, {}, {})
     wanted = None if whole else ids
     last = kpis.same_period_last_year(period)
     kept = set(ids)
-    sums = {k: v for k, v in _by_org(await _sums(wanted, period.start, period.end)).items() if k in kept}
-    last_sums = {k: v for k, v in _by_org(await _sums(wanted, last.start, last.end)).items() if k in kept}
-    stock = {k: v for k, v in (await _stock(wanted, period.start, period.end)).items() if k in kept}
-    targets = await _targets(ids, period)
+    spans = [(period.start, period.end), (last.start, last.end)]
+    period_sums, last_period_sums = await repository.spans_sums(wanted, spans)
+    targets = await _targets_in(ids, period, whole)
+    of: dict[UUID, dict[str, Decimal]] | None = None
+    if path is None:
+        stock_sums = await _stock(wanted, period.start, period.end)
+    else:
+        # the whole stock only feeds days of supply, which is the category's here (and not scored)
+        stock_sums = {}
+        of_period, of_last = await repository.spans_sums(wanted, spans, path)
+        of = _by_org(_of_category(period_sums, of_period))
+        last_of = _by_org(_of_category(last_period_sums, of_last))
+        stock_of = await repository.category_last_stock(wanted, period.start, period.end, path)
+    sums = {k: v for k, v in _by_org(period_sums).items() if k in kept}
+    last_sums = {k: v for k, v in _by_org(last_period_sums).items() if k in kept}
+    stock = {k: v for k, v in stock_sums.items() if k in kept}
     result = []
     for row in rows:
-        totals = Totals(sums.get(row["id"], {}), stock.get(row["id"]))
+        org = row["id"]
+        aims = targets.get(org, {})
         values = kpis.compute(
-            totals, Totals(last_sums.get(row["id"], {})), targets.get(row["id"], {}), period
+            Totals(sums.get(org, {}), stock.get(org)), Totals(last_sums.get(org, {})), aims, period
         )
+        score = kpis.score(values, _weights_for(row["level"], stored)).score
+        shown = Totals(sums.get(org, {}))
         by_kpi = {v.kpi: v.value for v in values}
+        growth = by_kpi[Kpi.PURCHASES_GROWTH]
+        if of is not None:
+            shown = Totals(of.get(org, {}))
+            previous = last_of.get(org, {}).get(Measure.PURCHASES_AMOUNT.value, ZERO)
+            growth = kpis.growth(shown[Measure.PURCHASES_AMOUNT], previous)
         result.append(
             schemas.PartnerRow(
                 partner=partner_ref(row),
-                purchases=totals[Measure.PURCHASES_AMOUNT],
-                sales=totals[Measure.SALES_AMOUNT],
-                sell_out_units=totals[Measure.SELL_OUT_UNITS],
+                purchases=shown[Measure.PURCHASES_AMOUNT],
+                sales=shown[Measure.SALES_AMOUNT],
+                sell_out_units=shown[Measure.SELL_OUT_UNITS],
                 achievement=by_kpi[Kpi.PURCHASES_ACHIEVEMENT],
-                growth=by_kpi[Kpi.PURCHASES_GROWTH],
-                score=kpis.score(values, _weights_for(row["level"], stored)).score,
+                growth=growth,
+                score=score,
             )
         )
+    if of is not None:
+        sums = {k: v for k, v in of.items() if k in kept}
+        last_sums = {k: v for k, v in last_of.items() if k in kept}
+        stock = {k: v for k, v in stock_of.items() if k in kept}
     return _Read(result, sums, last_sums, stock)
+
+
+async def _targets_in(
+    ids: Sequence[UUID], period: Period, whole: bool
+) -> dict[UUID, dict[TargetMeasure, Decimal]]:
+    """The targets of these partners; for the whole channel read by period alone, not by 2,000 ids."""
+    if not whole:
+        return await _targets(ids, period)
+    found: dict[UUID, dict[TargetMeasure, Decimal]] = defaultdict(dict)
+    for row in await repository.targets_of(None, period.kind.value, period.start):
+        found[row["organisation_id"]][TargetMeasure(row["measure"])] = Decimal(row["value"])
+    return found
 
 
 def _tier(row: dict[str, Any]) -> str:
@@ -266,6 +378,7 @@ async def overview(actor: Actor, filters: schemas.OverviewFilter, clock: Clock) 
     period = resolve_period(filters.period, filters.period_label, clock)
     async with read_transaction():
         await repository.prefer_custom_plans()
+        path = await category_path(filters.category)
         everyone = await repository.partners_in(actor.scope)
         own = next((r for r in everyone if r["id"] == actor.organisation_id), None)
         rows = [
@@ -279,7 +392,7 @@ async def overview(actor: Actor, filters: schemas.OverviewFilter, clock: Clock) 
         stored = await weights_by_level()
         # The whole channel: read every partner's rollups at once instead of listing 2,000 ids.
         whole = actor.scope.everything and not filters.region and not filters.level
-        read = await _read_partners(rows, period, stored, whole)
+        read = await _read_partners(rows, period, stored, whole, path)
         partners, sums, stock = read.rows, read.sums, read.stock
         trend = (
             await _trend(
@@ -287,6 +400,7 @@ async def overview(actor: Actor, filters: schemas.OverviewFilter, clock: Clock) 
                 kpis.period_of(PeriodKind.MONTH, min(period.end, clock.now().date())),
                 None,
                 None,
+                path,
             )
             if rows
             else []
@@ -298,8 +412,13 @@ async def overview(actor: Actor, filters: schemas.OverviewFilter, clock: Clock) 
         by_region[row["region"] or ""].append(partner)
     ranked = sorted(partners, key=lambda p: (p.purchases, p.partner.code))
 
+    totals: defaultdict[str, Decimal] = defaultdict(Decimal)
+    for partner_sums in sums.values():
+        for measure, value in partner_sums.items():
+            totals[measure] += value
+
     def total(measure: Measure) -> Decimal:
-        return sum((s.get(measure.value, ZERO) for s in sums.values()), ZERO)
+        return totals.get(measure.value, ZERO)
 
     return schemas.Overview(
         period=period.kind,
@@ -326,6 +445,8 @@ async def overview(actor: Actor, filters: schemas.OverviewFilter, clock: Clock) 
             quotes_converted=total(Measure.QUOTES_CONVERTED),
         ),
         trend=trend,
+        category=filters.category.upper() if path and filters.category else None,
+        category_kpis=list(kpis.CATEGORY_KPIS) if path else [],
     )
 
 
@@ -364,6 +485,8 @@ def overview_table(found: schemas.Overview) -> tuple[list[str], list[list[object
     """The overview's partner table as columns and rows, for CSV and XLSX."""
     columns = ["code", "name", "kind", "level", "region", "purchases", "sales", "sell_out_units"]
     columns += ["achievement_percent", "growth_percent", "score"]
+    if found.category:  # purchases, sales, sell-out and growth are the category's; the rest whole
+        columns.append("category")
     rows: list[list[object]] = [
         [
             p.partner.code,
@@ -377,6 +500,7 @@ def overview_table(found: schemas.Overview) -> tuple[list[str], list[list[object
             p.achievement,
             p.growth,
             p.score,
+            *([found.category] if found.category else []),
         ]
         for p in found.partners
     ]
@@ -388,4 +512,8 @@ async def filter_choices(actor: Actor) -> schemas.FilterChoices:
     async with read_transaction():
         levels = [(r["code"], r["name"]) for r in await repository.partner_levels()]
         regions = [(r["code"], r["name"]) for r in await repository.regions()]
-    return schemas.FilterChoices(levels, regions)
+        categories = [
+            schemas.CategoryChoice(r["code"], r["path"], r["path"].count("/") - 1, r["names"] or {})
+            for r in await repository.categories()
+        ]
+    return schemas.FilterChoices(levels, regions, categories)

@@ -261,6 +261,7 @@ async def _save(
     org_id = actor.organisation_id
     days = ingestion.by_day(lines)
     saved: list[schemas.ReportSummary] = []
+    saved_days: list[date] = []
     unchanged: list[date] = []
     async with write_transaction():
         # Two uploads of one partner and kind at once take turns: revisions stay 1, 2, 3...
@@ -299,6 +300,7 @@ async def _save(
             await repository.insert_report(values)
             await repository.insert_lines(report_id, org_id, kind, day_lines)
             await _after_report_saved(actor, values, day_lines, before, clock)
+            saved_days.append(day)
             saved.append(
                 schemas.ReportSummary(
                     id=report_id,
@@ -317,6 +319,8 @@ async def _save(
                     submitted_at=now,
                 )
             )
+        # the KPI rollups of every saved day at once: a month's category rows are read once, not daily
+        await rollups.reports_saved(org_id, kind, saved_days)
     return schemas.SavedReports(reports=saved, unchanged=unchanged)
 
 
@@ -327,10 +331,8 @@ async def _after_report_saved(
     replaced: dict[str, object] | None,
     clock: Clock,
 ) -> None:
-    """What follows a saved report, in its transaction: the latest reported stock, the KPI rollups of
-    that partner and day, and the audit entry.
-
-    The one place where figures derived from reports are brought up to date after each save.
+    """What follows a saved report, in its transaction: the latest reported stock and the audit
+    entry (``_save`` brings the KPI rollups of every saved day up to date once the days are saved).
     """
     kind = ReportKind(str(report["kind"]))
     day = report["report_date"]
@@ -342,7 +344,6 @@ async def _after_report_saved(
             report_id = report["id"]
             assert isinstance(report_id, UUID)
             await repository.replace_reported_stock(org_id, report_id, day, lines)
-    await rollups.report_saved(org_id, kind, day)
     await record_change(
         actor,
         clock,

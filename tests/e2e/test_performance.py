@@ -61,3 +61,18 @@ def test_a_distributor_sees_its_own_score_and_its_dealers_and_stores(page: Page)
     expect(page.locator("table").last.locator("tbody tr")).to_have_count(16)  # two dealers, fourteen stores
     assert drawn_charts(page) == 5
     screenshot(page, "performance-distributor")
+
+
+def test_a_channel_manager_filters_the_overview_by_a_category_named_in_chinese(page: Page) -> None:
+    sign_in(page, "cm.north@aurora.example")  # reads the portal in Chinese
+
+    page.goto("/m/performance?period=year")
+    page.get_by_label("产品类别").select_option(label="厨房电器")
+    page.get_by_role("button", name="显示").click()
+
+    expect(page).to_have_url(re.compile(r"category=KITCHEN"))
+    expect(page.locator("[data-testid=category-note]")).to_contain_text("已按产品类别筛选")
+    expect(page.get_by_label("产品类别")).to_have_value("KITCHEN")
+    expect(page.get_by_text("不按类别筛选。", exact=True)).to_be_visible()  # under the deal and lead funnel
+    assert drawn_charts(page) == 5
+    screenshot(page, "performance-overview-category-zh")

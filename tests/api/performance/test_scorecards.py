@@ -136,3 +136,49 @@ async def test_a_batch_with_one_bad_target_changes_nothing(
     assert refused.status_code == 422
     assert refused.json()["problems"][0]["field"] == "targets[1].period_label"
     assert all(row["targets"] == [] for row in sheet.json()["rows"])
+
+
+async def test_a_category_filters_the_api_the_pages_and_both_exports(
+    client: httpx.AsyncClient, world: World, clock: FixedClock
+) -> None:
+    await build_history(world)
+    await rollups.refresh(clock)
+    await sign_in(client, "m.admin@example.com")
+    d1a = world.org_id("D1A")
+
+    overview = await client.get(f"/api/performance/overview?{MONTH}&category=KITCHEN")
+    card = await client.get(f"/api/performance/scorecards/{d1a}?{MONTH}&category=BATH")
+    unknown = await client.get(f"/api/performance/overview?{MONTH}&category=NOPE")
+    page = await client.get(f"/m/performance?{MONTH}&category=HOBS")
+    scorecard_page = await client.get(f"/m/performance/partners/{d1a}?{MONTH}&category=KITCHEN")
+    as_csv = await client.get(f"/m/performance/export?{MONTH}&category=KITCHEN&format=csv")
+    as_xlsx = await client.get(f"/m/performance/export?{MONTH}&category=BATH&format=xlsx")
+
+    assert overview.status_code == 200
+    assert (overview.json()["purchases"], overview.json()["category"]) == ("1350.75", "KITCHEN")
+    assert overview.json()["category_kpis"] == [
+        "purchases_growth",
+        "sell_through",
+        "fill_rate",
+        "days_of_supply",
+    ]
+    assert card.json()["category"] == "BATH"
+    assert card.json()["trend"][-1]["purchases"] == "400"
+    assert card.json()["score"] == "66.4"  # the whole partner's score, as without the filter
+    assert unknown.status_code == 422
+    assert page.status_code == 200
+    assert '<option value="HOBS" selected>' in page.text
+    assert 'data-testid="category-note"' in page.text
+    assert "Not filtered by category." in page.text  # the deal and lead funnel
+    assert scorecard_page.text.count('muted">not filtered by category<') == 14  # 18 KPIs, 4 of the category
+    assert scorecard_page.text.count('muted">of the category<') == 4
+    assert "category=KITCHEN" in scorecard_page.text  # links keep the filter
+    rows = list(csv.reader(io.StringIO(as_csv.content.decode("utf-8-sig"))))
+    assert rows[0][-1] == "category"
+    d1a_row = next(r for r in rows if r[0] == "D1A")
+    assert (d1a_row[5], d1a_row[-1]) == ("1350.75", "KITCHEN")
+    assert "partners-2026-11-KITCHEN" in as_csv.headers["content-disposition"]
+    sheet = load_workbook(io.BytesIO(as_xlsx.content)).active
+    assert sheet is not None
+    d1a_cells = next(row for row in sheet.iter_rows(values_only=True) if row[0] == "D1A")
+    assert (str(d1a_cells[5]), d1a_cells[-1]) == ("400", "BATH")

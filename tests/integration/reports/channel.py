@@ -14,6 +14,8 @@ from uuid import UUID, uuid4
 from channel.tables import Organisation
 from deal_registration.tables import LeadEvent, Registration
 from ordering.tables import Order, OrderLine, Shipment
+from pricing import schemas as pricing_schemas
+from pricing.services import catalogue
 from pricing.tables import Quote
 from reports.tables import PartnerReport, PartnerReportLine
 from tests.builders import World
@@ -55,6 +57,10 @@ async def add_order(
             updated_at=created,
         )
     )
+    # the order's total spread over its lines by units, the last line taking what rounding leaves
+    all_units = sum(units for units, _, _ in lines)
+    shares = [(Decimal(total) * units / all_units).quantize(Decimal("0.01")) for units, _, _ in lines]
+    shares[-1] = Decimal(total) - sum(shares[:-1], Decimal(0))
     for position, (units, shipped, promoted) in enumerate(lines, 1):
         await OrderLine.insert(
             OrderLine(
@@ -63,7 +69,7 @@ async def add_order(
                 sku=f"SKU-{position}",
                 quantity=units,
                 shipped=shipped,
-                net_total=Decimal(0),
+                net_total=shares[position - 1],
                 priced={"sku": f"SKU-{position}", "promotion_ids": [str(uuid4())] if promoted else []},
             )
         )
@@ -160,8 +166,29 @@ async def add_lead_history(world: World, code: str, events: list[tuple[datetime,
         )
 
 
+async def with_categories(world: World) -> None:
+    """KITCHEN with its child HOBS, and BATH: SKU-0 is in KITCHEN itself, SKU-1 in HOBS, SKU-2 in BATH.
+
+    So in November 2026 D1A bought 1,350.75 of KITCHEN (all of it HOBS: o1's 6 units, o2, o4) and
+    400.00 of BATH (o1's 4 units), sold 20 KITCHEN units (16 of them SKU-0) and held 30 SKU-0 at its
+    last stock report.
+    """
+    system = world.system
+    for code, parent in (("KITCHEN", None), ("HOBS", "KITCHEN"), ("BATH", None)):
+        await catalogue.create_category(
+            system,
+            pricing_schemas.CategoryCreate(code=code, names={"en": code.title()}, parent=parent),
+            world.clock,
+        )
+    for sku, category in (("SKU-0", "KITCHEN"), ("SKU-1", "HOBS"), ("SKU-2", "BATH")):
+        await catalogue.create_product(
+            system, pricing_schemas.ProductCreate(sku=sku, names={"en": sku}, category=category), world.clock
+        )
+
+
 async def build_history(world: World) -> dict[str, UUID]:
     """The November 2026 channel the KPI tests reason about."""
+    await with_categories(world)
     ids = {}
     ids["o1"] = await add_order(
         world,

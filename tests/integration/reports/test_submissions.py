@@ -9,7 +9,7 @@ import pytest
 
 from core.clock import FixedClock
 from core.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
-from reports import schemas
+from reports import repository, rollups, schemas
 from reports.reporting import ReportKind, ReportSource
 from reports.services import submissions
 from reports.tables import PartnerReport, PartnerReportLine, PendingUpload, ReportedStock
@@ -162,6 +162,19 @@ async def test_a_sell_out_file_of_many_days_makes_one_report_per_day(
         ("HOB-1", 1, "None"),
         ("OVEN-2", 3, "1200.50"),
     ]
+    # the upload's days are in the KPI rollups at once, daily and per category (all in KITCHEN)
+    d1a = channel.org_id("D1A")
+    daily = await repository.all_rollups()
+    assert [daily[(d1a, date(2026, 11, day), "sell_out_units")] for day in (20, 21, 22)] == [200, 400, 100]
+    categories = await repository.all_category_rollups()
+    assert categories[(d1a, date(2026, 11, 1), "KITCHEN/", "sell_out_units")] == 700
+    assert categories[(d1a, date(2026, 11, 1), "KITCHEN/", "sell_out_amount")] == 179950
+    await rollups.rebuild(clock, until=date(2026, 12, 31))  # the same as folding everything again
+    rebuilt = await repository.all_rollups()
+    assert {k: v for k, v in daily.items() if k[0] == d1a} == {
+        k: v for k, v in rebuilt.items() if k[0] == d1a and k[2].startswith("sell_out")
+    }
+    assert categories == await repository.all_category_rollups()
 
 
 async def test_an_older_stock_day_does_not_replace_the_latest_reported_stock(

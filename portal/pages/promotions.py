@@ -283,7 +283,8 @@ class PromotionPages(Controller):
         promotions.may_issue(actor)
         if view == "json":
             return await self._json_page(actor, portal, _starting_text(kind), _Editing())
-        form = promotion_form.starting_form(kind, actor.currency or "CNY")
+        own = await partners.visible_place(actor, actor.organisation_id)
+        form = promotion_form.starting_form(kind, own.currency)
         return await self._form_page(actor, portal, form, _Editing())
 
     @post("/new")

@@ -74,8 +74,9 @@ BENEFITS: dict[str, Benefit] = {
     ),
 }
 
+CONDITIONS_NONE = Condition()
 CONDITIONS = {
-    "none": Condition(),
+    "none": CONDITIONS_NONE,
     "units": Condition(min_quantity=6),
     "amount": Condition(min_amount=d("2500.50")),
     "order_total": Condition(min_order_total=d("8000")),
@@ -83,7 +84,7 @@ CONDITIONS = {
 }
 
 
-def _command(benefit: Benefit, condition: Condition = Condition(), **changes: object) -> PromotionCreate:
+def _command(benefit: Benefit, condition: Condition = CONDITIONS_NONE, **changes: object) -> PromotionCreate:
     values: dict[str, object] = {
         "code": "HOBS-WINTER",
         "name": "Winter hobs",

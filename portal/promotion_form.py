@@ -29,10 +29,12 @@ from pricing.promotions import (
     FixedPrice,
     Gift,
     PercentOff,
+    Promotion,
     PromotionIssue,
     Target,
     ThresholdDiscount,
     VolumeTiers,
+    validate_promotion,
 )
 
 KINDS = (
@@ -366,11 +368,30 @@ def command_of(form: PromotionForm, partner_ids: Mapping[str, UUID], zone: tzinf
             if not low <= data[field] <= high:
                 reader.fail(field, "between", low=low, high=high)
     if reader.errors:
-        raise PromotionFormError(reader.errors)
+        raise PromotionFormError({**_issues_beside(data, reader.errors), **reader.errors})
     try:
         return msgspec.convert(data, schemas.PromotionCreate)
     except msgspec.ValidationError as refused:
         raise PromotionFormError(_schema_errors(refused)) from None
+
+
+def _issues_beside(data: dict[str, Any], errors: dict[str, str]) -> dict[str, str]:
+    """The rules across fields that the readable part of a refused form already breaks, so that
+    one round shows every mistake: unreadable names stand in as placeholders, and nothing is
+    said when the benefit itself could not be read."""
+    stand_ins = {"code": "X", "name": "X", "currency": "EUR"}
+    candidate = {**data, **{f: v for f, v in stand_ins.items() if f in errors}}
+    candidate["priority"] = 0 if "priority" in errors else candidate["priority"]
+    for field in ("budget_amount", "budget_units", "per_partner_limit"):
+        if field in errors:
+            candidate[field] = None
+    try:
+        command = msgspec.convert(candidate, schemas.PromotionCreate)
+    except msgspec.ValidationError:
+        return {}
+    fields = {f: getattr(command, f) for f in command.__struct_fields__}
+    rule = Promotion(id=UUID(int=0), issuer_id=UUID(int=0), **fields)
+    return {f: text for f, text in issue_errors(validate_promotion(rule)).items() if f not in errors}
 
 
 def _schema_errors(refused: msgspec.ValidationError) -> dict[str, str]:

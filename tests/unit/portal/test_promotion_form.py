@@ -214,6 +214,19 @@ def test_a_form_with_many_mistakes_names_every_field_in_words() -> None:
     }
 
 
+def test_a_rule_across_fields_is_named_in_the_same_round_as_a_missing_field() -> None:
+    form = PromotionForm(name="Winter", percent="120", budget_units="none")
+
+    with pytest.raises(PromotionFormError) as refused:
+        command_of(form, {}, UTC)
+
+    assert refused.value.errors == {
+        "code": "This field is required.",
+        "budget_units": "Enter a whole number.",
+        "percent": "A percentage above 0 and at most 100.",
+    }
+
+
 def test_what_the_schema_refuses_is_put_by_its_field() -> None:
     form = PromotionForm(code="HOBS WINTER!", name="Winter", percent="5", currency="YUAN")
 

@@ -387,6 +387,7 @@ ACTION_LABELS: dict[str, str] = {
     "lead_rule.deleted": N_("removed a dispatch rule"),
     "lead_policy.changed": N_("changed the lead policy"),
     "promotion.created": N_("drafted a promotion"),
+    "promotion.changed": N_("changed a draft promotion"),
     "promotion.active": N_("activated a promotion"),
     "promotion.ended": N_("ended a promotion"),
     "price_book.created": N_("added a price book"),

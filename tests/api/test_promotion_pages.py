@@ -3,6 +3,7 @@ field, never naming a partner outside the issuer's downstream, and a draft chang
 
 from __future__ import annotations
 
+import html
 import re
 from decimal import Decimal
 from uuid import UUID
@@ -219,3 +220,22 @@ async def test_an_active_promotion_or_another_issuers_is_not_changed(
     assert theirs.status_code == 404  # the manufacturer's promotion is not the distributor's to see
     assert active.status_code == 409
     assert (await promotions.get_promotion(m, record.id)).rule.benefit == PercentOff(percent=Decimal(5))
+
+
+async def test_the_json_view_and_the_form_open_each_other_with_what_was_typed(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    await sign_in(client, "m.admin@example.com")
+
+    as_json = await _post(client, "/m/promotions/new", _winter(partners=[""], action="to_json"))
+    text = re.search(r'data-testid="promotion-text">([^<]*)</textarea>', as_json.text)
+    assert as_json.status_code == 200 and text is not None
+    back = await _post(
+        client, "/m/promotions/new", {"promotion": html.unescape(text.group(1)), "action": "to_form"}
+    )
+
+    assert '"code": "HOBS-WINTER"' in html.unescape(text.group(1))
+    assert back.status_code == 200
+    assert 'id="f-code" name="code" type="text" value="HOBS-WINTER"' in back.text
+    assert 'id="f-percent" name="percent" type="text" value="10"' in back.text
+    assert 'value="2026-12-01T00:00"' in back.text

@@ -104,6 +104,11 @@ def test_a_wrong_promotion_form_shows_each_error_by_its_field(page: Page) -> Non
     sign_in(page, "admin@aurora.example")
     page.goto("/m/promotions/new?kind=volume_tiers")
     page.fill("#f-name", "Washer volume")
+    page.fill("#f-tier-min-2", "20")
+    page.fill("#f-tier-percent-2", "8")
+    page.click("[data-testid=volume-tiers] button")  # another row, without leaving the page
+    expect(page.locator("#f-tier-min-3")).to_have_value("")
+    expect(page.locator("#f-tier-min-2")).to_have_value("20")
     page.fill("#f-tier-percent-1", "150")
     page.click("[data-testid=check-promotion]")
 

@@ -130,13 +130,13 @@ class _Editing(msgspec.Struct, kw_only=True):
     status: int = 200
 
 
-async def _partner_choices(actor: Actor) -> list[tuple[str, str]]:
-    """The partners a promotion may name: the actor's visible downstream (code, name)."""
+async def _partner_choices(actor: Actor) -> list[tuple[str, str, UUID]]:
+    """The partners a promotion may name: the actor's visible downstream (code, name, id)."""
     try:
         found = await partners.list_partners(actor, PartnerFilter(limit=200))
     except PermissionDeniedError:
         return []
-    return [(p.code, p.name) for p in found.items if p.id != actor.organisation_id]
+    return [(p.code, p.name, p.id) for p in found.items if p.id != actor.organisation_id]
 
 
 async def _catalogue_choices(actor: Actor) -> dict[str, list[tuple[str, str]]]:
@@ -159,18 +159,20 @@ async def _catalogue_choices(actor: Actor) -> dict[str, list[tuple[str, str]]]:
 
 
 async def _partner_ids(actor: Actor, form: promotion_form.PromotionForm) -> dict[str, UUID]:
-    """The partner codes of the form that name a partner the actor sees (not itself)."""
-    ids: dict[str, UUID] = {}
+    """The partner codes of the form that name a partner the actor sees (not itself): from the
+    list the form offers, and one look-up for each code beyond it."""
+    ids: dict[str, UUID] = {code: partner_id for code, _, partner_id in await _partner_choices(actor)}
     for code in form.partners[:200]:
-        found = await partners.find_partner_by_code(actor, code)
-        if found is not None and found.id != actor.organisation_id:
-            ids[code] = found.id
+        if code not in ids:
+            found = await partners.find_partner_by_code(actor, code)
+            if found is not None and found.id != actor.organisation_id:
+                ids[code] = found.id
     return ids
 
 
 async def _partner_codes(actor: Actor, command: schemas.PromotionCreate) -> dict[UUID, str]:
-    codes: dict[UUID, str] = {}
-    for partner_id in command.eligibility.partner_ids:
+    codes = {partner_id: code for code, _, partner_id in await _partner_choices(actor)}
+    for partner_id in command.eligibility.partner_ids - codes.keys():
         try:
             codes[partner_id] = (await partners.visible_place(actor, partner_id)).code
         except NotFoundError:

@@ -145,6 +145,11 @@ def current_locale() -> str:
     return _current_locale.get()
 
 
+def display_timezone() -> ZoneInfo:
+    """The time zone the reader sees times in (and types them in)."""
+    return _display_timezone.get()
+
+
 def gettext(message: str) -> str:
     return translations(current_locale()).ugettext(message)
 

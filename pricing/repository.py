@@ -393,6 +393,36 @@ async def insert_promotion(record: schemas.PromotionRecord, issuer_path: str, no
     )
 
 
+async def update_draft_promotion(record: schemas.PromotionRecord, now: datetime) -> bool:
+    """Replace a draft's rule; False when it is no longer a draft (activated meanwhile)."""
+    changed = (
+        await PromotionTable.update(
+            {
+                PromotionTable.code: record.code,
+                PromotionTable.name: record.name,
+                PromotionTable.currency: record.currency,
+                PromotionTable.rule: msgspec.to_builtins(record.rule),
+                PromotionTable.budget_minor: None
+                if record.budget_amount is None
+                else amount_to_minor(record.budget_amount, record.currency),
+                PromotionTable.budget_units: record.budget_units,
+                PromotionTable.updated_at: now,
+            }
+        )
+        .where((PromotionTable.id == record.id) & (PromotionTable.status == "draft"))
+        .returning(PromotionTable.id)
+    )
+    return bool(changed)
+
+
+async def promotion_code_taken_by_other(code: str, promotion_id: UUID) -> bool:
+    return bool(
+        await PromotionTable.exists().where(
+            (PromotionTable.code == code) & (PromotionTable.id != promotion_id)
+        )
+    )
+
+
 async def find_promotion(promotion_id: UUID) -> tuple[schemas.PromotionRecord, str] | None:
     row = (
         await PromotionTable.select().where(PromotionTable.id == promotion_id).output(load_json=True).first()

@@ -1,9 +1,11 @@
-"""Promotion pages: the list with budgets, the editor that validates a promotion and previews it
-against carts before it is saved (what-if), and activating or ending one."""
+"""Promotion pages: the list with budgets, the editor (a form field by field, or the promotion as
+JSON for power users) that validates a promotion and previews it against carts before it is saved
+(what-if), editing a draft, and activating or ending one."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 from uuid import UUID
 
@@ -14,20 +16,24 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
 from channel.roles import Permission
-from channel.services import partners
+from channel.schemas import PartnerFilter
+from channel.services import partners, reference
 from channel.visibility import Actor
-from core.errors import ConflictError, InvalidInputError
+from core.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
 from ordering import schemas as ordering_schemas
 from ordering.services import orders
+from portal import promotion_form
 from portal.dependencies import CurrentActor, CurrentClock, CurrentPortal
+from portal.errors import field_problems
 from portal.forms import refusal_text
-from portal.i18n import gettext
+from portal.i18n import current_locale, display_timezone, gettext
 from portal.messages import PROMOTION_STATUS_LABELS, message
 from portal.pages.rendering import back_to, page
 from portal.portals import Portal
 from portal.security.guards import requires_permission
 from pricing import schemas
-from pricing.services import pricing, promotions
+from pricing.schemas import ProductFilter
+from pricing.services import catalogue, pricing, promotions
 
 _BASE: dict[str, Any] = {
     "code": "",
@@ -113,6 +119,89 @@ async def _carts(actor: Actor, text: str) -> tuple[list[schemas.WhatIfCart], lis
     return carts, problems
 
 
+class _Editing(msgspec.Struct, kw_only=True):
+    """What the editor page shows besides the promotion itself."""
+
+    carts_text: str = ""
+    problems: list[str] = []
+    preview: schemas.WhatIfResult | None = None
+    currency: str = ""
+    period: dict[str, str] = {}
+    status: int = 200
+
+
+async def _partner_choices(actor: Actor) -> list[tuple[str, str, UUID]]:
+    """The partners a promotion may name: the actor's visible downstream (code, name, id)."""
+    try:
+        found = await partners.list_partners(actor, PartnerFilter(limit=200))
+    except PermissionDeniedError:
+        return []
+    return [(p.code, p.name, p.id) for p in found.items if p.id != actor.organisation_id]
+
+
+async def _catalogue_choices(actor: Actor) -> dict[str, list[tuple[str, str]]]:
+    """SKUs, categories and brands to pick targets from (searchable lists of the form)."""
+    locale = current_locale()
+
+    def name_of(names: dict[str, str], fallback: str) -> str:
+        return names.get(locale) or names.get(locale.split("_")[0]) or names.get("en") or fallback
+
+    try:
+        products = (await catalogue.list_products(actor, ProductFilter(limit=500))).items
+        categories = await catalogue.list_categories(actor)
+    except PermissionDeniedError:
+        return {"sku": [], "category": [], "brand": []}
+    return {
+        "sku": [(p.sku, name_of(p.names, p.sku)) for p in products],
+        "category": [(c.code, name_of(c.names, c.code)) for c in categories],
+        "brand": [(b, b) for b in sorted({p.brand for p in products if p.brand})],
+    }
+
+
+async def _partner_ids(actor: Actor, form: promotion_form.PromotionForm) -> dict[str, UUID]:
+    """The partner codes of the form that name a partner the actor sees (not itself): from the
+    list the form offers, and one look-up for each code beyond it."""
+    ids: dict[str, UUID] = {code: partner_id for code, _, partner_id in await _partner_choices(actor)}
+    for code in form.partners[:200]:
+        if code not in ids:
+            found = await partners.find_partner_by_code(actor, code)
+            if found is not None and found.id != actor.organisation_id:
+                ids[code] = found.id
+    return ids
+
+
+async def _partner_codes(actor: Actor, command: schemas.PromotionCreate) -> dict[UUID, str]:
+    codes = {partner_id: code for code, _, partner_id in await _partner_choices(actor)}
+    for partner_id in command.eligibility.partner_ids - codes.keys():
+        try:
+            codes[partner_id] = (await partners.visible_place(actor, partner_id)).code
+        except NotFoundError:
+            continue
+    return codes
+
+
+def _refusal_errors(
+    refused: InvalidInputError | ConflictError | NotFoundError, *, as_json: bool
+) -> dict[str, str]:
+    """A service's refusal by field: a code in use is the code's problem, a partner the actor does
+    not see is the partners' (the form resolves codes first, so this is the JSON view's case)."""
+    if isinstance(refused, InvalidInputError):
+        return {
+            (p.field if as_json else promotion_form.form_field(p.field)): p.message
+            for p in field_problems(refused)
+        }
+    if isinstance(refused, NotFoundError):
+        field = "eligibility.partner_ids" if as_json else "partners"
+        return {field: message("partners_not_yours", {"codes": "—"})}
+    if refused.code == "promotion_code_taken":
+        return {"code": message(refused.code, refused.params)}
+    return {"__all__": message(refused.code, refused.params)}
+
+
+def _json_of(command: schemas.PromotionCreate) -> str:
+    return msgspec.json.format(msgspec.json.encode(command), indent=2).decode()
+
+
 class PromotionPages(Controller):
     path = "/promotions"
     guards = [requires_permission(Permission.MANAGE_PROMOTIONS)]
@@ -127,72 +216,217 @@ class PromotionPages(Controller):
             kinds=list(TEMPLATES),
         )
 
-    async def _editor(
+    async def _form_page(
+        self,
+        actor: Actor,
+        portal: Portal,
+        form: promotion_form.PromotionForm,
+        editing: _Editing,
+        errors: dict[str, str] | None = None,
+        record: schemas.PromotionRecord | None = None,
+    ) -> Template:
+        return page(
+            "shared/promotions/form.html.jinja",
+            actor=actor,
+            portal=portal,
+            form=form.with_blank_rows(),
+            errors=errors or {},
+            record=record,
+            action=portal.url(f"/promotions/{record.id}/edit" if record else "/promotions/new"),
+            kinds=list(promotion_form.KINDS),
+            targeted=promotion_form.TARGETED,
+            levels=await reference.list_partner_levels(actor),
+            regions=await reference.list_regions(actor),
+            partner_choices=await _partner_choices(actor),
+            catalogue_choices=await _catalogue_choices(actor),
+            timezone=str(display_timezone()),
+            carts_text=editing.carts_text,
+            problems=editing.problems,
+            preview=editing.preview,
+            currency=editing.currency,
+            period=editing.period,
+            refused=editing.status >= 400,
+            status=editing.status,
+        )
+
+    async def _json_page(
         self,
         actor: Actor,
         portal: Portal,
         text: str,
-        carts_text: str = "",
-        problems: list[str] | None = None,
-        preview: schemas.WhatIfResult | None = None,
-        status: int = 200,
-        currency: str = "",
-        period: dict[str, str] | None = None,
+        editing: _Editing,
+        record: schemas.PromotionRecord | None = None,
     ) -> Template:
         return page(
             "shared/promotions/editor.html.jinja",
             actor=actor,
             portal=portal,
             text=text,
-            carts_text=carts_text,
-            problems=problems or [],
-            preview=preview,
+            record=record,
+            action=portal.url(f"/promotions/{record.id}/edit" if record else "/promotions/new"),
+            carts_text=editing.carts_text,
+            problems=editing.problems,
+            preview=editing.preview,
             kinds=list(TEMPLATES),
-            currency=currency,
-            period=period or {},
-            refused=status >= 400,
-            status=status,
+            currency=editing.currency,
+            period=editing.period,
+            refused=editing.status >= 400,
+            status=editing.status,
         )
 
     @get("/new")
     async def new_promotion(
-        self, actor: CurrentActor, portal: CurrentPortal, kind: FromQuery[str] = "percent_off"
+        self,
+        actor: CurrentActor,
+        portal: CurrentPortal,
+        kind: FromQuery[str] = "percent_off",
+        view: FromQuery[str] = "form",
     ) -> Template:
         promotions.may_issue(actor)
-        return await self._editor(actor, portal, _starting_text(kind))
+        if view == "json":
+            return await self._json_page(actor, portal, _starting_text(kind), _Editing())
+        own = await partners.visible_place(actor, actor.organisation_id)
+        form = promotion_form.starting_form(kind, own.currency)
+        return await self._form_page(actor, portal, form, _Editing())
 
     @post("/new")
     async def submit(
         self, request: Request[Any, Any, Any], actor: CurrentActor, portal: CurrentPortal, clock: CurrentClock
     ) -> Template | Redirect:
         """Check, preview against carts, or save as a draft: one form, three buttons."""
-        form = await request.form()
-        text = str(form.get("promotion", ""))[:100_000]
-        carts_text = str(form.get("carts", ""))[:200_000]
-        action = str(form.get("action", "check"))
+        return await self._submitted(request, actor, portal, clock, None)
+
+    @get("/{promotion_id:uuid}/edit")
+    async def edit_promotion(
+        self,
+        actor: CurrentActor,
+        portal: CurrentPortal,
+        promotion_id: FromPath[UUID],
+        view: FromQuery[str] = "form",
+    ) -> Template:
+        record = await self._draft_of_mine(actor, promotion_id)
+        command = promotion_form.command_from_record(record)
+        if view == "json":
+            return await self._json_page(actor, portal, _json_of(command), _Editing(), record)
+        form = promotion_form.form_of(command, await _partner_codes(actor, command), display_timezone())
+        return await self._form_page(actor, portal, form, _Editing(), record=record)
+
+    @post("/{promotion_id:uuid}/edit")
+    async def submit_edit(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        portal: CurrentPortal,
+        clock: CurrentClock,
+        promotion_id: FromPath[UUID],
+    ) -> Template | Redirect:
+        await self._draft_of_mine(actor, promotion_id)
+        return await self._submitted(request, actor, portal, clock, promotion_id)
+
+    async def _draft_of_mine(self, actor: Actor, promotion_id: UUID) -> schemas.PromotionRecord:
+        promotions.may_issue(actor)
+        record = await promotions.get_promotion(actor, promotion_id)
+        if record.issuer_id != actor.organisation_id:
+            raise PermissionDeniedError("only_issuer_changes_promotion")
+        if record.status != "draft":
+            raise ConflictError("promotion_not_draft", status=record.status)
+        return record
+
+    async def _submitted(
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        portal: Portal,
+        clock: CurrentClock,
+        promotion_id: UUID | None,
+    ) -> Template | Redirect:
+        values = await request.form()
+        record = await promotions.get_promotion(actor, promotion_id) if promotion_id else None
+        action = str(values.get("action", "check"))
+        editing = _Editing(
+            carts_text=str(values.get("carts", ""))[:200_000],
+            period={
+                "since": str(values.get("since", "")).strip()[:10],
+                "until": str(values.get("until", "")).strip()[:10],
+            },
+        )
+        zone = display_timezone()
+        if "promotion" in values:  # the JSON view
+            text = str(values.get("promotion", ""))[:100_000]
+            try:
+                command = msgspec.json.decode(text.encode(), type=schemas.PromotionCreate)
+            except (msgspec.ValidationError, msgspec.DecodeError) as refused:
+                editing.problems, editing.status = [str(refused)], 422
+                return await self._json_page(actor, portal, text, editing, record)
+            if action == "to_form":
+                form = promotion_form.form_of(command, await _partner_codes(actor, command), zone)
+                return await self._form_page(actor, portal, form, editing, record=record)
+
+            async def json_page(editing: _Editing, errors: dict[str, str]) -> Template:
+                editing.problems = [*editing.problems, *(f"{f}: {t}" for f, t in errors.items())]
+                return await self._json_page(actor, portal, text, editing, record)
+
+            return await self._act(
+                request, actor, portal, clock, command, action, editing, record, json_page, as_json=True
+            )
+        form = promotion_form.read_form(values)
+        if action in ("refresh", "add_row"):  # the kind changed, or more rows are wanted
+            return await self._form_page(actor, portal, form, editing, record=record)
         try:
-            command = msgspec.json.decode(text.encode(), type=schemas.PromotionCreate)
-        except (msgspec.ValidationError, msgspec.DecodeError) as refused:
-            return await self._editor(actor, portal, text, carts_text, [str(refused)], status=422)
+            command = promotion_form.command_of(form, await _partner_ids(actor, form), zone)
+        except promotion_form.PromotionFormError as refused:
+            editing.status = 422
+            return await self._form_page(actor, portal, form, editing, refused.errors, record)
+        if action == "to_json":
+            return await self._json_page(actor, portal, _json_of(command), editing, record)
+
+        async def form_page(editing: _Editing, errors: dict[str, str]) -> Template:
+            return await self._form_page(actor, portal, form, editing, errors, record)
+
+        return await self._act(
+            request, actor, portal, clock, command, action, editing, record, form_page, as_json=False
+        )
+
+    async def _act(
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        portal: Portal,
+        clock: CurrentClock,
+        command: schemas.PromotionCreate,
+        action: str,
+        editing: _Editing,
+        record: schemas.PromotionRecord | None,
+        show: Callable[[_Editing, dict[str, str]], Awaitable[Template]],
+        *,
+        as_json: bool,
+    ) -> Template | Redirect:
+        """Save, check or preview a promotion read from either view; ``show`` renders that view with
+        errors by field (the form's field names, or the promotion data's in the JSON view)."""
         try:
             if action == "save":
-                record = await promotions.create_promotion(actor, command, clock)
-                flash(
-                    request,
-                    gettext("Promotion {code} was saved as a draft.").format(code=record.code),
-                    category="success",
-                )
-                return back_to(portal.url(f"/promotions/{record.id}"))
+                if record is None:
+                    saved = await promotions.create_promotion(actor, command, clock)
+                    text = gettext("Promotion {code} was saved as a draft.")
+                else:
+                    saved = await promotions.update_promotion(actor, record.id, command, clock)
+                    text = gettext("Promotion {code} was changed.")
+                flash(request, text.format(code=saved.code), category="success")
+                return back_to(portal.url(f"/promotions/{saved.id}"))
             issues = promotions.issues_of(actor, command)
             if issues or action != "preview":
-                texts = [f"{i.field}: {message(i.code, dict(i.params))}" for i in issues] or [
-                    gettext("The promotion keeps every rule; preview it or save it.")
-                ]
-                return await self._editor(
-                    actor, portal, text, carts_text, texts, status=422 if issues else 200
+                editing.status = 422 if issues else 200
+                editing.problems = (
+                    [] if issues else [gettext("The promotion keeps every rule; preview it or save it.")]
                 )
-            since, until = str(form.get("since", "")).strip(), str(form.get("until", "")).strip()
-            if since and until and not carts_text.strip():
+                errors = (
+                    {i.field: message(i.code, dict(i.params)) for i in issues}
+                    if as_json
+                    else promotion_form.issue_errors(issues)
+                )
+                return await show(editing, errors)
+            since, until = editing.period["since"], editing.period["until"]
+            if since and until and not editing.carts_text.strip():
                 try:
                     past = msgspec.convert(
                         {
@@ -203,30 +437,26 @@ class PromotionPages(Controller):
                         ordering_schemas.WhatIfPast,
                     )
                 except msgspec.ValidationError as refused:
-                    return await self._editor(actor, portal, text, carts_text, [str(refused)], status=422)
-                preview = await orders.what_if_past(actor, past, clock)
-                return await self._editor(
-                    actor,
-                    portal,
-                    text,
-                    carts_text,
-                    preview=preview,
-                    currency=command.currency,
-                    period={"since": since, "until": until},
-                )
-            carts, problems = await _carts(actor, carts_text)
+                    editing.problems, editing.status = [refusal_text(refused)], 422
+                    return await show(editing, {})
+                editing.preview = await orders.what_if_past(actor, past, clock)
+                editing.currency = command.currency
+                return await show(editing, {})
+            carts, problems = await _carts(actor, editing.carts_text)
             if problems or not carts:
-                problems = problems or [
+                editing.problems = problems or [
                     gettext("Enter at least one cart, or a period of past orders, to preview against.")
                 ]
-                return await self._editor(actor, portal, text, carts_text, problems, status=422)
-            preview = await pricing.what_if(
+                editing.status = 422
+                return await show(editing, {})
+            editing.preview = await pricing.what_if(
                 actor, schemas.WhatIfRequest(promotion=command, carts=carts), clock
             )
-        except (InvalidInputError, ConflictError) as refused:
-            texts = [refusal_text(refused)]
-            return await self._editor(actor, portal, text, carts_text, texts, status=422)
-        return await self._editor(actor, portal, text, carts_text, preview=preview, currency=command.currency)
+            editing.currency = command.currency
+        except (InvalidInputError, ConflictError, NotFoundError) as refused:
+            editing.status = 422
+            return await show(editing, _refusal_errors(refused, as_json=as_json))
+        return await show(editing, {})
 
     @get("/{promotion_id:uuid}")
     async def detail(

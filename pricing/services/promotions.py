@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from uuid import UUID, uuid4
 
+import msgspec
+
 from channel.roles import OrgKind, Permission
 from channel.services.activity import record_change
+from channel.services.partners import visible_place
 from channel.transactions import read_transaction, write_transaction
 from channel.visibility import Actor
 from core.clock import Clock
@@ -52,15 +55,27 @@ def issues_of(actor: Actor, command: schemas.PromotionCreate) -> list[PromotionI
     return validate_promotion(rule_of(actor, command))
 
 
+def _checked(actor: Actor, command: schemas.PromotionCreate, promotion_id: UUID | None = None) -> Promotion:
+    may_issue(actor)
+    rule = rule_of(actor, command, promotion_id)
+    issues = validate_promotion(rule)
+    if issues:
+        raise InvalidInputError([FieldProblem(field=i.field, code=i.code, params=i.params) for i in issues])
+    return rule
+
+
+async def _named_partners_visible(actor: Actor, rule: Promotion) -> None:
+    """A promotion names only partners the actor sees (a distributor: its own downstream); any
+    other answers as missing, like every object the actor may not see."""
+    for partner_id in sorted(rule.eligibility.partner_ids):
+        await visible_place(actor, partner_id)
+
+
 async def create_promotion(
     actor: Actor, command: schemas.PromotionCreate, clock: Clock
 ) -> schemas.PromotionRecord:
     """Save a promotion as a draft after checking every rule that spans fields."""
-    may_issue(actor)
-    rule = rule_of(actor, command)
-    issues = validate_promotion(rule)
-    if issues:
-        raise InvalidInputError([FieldProblem(field=i.field, code=i.code, params=i.params) for i in issues])
+    rule = _checked(actor, command)
     record = schemas.PromotionRecord(
         id=rule.id,
         code=rule.code,
@@ -76,10 +91,41 @@ async def create_promotion(
         created_at=clock.now(),
     )
     async with write_transaction():
+        await _named_partners_visible(actor, rule)
         if await repository.promotion_code_taken(rule.code):
             raise ConflictError("promotion_code_taken", code=rule.code)
         await repository.insert_promotion(record, actor.organisation_path, clock.now())
         await _audit(actor, clock, "promotion.created", record, actor.organisation_path)
+    return record
+
+
+async def update_promotion(
+    actor: Actor, promotion_id: UUID, command: schemas.PromotionCreate, clock: Clock
+) -> schemas.PromotionRecord:
+    """Change a draft (only a draft, and only its issuer): the same checks as saving it first."""
+    rule = _checked(actor, command, promotion_id)
+    async with write_transaction():
+        before, path = await _visible(actor, promotion_id)
+        if path != actor.organisation_path:
+            raise PermissionDeniedError("only_issuer_changes_promotion")
+        if before.status != "draft":
+            raise ConflictError("promotion_not_draft", status=before.status)
+        await _named_partners_visible(actor, rule)
+        if await repository.promotion_code_taken_by_other(rule.code, promotion_id):
+            raise ConflictError("promotion_code_taken", code=rule.code)
+        record = msgspec.structs.replace(
+            before,
+            code=rule.code,
+            name=rule.name,
+            currency=rule.currency,
+            rule=rule,
+            budget_amount=rule.budget_amount,
+            spent_amount=repository.minor_to_amount(0, rule.currency),
+            budget_units=rule.budget_units,
+        )
+        if not await repository.update_draft_promotion(record, clock.now()):
+            raise ConflictError("promotion_not_draft", status="active")
+        await _audit(actor, clock, "promotion.changed", record, path)
     return record
 
 

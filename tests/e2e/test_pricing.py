@@ -67,21 +67,51 @@ def test_a_dealer_configures_a_kitchen_set_and_is_told_every_broken_rule(page: P
 
 def test_a_channel_manager_checks_previews_and_publishes_a_promotion(page: Page) -> None:
     sign_in(page, "admin@aurora.example")
-    page.goto("/m/promotions/new?kind=percent_off")
-    text = page.input_value("[data-testid=promotion-text]")
-    page.fill(
-        "[data-testid=promotion-text]",
-        text.replace('"code": ""', '"code": "HOBS-WINTER"').replace('"name": ""', '"name": "Winter hobs"'),
-    )
-    page.fill("[data-testid=what-if-carts]", "S-001 HOB-G2-60 2\nS-001 KETTLE-17 6\n\nS-002 WM-F8 1")
+    page.goto("/m/promotions/new")
+    page.select_option("[data-testid=promotion-kind]", "buy_x_get_y")
+    expect(page.locator("#f-buy")).to_be_visible()  # the kind's own fields, without leaving the page
+    page.select_option("[data-testid=promotion-kind]", "percent_off")
+    expect(page.locator("#f-buy")).to_have_count(0)
 
+    page.fill("#f-code", "HOBS-WINTER")
+    page.fill("#f-name", "Winter hobs")
+    page.fill("#f-percent", "10")
+    page.select_option("#f-target-kind-0", "category")
+    page.fill("#f-target-value-0", "HOBS")
+    page.fill("#f-starts_at", "2026-01-01T00:00")
+    page.click("[data-testid=check-promotion]")
+
+    expect(page.locator("[data-testid=promotion-problems]")).to_contain_text("keeps every rule")
+    expect(page.locator("#f-target-value-0")).to_have_value("HOBS")
+
+    page.fill("[data-testid=what-if-carts]", "S-001 HOB-G2-60 2\nS-001 KETTLE-17 6\n\nS-002 WM-F8 1")
     page.click("[data-testid=preview-promotion]")
 
     preview = page.locator("[data-testid=what-if]")
     expect(preview).to_contain_text("1 of 2")  # the washer cart has no hob
     expect(page.locator("[data-testid=what-if-cost]")).to_contain_text(re.compile(r"\d"))
-    screenshot(page, "promotion-what-if")
+    screenshot(page, "promotion-form")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "promotion-form-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.click("[data-testid=save-promotion]")
     expect(page.locator("[data-testid=promotion-status]")).to_have_text("Draft")
     page.click("[data-testid=activate-promotion]")
     expect(page.locator("[data-testid=promotion-status]")).to_have_text("Active")
+
+
+def test_a_wrong_promotion_form_shows_each_error_by_its_field(page: Page) -> None:
+    sign_in(page, "admin@aurora.example")
+    page.goto("/m/promotions/new?kind=volume_tiers")
+    page.fill("#f-name", "Washer volume")
+    page.fill("#f-tier-min-2", "20")
+    page.fill("#f-tier-percent-2", "8")
+    page.click("[data-testid=volume-tiers] button")  # another row, without leaving the page
+    expect(page.locator("#f-tier-min-3")).to_have_value("")
+    expect(page.locator("#f-tier-min-2")).to_have_value("20")
+    page.fill("#f-tier-percent-1", "150")
+    page.click("[data-testid=check-promotion]")
+
+    expect(page.locator("#e-code")).to_have_text("This field is required.")
+    expect(page.locator("#e-volume_tiers")).to_have_text("A percentage above 0 and at most 100.")
+    screenshot(page, "promotion-form-errors")

@@ -9,7 +9,8 @@ from uuid import UUID
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pricing.model import ManualDiscount
+from pricing.engine import PromotionIndex, price
+from pricing.model import ManualDiscount, ProductFacts
 from pricing.promotions import (
     AmountOff,
     BuyXGetY,
@@ -24,7 +25,7 @@ from pricing.promotions import (
     VolumeTiers,
 )
 from pricing.promotions import Condition as RuleCondition
-from tests.unit.pricing.engine_helpers import PRODUCTS, d, priced, promo
+from tests.unit.pricing.engine_helpers import LIST, PRODUCTS, cart, context, d, priced, promo
 
 SKUS = sorted(PRODUCTS)
 money = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("3000"), places=2)
@@ -155,3 +156,20 @@ def test_a_gift_is_a_free_line_and_the_budget_pays_for_it(lines) -> None:  # typ
     gifts = [line for line in result.lines if line.is_gift]
     assert len(gifts) == 1 and gifts[0].net_total == 0
     assert result.consumption[0].amount == d("199.00")
+
+
+class _EveryPromotion(PromotionIndex):
+    """The naive reference: every promotion tested against every product, nothing looked up."""
+
+    def candidates(self, product: ProductFacts) -> list[Promotion]:
+        return [p for p in self.ordered if p.target.matches(product)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(carts, rule_sets(), manuals)
+def test_the_index_of_promotions_gives_what_testing_every_promotion_on_every_line_gives(  # type: ignore[no-untyped-def]
+    lines, rules, manual
+) -> None:
+    naive = price(cart(*lines), context(manual=manual), PRODUCTS, [LIST], _EveryPromotion(rules))
+
+    assert priced(lines, rules, manual=manual) == naive

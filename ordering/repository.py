@@ -27,6 +27,7 @@ from ordering.tables import (
     StockLevel,
     StockMovement,
 )
+from pricing.repository import BuyerPricingState, buyer_pricing_columns, buyer_pricing_state
 
 CENTS = Decimal("0.01")
 
@@ -49,15 +50,28 @@ def _values(rows: Sequence[Sequence[Any]]) -> tuple[str, list[Any]]:
     return ", ".join([row_sql] * len(rows)), [value for row in rows for value in row]
 
 
-async def buyer_for_order(buyer_id: UUID) -> dict[str, Any] | None:
-    """The buyer with its supplier's code and name, in one query. On PostgreSQL the buyer's row stays
-    locked to the end of the transaction, so one buyer's orders check the credit limit one at a time
-    (``NO KEY UPDATE``: rows that merely refer to the buyer are not held up)."""
+async def buyer_for_order(buyer_id: UUID, upstream_paths: Sequence[str]) -> dict[str, Any] | None:
+    """The buyer with its supplier's code and name and its place in the channel (kind, depth,
+    currency, partner level, region, and the ids of the organisations at ``upstream_paths``, the
+    buyer's channel above it), in one query. On PostgreSQL the buyer's row stays locked to the end
+    of the transaction, so one buyer's orders check the credit limit one at a time (``NO KEY
+    UPDATE``: rows that merely refer to the buyer are not held up)."""
+    paths = list(upstream_paths)
+    listed = "json_agg(u.id)" if _postgres() else "json_group_array(u.id)"
+    upstream = (
+        f"(SELECT {listed} FROM channel_organisation u WHERE u.path IN ({', '.join(['{}'] * len(paths))}))"  # noqa: S608
+        if paths
+        else "NULL"
+    )
     rows = await Order.raw(
-        "SELECT b.id, b.name, b.status, b.credit_limit, b.path, s.id AS supplier_id, "
-        "s.code AS supplier_code, s.name AS supplier_name "
+        "SELECT b.id, b.name, b.status, b.credit_limit, b.path, b.kind, b.depth, b.currency, "  # noqa: S608
+        "s.id AS supplier_id, s.code AS supplier_code, s.name AS supplier_name, "
+        f"pl.code AS partner_level, rg.code AS region, {upstream} AS upstream_ids "
         "FROM channel_organisation b LEFT JOIN channel_organisation s ON s.id = b.supplier "
+        "LEFT JOIN channel_partner_level pl ON pl.id = b.partner_level "
+        "LEFT JOIN channel_region rg ON rg.id = b.region "
         "WHERE b.id = {}" + (" FOR NO KEY UPDATE OF b" if _postgres() else ""),
+        *paths,
         buyer_id,
     )
     if not rows:
@@ -66,7 +80,43 @@ async def buyer_for_order(buyer_id: UUID) -> dict[str, Any] | None:
     if row["supplier_id"] is not None:
         row["supplier_id"] = UUID(str(row["supplier_id"]))
     row["credit_limit"] = Decimal(str(row["credit_limit"])).quantize(CENTS)
+    found = row.pop("upstream_ids")
+    if isinstance(found, str | bytes):
+        found = msgspec.json.decode(found)
+    row["upstream_ids"] = frozenset(UUID(str(i)) for i in found or ())
     return row
+
+
+async def organisation_ids_at(paths: Sequence[str]) -> list[UUID]:
+    if not paths:
+        return []
+    rows = await Order.raw(
+        f"SELECT id FROM channel_organisation WHERE path IN ({', '.join(['{}'] * len(paths))})",  # noqa: S608
+        *paths,
+    )
+    return [UUID(str(r["id"])) for r in rows]
+
+
+async def buyer_state_for_order(buyer_id: UUID, *, owed: bool) -> tuple[Decimal, BuyerPricingState]:
+    """What may have changed with the buyer's previous order, read after the buyer's lock: what it
+    owes on orders not yet closed (when ``owed``: its credit limit is set) and, for the pricing
+    engine, the pricing stamp, its uses of each promotion and the budgets left; one query."""
+    open_statuses = [s.value for s in COUNTS_AGAINST_CREDIT]
+    # SQLite keeps NUMERIC as binary floating point: sum exact ten-thousandths instead.
+    total = "o.total" if _postgres() else "CAST(ROUND(o.total * 10000) AS INTEGER)"
+    rows = await Order.raw(
+        "SELECT CASE WHEN {} THEN (SELECT COALESCE(SUM(" + total + "), 0) FROM ordering_order o "  # noqa: S608
+        f"WHERE o.buyer_id = b.id AND o.status IN ({', '.join(['{}'] * len(open_statuses))})) END AS owed, "
+        f"{buyer_pricing_columns('b.id')} FROM channel_organisation b WHERE b.id = {{}}",
+        owed,
+        *open_statuses,
+        buyer_id,
+    )
+    row = rows[0]
+    amount = Decimal(str(row["owed"] or 0))
+    if not _postgres():
+        amount /= 10000
+    return amount.quantize(CENTS), buyer_pricing_state(row)
 
 
 async def next_sequence(supplier_id: UUID, year: int) -> int:

@@ -35,6 +35,8 @@ from pricing.model import (
 )
 from pricing.price_books import BookIndex
 from pricing.promotions import Promotion, validate_promotion
+from pricing.services import pricing_data
+from pricing.services.pricing_data import PricingData
 
 
 async def context_for(
@@ -138,6 +140,73 @@ async def price_cart(actor: Actor, request: schemas.CartRequest, clock: Clock) -
             )
             for line in request.lines
         ),
+    )
+    return price(cart, context, products, books, promotions)
+
+
+class BuyerFacts(msgspec.Struct, frozen=True, kw_only=True):
+    """A buyer's place in the channel as its caller has already read it (order submission reads it
+    with the buyer's lock): what ``context_for`` would read again."""
+
+    id: UUID
+    kind: str
+    tier: int
+    seller_id: UUID
+    currency: str
+    partner_level: str | None = None
+    region: str | None = None
+    upstream_ids: frozenset[UUID] = frozenset()
+
+
+async def data_at(state: repository.BuyerPricingState, seen_at: float) -> PricingData:
+    """The pricing data as current as ``state``'s stamp (read by the caller's statement that
+    finished at ``seen_at``, ``time.monotonic()``): from memory unless it changed since."""
+    return await pricing_data.at(state.stamp, seen_at)
+
+
+def price_for_buyer(
+    actor: Actor,
+    data: PricingData,
+    buyer: BuyerFacts,
+    state: repository.BuyerPricingState,
+    request: schemas.CartRequest,
+    clock: Clock,
+) -> PricedCart:
+    """``price_cart`` for a caller that has read the buyer, its promotion uses and the budgets
+    itself (``repository.buyer_pricing_columns``) and the pricing data (``data_at``): no query.
+    Lines only, no configured sets."""
+    if not actor.can(Permission.VIEW_CATALOGUE):
+        raise PermissionDeniedError()
+    context = PricingContext(
+        buyer_id=buyer.id,
+        buyer_kind=buyer.kind,
+        buyer_tier=buyer.tier,
+        seller_id=buyer.seller_id,
+        at=clock.now(),
+        partner_level=buyer.partner_level,
+        region=buyer.region,
+        coupon_codes=frozenset(request.coupon_codes),
+        upstream_ids=buyer.upstream_ids,
+        usage=state.usage,
+        budget_left=state.budget_left,
+        units_left=state.units_left,
+    )
+    currency = buyer.currency
+    skus = [line.sku for line in request.lines]
+    promotions = data.promotion_index(currency)
+    gift_skus = [
+        sku
+        for p in promotions.ordered
+        for sku in [getattr(p.benefit, "free_sku", None), getattr(p.benefit, "sku", None)]
+        if isinstance(sku, str)
+    ]
+    products = {sku: data.facts[sku] for sku in skus if sku in data.facts}
+    books = BookIndex(
+        data.books(currency, [*skus, *gift_skus]), context, currency, data.controls(currency, skus)
+    )
+    cart = Cart(
+        currency=currency,
+        lines=tuple(CartLine(sku=line.sku, quantity=line.quantity) for line in request.lines),
     )
     return price(cart, context, products, books, promotions)
 

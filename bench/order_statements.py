@@ -1,9 +1,9 @@
 """DB-1 for orders (docs/performance.md): statements per order submission for 1, 20, 100 and 500 lines.
 
-    .venv/bin/python -m bench.order_statements [--database postgresql]
+    .venv/bin/python -m bench.order_statements [--database postgresql] [--name bench_orders]
 
-Builds a scratch database (a temporary SQLite file, or the PostgreSQL database ``bench_orders``,
-dropped and recreated) through the migrations, a channel of a manufacturer, a distributor and a
+Builds a scratch database (a temporary SQLite file, or the PostgreSQL database ``bench_orders`` or
+``--name``, dropped and recreated) through the migrations, a channel of a manufacturer, a distributor and a
 store, 500 products on the list price, and counts the SQL statements the engine runs while the
 store submits an order of N lines, the distributor approves it (reserving stock) and ships it, and
 the store receives it. Every step should cost the same number of statements whatever N (the
@@ -25,8 +25,8 @@ SIZES = (1, 20, 100, 500)
 ROUNDS = 3
 
 
-async def run(kind: str) -> None:
-    await scratch_database(kind, "bench_orders")
+async def run(kind: str, name: str) -> None:
+    await scratch_database(kind, name)
 
     from bench.seed import order_channel
     from channel.transactions import engine, is_postgres
@@ -132,7 +132,9 @@ async def run(kind: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
-    asyncio.run(run(parser.parse_args().database))
+    parser.add_argument("--name", default="bench_orders", help="scratch database's name (dropped!)")
+    args = parser.parse_args()
+    asyncio.run(run(args.database, args.name))
 
 
 if __name__ == "__main__":

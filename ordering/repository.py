@@ -777,6 +777,128 @@ async def drop_shipped(upstream_id: UUID, downstream_id: UUID) -> dict[UUID, int
     return {UUID(str(r["order_line_id"])): int(r["units"]) for r in rows}
 
 
+_WAITING = (OrderStatus.APPROVED.value, OrderStatus.PARTIALLY_SHIPPED.value)
+
+
+async def drop_shipments(
+    supplier_id: UUID, filters: schemas.DropShipmentFilter
+) -> tuple[list[dict[str, Any]], str | None]:
+    """The (upstream order, downstream order) pairs of the supplier's drop-shipping, one page at a
+    time by keyset on the downstream order (placed_at, id) and the upstream order's id. Per pair:
+    units forwarded, shipped straight to the downstream buyer, and still open (per downstream line:
+    what it waits for, at most what was forwarded less what went direct; none unless both orders
+    are approved or partially shipped). Set-based: three aggregates and one join, any page size."""
+    pg = _postgres()
+    least, greatest = ("LEAST", "GREATEST") if pg else ("MIN", "MAX")
+    waiting = ", ".join(f"'{s}'" for s in _WAITING)
+    state_clause = {
+        "to_do": "p.open_units > 0",
+        "done": "p.open_units = 0 AND p.shipped > 0",
+        "all": "(p.open_units > 0 OR p.shipped > 0)",
+    }[filters.state]
+    newest_first = filters.state != "to_do"
+    args: list[Any] = [supplier_id, supplier_id]
+    clauses = [state_clause]
+    if filters.buyer_id is not None:
+        clauses.append("d.buyer_id = {}")
+        args.append(filters.buyer_id)
+    after = decode_cursor(filters.cursor)
+    if after and len(after) == 3:
+        try:
+            at, last_d, last_u = (
+                datetime.fromisoformat(str(after[0])),
+                UUID(str(after[1])),
+                UUID(str(after[2])),
+            )
+        except ValueError:
+            at = None
+        if at is not None:
+            clauses.append(f"(d.created_at, d.id, u.id) {'<' if newest_first else '>'} ({{}}, {{}}, {{}})")
+            args += [at, last_d, last_u]
+    direction = "DESC" if newest_first else "ASC"
+    args.append(filters.limit + 1)
+    rows = await Order.raw(
+        "WITH fw AS (SELECT l.upstream_order_id AS u_id, l.downstream_order_id AS d_id, "  # noqa: S608
+        "l.downstream_line_id AS line_id, SUM(l.quantity) AS forwarded FROM ordering_order_link l "
+        "JOIN ordering_order u ON u.id = l.upstream_order_id WHERE u.supplier_id = {} "
+        "GROUP BY l.upstream_order_id, l.downstream_order_id, l.downstream_line_id), "
+        "ds AS (SELECT x.order_id AS u_id, y.order_id AS d_id, sl.order_line_id AS line_id, "
+        "SUM(sl.quantity) AS shipped FROM ordering_shipment x "
+        "JOIN ordering_shipment y ON y.id = x.paired_shipment_id "
+        "JOIN ordering_shipment_line sl ON sl.shipment_id = y.id "
+        "JOIN ordering_order u ON u.id = x.order_id "
+        "WHERE u.supplier_id = {} AND x.deliver_to_id IS NOT NULL "
+        "GROUP BY x.order_id, y.order_id, sl.order_line_id), "
+        "p AS (SELECT fw.u_id, fw.d_id, SUM(fw.forwarded) AS forwarded, "
+        "SUM(COALESCE(ds.shipped, 0)) AS shipped, "
+        f"SUM(CASE WHEN u.status IN ({waiting}) AND d.status IN ({waiting}) THEN "
+        f"{greatest}(0, {least}(ol.quantity - ol.shipped - ol.allocated, "
+        "fw.forwarded - COALESCE(ds.shipped, 0))) ELSE 0 END) AS open_units "
+        "FROM fw LEFT JOIN ds ON ds.u_id = fw.u_id AND ds.d_id = fw.d_id AND ds.line_id = fw.line_id "
+        "JOIN ordering_order_line ol ON ol.id = fw.line_id "
+        "JOIN ordering_order u ON u.id = fw.u_id JOIN ordering_order d ON d.id = fw.d_id "
+        "GROUP BY fw.u_id, fw.d_id) "
+        "SELECT u.id AS upstream_order_id, u.number AS upstream_number, u.status AS upstream_status, "
+        "u.buyer_id AS via_id, d.id AS order_id, d.number AS order_number, d.status AS order_status, "
+        "d.buyer_id AS deliver_to_id, d.created_at AS ordered_at, "
+        "p.forwarded, p.shipped, p.open_units "
+        "FROM p JOIN ordering_order u ON u.id = p.u_id JOIN ordering_order d ON d.id = p.d_id "
+        f"WHERE {' AND '.join(clauses)} "
+        f"ORDER BY d.created_at {direction}, d.id {direction}, u.id {direction} LIMIT {{}}",
+        *args,
+    )
+    found = []
+    for r in rows:
+        row = dict(r)
+        for key in ("upstream_order_id", "via_id", "order_id", "deliver_to_id"):
+            row[key] = UUID(str(row[key]))
+        if not isinstance(row["ordered_at"], datetime):
+            row["ordered_at"] = datetime.fromisoformat(str(row["ordered_at"]))
+        for key in ("forwarded", "shipped", "open_units"):
+            row[key] = int(row[key] or 0)
+        found.append(row)
+    more = len(found) > filters.limit
+    found = found[: filters.limit]
+    cursor = (
+        encode_cursor(
+            found[-1]["ordered_at"].isoformat(),
+            str(found[-1]["order_id"]),
+            str(found[-1]["upstream_order_id"]),
+        )
+        if more
+        else None
+    )
+    return found, cursor
+
+
+async def drop_shipment_refs(upstream_ids: Sequence[UUID]) -> list[dict[str, Any]]:
+    """The drop-shipments made on these upstream orders, each with the downstream order it went to
+    and its units."""
+    if not upstream_ids:
+        return []
+    ids = list(upstream_ids)
+    rows = await Shipment.raw(
+        "SELECT x.id, x.number, x.status, x.shipped_at, x.received_at, x.order_id AS upstream_order_id, "  # noqa: S608
+        "y.order_id AS order_id, (SELECT COALESCE(SUM(sl.quantity), 0) FROM ordering_shipment_line sl "
+        "WHERE sl.shipment_id = x.id) AS units FROM ordering_shipment x "
+        "JOIN ordering_shipment y ON y.id = x.paired_shipment_id "
+        f"WHERE x.deliver_to_id IS NOT NULL AND x.order_id IN ({', '.join(['{}'] * len(ids))}) "
+        "ORDER BY x.shipped_at, x.number",
+        *ids,
+    )
+    found = []
+    for r in rows:
+        row = dict(r)
+        for key in ("id", "upstream_order_id", "order_id"):
+            row[key] = UUID(str(row[key]))
+        for key in ("shipped_at", "received_at"):
+            if row[key] is not None and not isinstance(row[key], datetime):
+                row[key] = datetime.fromisoformat(str(row[key]))
+        row["units"] = int(row["units"])
+        found.append(row)
+    return found
+
+
 async def insert_links(rows: Sequence[dict[str, Any]]) -> None:
     if rows:
         await OrderLink.insert(*(OrderLink(**row) for row in rows))

@@ -923,6 +923,51 @@ async def ship_direct(
         )
 
 
+async def list_drop_shipments(
+    actor: Actor, filters: schemas.DropShipmentFilter
+) -> tuple[list[schemas.DropShipmentView], str | None]:
+    """What the actor's organisation ships, or may ship, straight to the buyers of the orders its
+    own orders were forwarded for: its drop-shipping to do and done. Only its own (it is the
+    supplier of the upstream orders); the people who fulfil orders see it."""
+    _require(actor, Permission.FULFIL_ORDERS)
+    async with read_transaction():
+        rows, cursor = await repository.drop_shipments(actor.organisation_id, filters)
+        refs = await repository.drop_shipment_refs(sorted({r["upstream_order_id"] for r in rows}, key=str))
+        names = await _names([r["via_id"] for r in rows] + [r["deliver_to_id"] for r in rows])
+    return [
+        schemas.DropShipmentView(
+            state="to_do" if r["open_units"] > 0 else "done",
+            upstream_order_id=r["upstream_order_id"],
+            upstream_number=r["upstream_number"],
+            upstream_status=OrderStatus(r["upstream_status"]),
+            via_id=r["via_id"],
+            via_name=names.get(r["via_id"], ""),
+            order_id=r["order_id"],
+            order_number=r["order_number"],
+            order_status=OrderStatus(r["order_status"]),
+            deliver_to_id=r["deliver_to_id"],
+            deliver_to_name=names.get(r["deliver_to_id"], ""),
+            ordered_at=r["ordered_at"],
+            forwarded=r["forwarded"],
+            shipped=r["shipped"],
+            open=r["open_units"],
+            shipments=[
+                schemas.DropShipmentRef(
+                    id=x["id"],
+                    number=x["number"],
+                    status=x["status"],
+                    units=x["units"],
+                    shipped_at=x["shipped_at"],
+                    received_at=x["received_at"],
+                )
+                for x in refs
+                if x["upstream_order_id"] == r["upstream_order_id"] and x["order_id"] == r["order_id"]
+            ],
+        )
+        for r in rows
+    ], cursor
+
+
 async def _name(organisation_id: UUID) -> str:
     return (await _names([organisation_id])).get(organisation_id, "")
 

@@ -558,6 +558,33 @@ async def consume_budget(promotion_id: UUID, minor: int, units: int) -> bool:
     return bool(changed)
 
 
+async def consume_and_count(
+    spend: Sequence[tuple[UUID, int, int]], used: Sequence[UUID], buyer_id: UUID
+) -> set[UUID]:
+    """PostgreSQL: ``consume_budget`` for every ``(promotion, minor, units)`` of ``spend`` and
+    ``count_use`` for every promotion of ``used``, in one statement; returns the promotions whose
+    budget took it (the caller refuses the order, rolling it all back, when one is missing)."""
+    rows = await PromotionTable.raw(
+        "WITH spend AS (UPDATE pricing_promotion p SET spent_minor = p.spent_minor + c.minor, "
+        "spent_units = p.spent_units + c.units "
+        "FROM unnest({}::uuid[], {}::bigint[], {}::int[]) AS c(id, minor, units) "
+        "WHERE p.id = c.id AND p.status = 'active' "
+        "AND (p.budget_minor IS NULL OR p.spent_minor + c.minor <= p.budget_minor) "
+        "AND (p.budget_units IS NULL OR p.spent_units + c.units <= p.budget_units) RETURNING p.id), "
+        "used AS (INSERT INTO pricing_promotion_usage (promotion_id, buyer_id, uses) "
+        "SELECT u, {}, 1 FROM unnest({}::uuid[]) AS u "
+        "ON CONFLICT (promotion_id, buyer_id) DO UPDATE SET uses = pricing_promotion_usage.uses + 1 "
+        "RETURNING 1) "
+        "SELECT id FROM spend",
+        [s[0] for s in spend],
+        [s[1] for s in spend],
+        [s[2] for s in spend],
+        buyer_id,
+        list(used),
+    )
+    return {UUID(str(r["id"])) for r in rows}
+
+
 async def count_use(promotion_id: UUID, buyer_id: UUID) -> None:
     updated = (
         await PromotionUsageTable.update({PromotionUsageTable.uses: PromotionUsageTable.uses + 1})

@@ -16,7 +16,7 @@ import msgspec
 from channel import repository as channel_repository
 from channel.roles import OrgKind, Permission
 from channel.services.partners import visible_place
-from channel.transactions import read_transaction, write_transaction
+from channel.transactions import is_postgres, read_transaction, write_transaction
 from channel.visibility import Actor
 from core.clock import Clock
 from core.errors import ConflictError, FieldProblem, InvalidInputError, PermissionDeniedError
@@ -242,6 +242,25 @@ async def commit_consumption(priced: PricedCart, buyer_id: UUID) -> None:
     Refuses (ConflictError ``promotion_budget_spent``) when a budget no longer covers it: another
     order got there first, and the buyer must see the new price before committing.
     """
+    if is_postgres():  # one statement, however many promotions the order used
+        spend: dict[UUID, tuple[int, int]] = {}
+        for used in priced.consumption:
+            minor, units = spend.get(used.promotion_id, (0, 0))
+            spend[used.promotion_id] = (
+                minor + repository.amount_to_minor(used.amount, priced.currency),
+                units + used.units,
+            )
+        if not spend and not priced.applied:
+            return
+        took = await repository.consume_and_count(
+            [(p, minor, units) for p, (minor, units) in spend.items()],
+            sorted(set(priced.applied), key=str),
+            buyer_id,
+        )
+        for promotion_id in spend:
+            if promotion_id not in took:
+                raise ConflictError("promotion_budget_spent", promotion=str(promotion_id))
+        return
     for used in priced.consumption:
         minor = repository.amount_to_minor(used.amount, priced.currency)
         if not await repository.consume_budget(used.promotion_id, minor, used.units):

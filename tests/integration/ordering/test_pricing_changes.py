@@ -106,3 +106,39 @@ async def test_a_buyers_uses_of_a_promotion_are_counted_from_its_previous_order(
     assert (await orders.submit_order(store, _hob(), clock)).total == Decimal("900.00")
     # The pricing data did not change; the use did, and the second order sees it.
     assert (await orders.submit_order(store, _hob(), clock)).total == Decimal("1000.00")
+
+
+async def test_promotions_used_by_an_order_are_spent_and_counted_in_one_statement_on_postgresql(
+    world: World, clock: FixedClock
+) -> None:
+    from tests.conftest import ON_POSTGRES
+    from tests.integration.ordering.test_statement_counts import counting
+
+    await priced_world(world, clock)
+    store, manufacturer = world.actors["s1_manager"], world.actors["m_admin"]
+    for code, budget in (("BUDGETED", Decimal("5000")), ("LIMITED", None)):
+        created = await promotions.create_promotion(
+            manufacturer,
+            pricing_schemas.PromotionCreate(
+                code=code,
+                name=code.title(),
+                currency="EUR",
+                benefit=PercentOff(percent=Decimal("5")),
+                budget_amount=budget,
+                per_partner_limit=5,
+            ),
+            clock,
+        )
+        await promotions.set_status(
+            manufacturer, created.id, pricing_schemas.PromotionStatusChange(status="active"), clock
+        )
+    await orders.submit_order(store, _hob(), clock)  # the pricing data read again after the change
+
+    with counting() as counter:
+        placed = await orders.submit_order(store, _hob(2), clock)
+
+    assert placed.total == Decimal("1800.00")  # 2 x 1000, 5% off twice
+    if ON_POSTGRES:
+        assert counter.count == 6  # the five of every order, and the promotions' one
+    found = {r.code: r for r in await promotions.list_promotions(manufacturer)}
+    assert found["BUDGETED"].spent_amount == Decimal("150.00")  # 50 + 100

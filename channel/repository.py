@@ -879,27 +879,40 @@ class IdempotencyAnswer(msgspec.Struct, frozen=True):
 
 
 async def find_idempotency_answer(organisation_id: UUID, route: str, key: str) -> IdempotencyAnswer | None:
-    row = await (
-        IdempotencyRecord.select(
-            IdempotencyRecord.organisation_id,
-            IdempotencyRecord.route,
-            IdempotencyRecord.key,
-            IdempotencyRecord.request_hash,
-            IdempotencyRecord.status_code,
-            IdempotencyRecord.response_body,
-        )
-        .where(
-            (IdempotencyRecord.organisation_id == organisation_id)
-            & (IdempotencyRecord.route == route)
-            & (IdempotencyRecord.key == key)
-        )
-        .first()
+    rows = await IdempotencyRecord.raw(
+        "SELECT organisation_id, route, key, request_hash, status_code, response_body "
+        "FROM channel_idempotency_record WHERE organisation_id = {} AND route = {} AND key = {}",
+        organisation_id,
+        route,
+        key,
     )
-    return IdempotencyAnswer(**row) if row else None
+    if not rows:
+        return None
+    row = rows[0]
+    return IdempotencyAnswer(
+        organisation_id=_uuid(row["organisation_id"]),
+        route=row["route"],
+        key=row["key"],
+        request_hash=row["request_hash"],
+        status_code=int(row["status_code"]),
+        response_body=row["response_body"],
+    )
 
 
 async def insert_idempotency_answer(answer: IdempotencyAnswer, at: datetime) -> None:
-    await IdempotencyRecord.insert(IdempotencyRecord(**msgspec.structs.asdict(answer), created_at=at))
+    """Raw SQL: every creating API request with a key writes one."""
+    await IdempotencyRecord.raw(
+        "INSERT INTO channel_idempotency_record "
+        "(organisation_id, route, key, request_hash, status_code, response_body, created_at) "
+        "VALUES ({}, {}, {}, {}, {}, {}, {})",
+        answer.organisation_id,
+        answer.route,
+        answer.key,
+        answer.request_hash,
+        answer.status_code,
+        answer.response_body,
+        at,
+    )
 
 
 # --- notifications --------------------------------------------------------------------------------

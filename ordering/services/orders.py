@@ -164,10 +164,10 @@ async def submit_order(actor: Actor, command: schemas.OrderCreate, clock: Clock)
     A constant number of statements whatever the number of lines: the buyer with its place in the
     channel (locked on PostgreSQL, so one buyer's orders check the credit limit one at a time);
     what it owes, its promotion uses, the budgets left and the pricing stamp (the catalogue, price
-    books and promotions come from memory at that stamp, read again only when they changed); one
-    per promotion budget spent and use counted; the order numbered and written with its lines (one
-    statement on PostgreSQL); the audit entry and the supplier's notification. The answer is built
-    from what was written, not read back."""
+    books and promotions come from memory at that stamp, read again only when they changed); the
+    promotions' budgets spent and uses counted, when it used any (one statement on PostgreSQL);
+    the order numbered and written with its lines (one statement on PostgreSQL); the audit entry
+    and the supplier's notification. The answer is built from what was written, not read back."""
     _require(actor, Permission.PLACE_ORDERS)
     now = clock.now()
     async with write_transaction():

@@ -125,9 +125,3 @@ def _serves(data: PricingData, stamp: str | None, seen_at: float) -> bool:
     if data.stamp is None:
         return False
     return (stamp is not None and data.stamp == stamp) or data.read_at > seen_at
-
-
-def forget() -> None:
-    """Drop the copy in memory (tests that rebuild the database under a running process)."""
-    global _current
-    _current = None

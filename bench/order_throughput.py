@@ -1,8 +1,10 @@
 """ORDER-1 and HTTP-1 (docs/performance.md): the portal served as in production, under load.
 
     .venv/bin/python -m bench.order_throughput [--seconds 8] [--rounds 3] [--workers 2]
+        [--database bench_order_throughput] [--port 8701]
 
-On the PostgreSQL database ``bench_order_throughput`` (dropped and recreated): a distributor, 64
+On the PostgreSQL database ``bench_order_throughput`` (or ``--database``; dropped and recreated, as is
+the pgbench database named after it with ``_pgbench``): a distributor, 64
 stores each with an API token, 20 products on the list price. Two granian servers run side by side
 with the same number of workers: the portal (``portal.asgi:app``, PORTAL_ENV=production) and the
 bench-only reference app (``bench.reference_app:app``, never part of the portal). An async load
@@ -43,6 +45,16 @@ from bench.scratch import PG_SERVER, ROOT, scratch_database
 DATABASE = "bench_order_throughput"
 PGBENCH_DATABASE = "bench_order_pgbench"
 PORTAL_PORT, REFERENCE_PORT = 8701, 8702
+
+
+def _configure(database: str, port: int) -> None:
+    """Another database or port, so two checkouts can run the bench on one machine."""
+    global DATABASE, PGBENCH_DATABASE, PORTAL_PORT, REFERENCE_PORT
+    if database != DATABASE:
+        DATABASE, PGBENCH_DATABASE = database, f"{database}_pgbench"
+    PORTAL_PORT, REFERENCE_PORT = port, port + 1
+
+
 LINES = 20
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -318,7 +330,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--database", default=DATABASE, help="scratch PostgreSQL database (dropped!)")
+    parser.add_argument("--port", type=int, default=PORTAL_PORT, help="the portal's; the reference's is next")
     args = parser.parse_args()
+    _configure(args.database, args.port)
     asyncio.run(run(args.seconds, args.rounds, args.workers, args.connections))
 
 

@@ -747,39 +747,68 @@ class TokenRecord(msgspec.Struct, frozen=True):
 
 
 async def find_token_record(token_hash: str) -> TokenRecord | None:
-    row = await (
-        ApiToken.select(
-            ApiToken.id,
-            ApiToken.name,
-            ApiToken.prefix,
-            ApiToken.roles,
-            ApiToken.revoked_at,
-            ApiToken.last_used_at,
-            ApiToken.organisation.id.as_alias("org_id"),
-            ApiToken.organisation.kind.as_alias("org_kind"),
-            ApiToken.organisation.path.as_alias("org_path"),
-            ApiToken.organisation.status.as_alias("org_status"),
-            ApiToken.organisation.locale.as_alias("org_locale"),
-            ApiToken.organisation.name.as_alias("org_name"),
-        )
-        .where(ApiToken.token_hash == token_hash)
-        .first()
+    """The token with its organisation; raw SQL, as every API request asks it first."""
+    rows = await ApiToken.raw(
+        "SELECT t.id, t.name, t.prefix, t.roles, t.revoked_at, t.last_used_at, o.id AS org_id, "
+        "o.kind AS org_kind, o.path AS org_path, o.status AS org_status, o.locale AS org_locale, "
+        "o.name AS org_name FROM channel_api_token t JOIN channel_organisation o ON o.id = t.organisation "
+        "WHERE t.token_hash = {}",
+        token_hash,
     )
-    if row is None:
+    if not rows:
         return None
+    row = rows[0]
+    roles = row["roles"]
+    if isinstance(roles, str | bytes):
+        roles = msgspec.json.decode(roles)
     return TokenRecord(
-        token_id=row["id"],
+        token_id=_uuid(row["id"]),
         name=row["name"],
         prefix=row["prefix"],
-        roles=[Role(r) for r in row["roles"]],
+        roles=[Role(r) for r in roles],
         revoked=row["revoked_at"] is not None,
-        last_used_at=row["last_used_at"],
-        organisation_id=row["org_id"],
+        last_used_at=_moment(row["last_used_at"]),
+        organisation_id=_uuid(row["org_id"]),
         organisation_kind=OrgKind(row["org_kind"]),
         organisation_path=row["org_path"],
         organisation_status=PartnerStatus(row["org_status"]),
         organisation_locale=row["org_locale"],
         organisation_name=row["org_name"],
+    )
+
+
+def _uuid(value: Any) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))
+
+
+def _moment(value: Any) -> datetime | None:
+    """A timestamp as a raw query gives it: a datetime (PostgreSQL) or ISO text (SQLite)."""
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
+
+
+async def find_me(
+    org_id: UUID, user_id: UUID | None
+) -> tuple[schemas.OrganisationRef, schemas.UserRef | None] | None:
+    """The organisation and (for a person) the user, as ``GET /api/me`` names them; one query."""
+    rows = await Organisation.raw(
+        "SELECT o.id, o.code, o.name, o.kind, u.id AS user_id, u.email, u.display_name "
+        "FROM channel_organisation o LEFT JOIN channel_user u ON u.id = {} "
+        "WHERE o.id = {}",
+        user_id,
+        org_id,
+    )
+    if not rows:
+        return None
+    row = rows[0]
+    organisation = schemas.OrganisationRef(
+        id=_uuid(row["id"]), code=row["code"], name=row["name"], kind=OrgKind(row["kind"])
+    )
+    if row["user_id"] is None:
+        return organisation, None
+    return organisation, schemas.UserRef(
+        id=_uuid(row["user_id"]), email=row["email"], display_name=row["display_name"]
     )
 
 
@@ -850,27 +879,40 @@ class IdempotencyAnswer(msgspec.Struct, frozen=True):
 
 
 async def find_idempotency_answer(organisation_id: UUID, route: str, key: str) -> IdempotencyAnswer | None:
-    row = await (
-        IdempotencyRecord.select(
-            IdempotencyRecord.organisation_id,
-            IdempotencyRecord.route,
-            IdempotencyRecord.key,
-            IdempotencyRecord.request_hash,
-            IdempotencyRecord.status_code,
-            IdempotencyRecord.response_body,
-        )
-        .where(
-            (IdempotencyRecord.organisation_id == organisation_id)
-            & (IdempotencyRecord.route == route)
-            & (IdempotencyRecord.key == key)
-        )
-        .first()
+    rows = await IdempotencyRecord.raw(
+        "SELECT organisation_id, route, key, request_hash, status_code, response_body "
+        "FROM channel_idempotency_record WHERE organisation_id = {} AND route = {} AND key = {}",
+        organisation_id,
+        route,
+        key,
     )
-    return IdempotencyAnswer(**row) if row else None
+    if not rows:
+        return None
+    row = rows[0]
+    return IdempotencyAnswer(
+        organisation_id=_uuid(row["organisation_id"]),
+        route=row["route"],
+        key=row["key"],
+        request_hash=row["request_hash"],
+        status_code=int(row["status_code"]),
+        response_body=row["response_body"],
+    )
 
 
 async def insert_idempotency_answer(answer: IdempotencyAnswer, at: datetime) -> None:
-    await IdempotencyRecord.insert(IdempotencyRecord(**msgspec.structs.asdict(answer), created_at=at))
+    """Raw SQL: every creating API request with a key writes one."""
+    await IdempotencyRecord.raw(
+        "INSERT INTO channel_idempotency_record "
+        "(organisation_id, route, key, request_hash, status_code, response_body, created_at) "
+        "VALUES ({}, {}, {}, {}, {}, {}, {})",
+        answer.organisation_id,
+        answer.route,
+        answer.key,
+        answer.request_hash,
+        answer.status_code,
+        answer.response_body,
+        at,
+    )
 
 
 # --- notifications --------------------------------------------------------------------------------

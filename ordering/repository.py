@@ -27,6 +27,7 @@ from ordering.tables import (
     StockLevel,
     StockMovement,
 )
+from pricing.repository import BuyerPricingState, buyer_pricing_columns, buyer_pricing_state
 
 CENTS = Decimal("0.01")
 
@@ -49,15 +50,28 @@ def _values(rows: Sequence[Sequence[Any]]) -> tuple[str, list[Any]]:
     return ", ".join([row_sql] * len(rows)), [value for row in rows for value in row]
 
 
-async def buyer_for_order(buyer_id: UUID) -> dict[str, Any] | None:
-    """The buyer with its supplier's code and name, in one query. On PostgreSQL the buyer's row stays
-    locked to the end of the transaction, so one buyer's orders check the credit limit one at a time
-    (``NO KEY UPDATE``: rows that merely refer to the buyer are not held up)."""
+async def buyer_for_order(buyer_id: UUID, upstream_paths: Sequence[str]) -> dict[str, Any] | None:
+    """The buyer with its supplier's code and name and its place in the channel (kind, depth,
+    currency, partner level, region, and the ids of the organisations at ``upstream_paths``, the
+    buyer's channel above it), in one query. On PostgreSQL the buyer's row stays locked to the end
+    of the transaction, so one buyer's orders check the credit limit one at a time (``NO KEY
+    UPDATE``: rows that merely refer to the buyer are not held up)."""
+    paths = list(upstream_paths)
+    listed = "json_agg(u.id)" if _postgres() else "json_group_array(u.id)"
+    upstream = (
+        f"(SELECT {listed} FROM channel_organisation u WHERE u.path IN ({', '.join(['{}'] * len(paths))}))"  # noqa: S608
+        if paths
+        else "NULL"
+    )
     rows = await Order.raw(
-        "SELECT b.id, b.name, b.status, b.credit_limit, b.path, s.id AS supplier_id, "
-        "s.code AS supplier_code, s.name AS supplier_name "
+        "SELECT b.id, b.name, b.status, b.credit_limit, b.path, b.kind, b.depth, b.currency, "  # noqa: S608
+        "s.id AS supplier_id, s.code AS supplier_code, s.name AS supplier_name, "
+        f"pl.code AS partner_level, rg.code AS region, {upstream} AS upstream_ids "
         "FROM channel_organisation b LEFT JOIN channel_organisation s ON s.id = b.supplier "
+        "LEFT JOIN channel_partner_level pl ON pl.id = b.partner_level "
+        "LEFT JOIN channel_region rg ON rg.id = b.region "
         "WHERE b.id = {}" + (" FOR NO KEY UPDATE OF b" if _postgres() else ""),
+        *paths,
         buyer_id,
     )
     if not rows:
@@ -66,7 +80,48 @@ async def buyer_for_order(buyer_id: UUID) -> dict[str, Any] | None:
     if row["supplier_id"] is not None:
         row["supplier_id"] = UUID(str(row["supplier_id"]))
     row["credit_limit"] = Decimal(str(row["credit_limit"])).quantize(CENTS)
+    found = row.pop("upstream_ids")
+    if isinstance(found, str | bytes):
+        found = msgspec.json.decode(found)
+    row["upstream_ids"] = frozenset(UUID(str(i)) for i in found or ())
     return row
+
+
+async def organisation_ids_at(paths: Sequence[str]) -> list[UUID]:
+    if not paths:
+        return []
+    rows = await Order.raw(
+        f"SELECT id FROM channel_organisation WHERE path IN ({', '.join(['{}'] * len(paths))})",  # noqa: S608
+        *paths,
+    )
+    return [UUID(str(r["id"])) for r in rows]
+
+
+async def buyer_state_for_order(buyer_id: UUID, *, owed: bool) -> tuple[Decimal, BuyerPricingState]:
+    """What may have changed with the buyer's previous order, read after the buyer's lock: what it
+    owes on orders not yet closed (when ``owed``: its credit limit is set) and, for the pricing
+    engine, the pricing stamp, its uses of each promotion and the budgets left; one query."""
+    open_statuses = [s.value for s in COUNTS_AGAINST_CREDIT]
+    # SQLite keeps NUMERIC as binary floating point: sum exact ten-thousandths instead.
+    # What the rebate fund paid is not owed.
+    total = (
+        "o.total - o.fund_amount"
+        if _postgres()
+        else "CAST(ROUND(o.total * 10000) AS INTEGER) - CAST(ROUND(o.fund_amount * 10000) AS INTEGER)"
+    )
+    rows = await Order.raw(
+        "SELECT CASE WHEN {} THEN (SELECT COALESCE(SUM(" + total + "), 0) FROM ordering_order o "  # noqa: S608
+        f"WHERE o.buyer_id = b.id AND o.status IN ({', '.join(['{}'] * len(open_statuses))})) END AS owed, "
+        f"{buyer_pricing_columns('b.id')} FROM channel_organisation b WHERE b.id = {{}}",
+        owed,
+        *open_statuses,
+        buyer_id,
+    )
+    row = rows[0]
+    amount = Decimal(str(row["owed"] or 0))
+    if not _postgres():
+        amount /= 10000
+    return amount.quantize(CENTS), buyer_pricing_state(row)
 
 
 async def next_sequence(supplier_id: UUID, year: int) -> int:
@@ -236,17 +291,6 @@ async def close_received(received_before: datetime, now: datetime, limit: int) -
         .returning(*Order.all_columns())
     )
     return closed
-
-
-async def open_amount(buyer_id: UUID) -> Decimal:
-    """What the buyer owes on orders not yet closed: its open receivables, for the credit limit (what
-    the rebate fund paid is not owed)."""
-    rows = await Order.select(Order.total, Order.fund_amount).where(
-        (Order.buyer_id == buyer_id) & Order.status.is_in([s.value for s in COUNTS_AGAINST_CREDIT])
-    )
-    return sum(
-        (Decimal(str(r["total"])) - Decimal(str(r["fund_amount"])) for r in rows), Decimal(0)
-    ).quantize(CENTS)
 
 
 async def list_orders(
@@ -729,6 +773,128 @@ async def drop_shipped(upstream_id: UUID, downstream_id: UUID) -> dict[UUID, int
         upstream_id,
     )
     return {UUID(str(r["order_line_id"])): int(r["units"]) for r in rows}
+
+
+_WAITING = (OrderStatus.APPROVED.value, OrderStatus.PARTIALLY_SHIPPED.value)
+
+
+async def drop_shipments(
+    supplier_id: UUID, filters: schemas.DropShipmentFilter
+) -> tuple[list[dict[str, Any]], str | None]:
+    """The (upstream order, downstream order) pairs of the supplier's drop-shipping, one page at a
+    time by keyset on the downstream order (placed_at, id) and the upstream order's id. Per pair:
+    units forwarded, shipped straight to the downstream buyer, and still open (per downstream line:
+    what it waits for, at most what was forwarded less what went direct; none unless both orders
+    are approved or partially shipped). Set-based: three aggregates and one join, any page size."""
+    pg = _postgres()
+    least, greatest = ("LEAST", "GREATEST") if pg else ("MIN", "MAX")
+    waiting = ", ".join(f"'{s}'" for s in _WAITING)
+    state_clause = {
+        "to_do": "p.open_units > 0",
+        "done": "p.open_units = 0 AND p.shipped > 0",
+        "all": "(p.open_units > 0 OR p.shipped > 0)",
+    }[filters.state]
+    newest_first = filters.state != "to_do"
+    args: list[Any] = [supplier_id, supplier_id]
+    clauses = [state_clause]
+    if filters.buyer_id is not None:
+        clauses.append("d.buyer_id = {}")
+        args.append(filters.buyer_id)
+    after = decode_cursor(filters.cursor)
+    if after and len(after) == 3:
+        try:
+            at, last_d, last_u = (
+                datetime.fromisoformat(str(after[0])),
+                UUID(str(after[1])),
+                UUID(str(after[2])),
+            )
+        except ValueError:
+            at = None
+        if at is not None:
+            clauses.append(f"(d.created_at, d.id, u.id) {'<' if newest_first else '>'} ({{}}, {{}}, {{}})")
+            args += [at, last_d, last_u]
+    direction = "DESC" if newest_first else "ASC"
+    args.append(filters.limit + 1)
+    rows = await Order.raw(
+        "WITH fw AS (SELECT l.upstream_order_id AS u_id, l.downstream_order_id AS d_id, "  # noqa: S608
+        "l.downstream_line_id AS line_id, SUM(l.quantity) AS forwarded FROM ordering_order_link l "
+        "JOIN ordering_order u ON u.id = l.upstream_order_id WHERE u.supplier_id = {} "
+        "GROUP BY l.upstream_order_id, l.downstream_order_id, l.downstream_line_id), "
+        "ds AS (SELECT x.order_id AS u_id, y.order_id AS d_id, sl.order_line_id AS line_id, "
+        "SUM(sl.quantity) AS shipped FROM ordering_shipment x "
+        "JOIN ordering_shipment y ON y.id = x.paired_shipment_id "
+        "JOIN ordering_shipment_line sl ON sl.shipment_id = y.id "
+        "JOIN ordering_order u ON u.id = x.order_id "
+        "WHERE u.supplier_id = {} AND x.deliver_to_id IS NOT NULL "
+        "GROUP BY x.order_id, y.order_id, sl.order_line_id), "
+        "p AS (SELECT fw.u_id, fw.d_id, SUM(fw.forwarded) AS forwarded, "
+        "SUM(COALESCE(ds.shipped, 0)) AS shipped, "
+        f"SUM(CASE WHEN u.status IN ({waiting}) AND d.status IN ({waiting}) THEN "
+        f"{greatest}(0, {least}(ol.quantity - ol.shipped - ol.allocated, "
+        "fw.forwarded - COALESCE(ds.shipped, 0))) ELSE 0 END) AS open_units "
+        "FROM fw LEFT JOIN ds ON ds.u_id = fw.u_id AND ds.d_id = fw.d_id AND ds.line_id = fw.line_id "
+        "JOIN ordering_order_line ol ON ol.id = fw.line_id "
+        "JOIN ordering_order u ON u.id = fw.u_id JOIN ordering_order d ON d.id = fw.d_id "
+        "GROUP BY fw.u_id, fw.d_id) "
+        "SELECT u.id AS upstream_order_id, u.number AS upstream_number, u.status AS upstream_status, "
+        "u.buyer_id AS via_id, d.id AS order_id, d.number AS order_number, d.status AS order_status, "
+        "d.buyer_id AS deliver_to_id, d.created_at AS ordered_at, "
+        "p.forwarded, p.shipped, p.open_units "
+        "FROM p JOIN ordering_order u ON u.id = p.u_id JOIN ordering_order d ON d.id = p.d_id "
+        f"WHERE {' AND '.join(clauses)} "
+        f"ORDER BY d.created_at {direction}, d.id {direction}, u.id {direction} LIMIT {{}}",
+        *args,
+    )
+    found = []
+    for r in rows:
+        row = dict(r)
+        for key in ("upstream_order_id", "via_id", "order_id", "deliver_to_id"):
+            row[key] = UUID(str(row[key]))
+        if not isinstance(row["ordered_at"], datetime):
+            row["ordered_at"] = datetime.fromisoformat(str(row["ordered_at"]))
+        for key in ("forwarded", "shipped", "open_units"):
+            row[key] = int(row[key] or 0)
+        found.append(row)
+    more = len(found) > filters.limit
+    found = found[: filters.limit]
+    cursor = (
+        encode_cursor(
+            found[-1]["ordered_at"].isoformat(),
+            str(found[-1]["order_id"]),
+            str(found[-1]["upstream_order_id"]),
+        )
+        if more
+        else None
+    )
+    return found, cursor
+
+
+async def drop_shipment_refs(upstream_ids: Sequence[UUID]) -> list[dict[str, Any]]:
+    """The drop-shipments made on these upstream orders, each with the downstream order it went to
+    and its units."""
+    if not upstream_ids:
+        return []
+    ids = list(upstream_ids)
+    rows = await Shipment.raw(
+        "SELECT x.id, x.number, x.status, x.shipped_at, x.received_at, x.order_id AS upstream_order_id, "  # noqa: S608
+        "y.order_id AS order_id, (SELECT COALESCE(SUM(sl.quantity), 0) FROM ordering_shipment_line sl "
+        "WHERE sl.shipment_id = x.id) AS units FROM ordering_shipment x "
+        "JOIN ordering_shipment y ON y.id = x.paired_shipment_id "
+        f"WHERE x.deliver_to_id IS NOT NULL AND x.order_id IN ({', '.join(['{}'] * len(ids))}) "
+        "ORDER BY x.shipped_at, x.number",
+        *ids,
+    )
+    found = []
+    for r in rows:
+        row = dict(r)
+        for key in ("id", "upstream_order_id", "order_id"):
+            row[key] = UUID(str(row[key]))
+        for key in ("shipped_at", "received_at"):
+            if row[key] is not None and not isinstance(row[key], datetime):
+                row[key] = datetime.fromisoformat(str(row[key]))
+        row["units"] = int(row["units"])
+        found.append(row)
+    return found
 
 
 async def insert_links(rows: Sequence[dict[str, Any]]) -> None:

@@ -201,6 +201,48 @@ class ShipmentCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     packages: Annotated[int, Meta(ge=1, le=10_000)] = 1
 
 
+class DropShipmentFilter(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """The drop-shipments of the supplier that ships them: ``to_do`` the downstream orders it may
+    still ship straight to (oldest first), ``done`` those it has shipped everything to (newest
+    first), ``all`` both (newest first); optionally for one buyer (the store receiving them)."""
+
+    state: Literal["to_do", "done", "all"] = "to_do"
+    buyer_id: UUID | None = None
+    cursor: Annotated[str, Meta(max_length=200)] | None = None
+    limit: Annotated[int, Meta(ge=1, le=200)] = 50
+
+
+class DropShipmentRef(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID  # the shipment on the upstream order
+    number: str
+    status: str  # shipped | received
+    units: int
+    shipped_at: datetime
+    received_at: datetime | None = None
+
+
+class DropShipmentView(msgspec.Struct, frozen=True, kw_only=True):
+    """One downstream order the supplier can fill by shipping straight to its buyer, through one of
+    its own orders that was forwarded for it: what was forwarded, shipped direct and is still open."""
+
+    state: Literal["to_do", "done"]
+    upstream_order_id: UUID
+    upstream_number: str
+    upstream_status: OrderStatus
+    via_id: UUID  # the middle tier: who placed the upstream order
+    via_name: str
+    order_id: UUID  # the downstream order
+    order_number: str
+    order_status: OrderStatus
+    deliver_to_id: UUID  # its buyer, where the goods go
+    deliver_to_name: str
+    ordered_at: datetime  # when the downstream order was placed
+    forwarded: int  # units forwarded upstream for it
+    shipped: int  # of them, shipped straight to its buyer
+    open: int  # what may still go straight to it
+    shipments: list[DropShipmentRef] = []
+
+
 class DropShipCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """Ship what is reserved for an upstream order straight to the buyer of a downstream order it
     fills; without lines, everything reserved that order still waits for (up to what was forwarded)."""

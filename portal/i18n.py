@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from io import BytesIO
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -54,6 +54,7 @@ def translations(locale: str) -> NullTranslations:
     return Translations(fp=buffer)
 
 
+@lru_cache(maxsize=1024)  # every request asks (Babel's parsing costs ~1 ms); the answers never change
 def supported_locale(preference: str | None) -> str | None:
     """The supported locale closest to ``preference`` (``zh_Hans_CN``, ``zh-CN`` -> ``zh_Hans``)."""
     if not preference:

@@ -23,7 +23,7 @@ from pricing.price_books import PriceBook as EnginePriceBook
 from pricing.price_books import PriceBookEntry as EnginePriceBookEntry
 from pricing.price_books import PriceControl as EnginePriceControl
 from pricing.promotions import Promotion as EnginePromotion
-from pricing.tables import Category, Product
+from pricing.tables import Category, PricingStamp, Product
 from pricing.tables import PriceBook as PriceBookTable
 from pricing.tables import PriceBookEntry as PriceBookEntryTable
 from pricing.tables import PriceControl as PriceControlTable
@@ -178,6 +178,23 @@ def _uuids(values: Any) -> frozenset[UUID]:
     return frozenset(UUID(str(v)) for v in values or [])
 
 
+def _engine_book(header: dict[str, Any], entries: Sequence[EnginePriceBookEntry]) -> EnginePriceBook:
+    return EnginePriceBook(
+        code=header["code"],
+        currency=header["currency"],
+        kind=header["kind"],
+        entries=tuple(entries),
+        percent_off_list=_decimal(header["percent_off_list"]),
+        buyer_ids=_uuids(header["buyer_ids"]),
+        seller_id=header["seller_id"],
+        partner_levels=frozenset(header["partner_levels"] or []),
+        tiers=frozenset(int(t) for t in header["tiers"] or []),
+        buyer_kinds=frozenset(header["buyer_kinds"] or []),
+        valid_from=header["valid_from"],
+        valid_to=header["valid_to"],
+    )
+
+
 def _book_header(row: dict[str, Any]) -> schemas.PriceBookInfo:
     return schemas.PriceBookInfo(
         id=row["id"],
@@ -292,23 +309,7 @@ async def engine_books(currency: str, skus: Sequence[str]) -> list[EnginePriceBo
                     sku=r["sku"], unit_price=_money(r["unit_price_e4"]), min_quantity=r["min_quantity"]
                 )
             )
-    return [
-        EnginePriceBook(
-            code=h["code"],
-            currency=h["currency"],
-            kind=h["kind"],
-            entries=tuple(entries.get(h["id"], ())),
-            percent_off_list=_decimal(h["percent_off_list"]),
-            buyer_ids=_uuids(h["buyer_ids"]),
-            seller_id=h["seller_id"],
-            partner_levels=frozenset(h["partner_levels"] or []),
-            tiers=frozenset(int(t) for t in h["tiers"] or []),
-            buyer_kinds=frozenset(h["buyer_kinds"] or []),
-            valid_from=h["valid_from"],
-            valid_to=h["valid_to"],
-        )
-        for h in headers
-    ]
+    return [_engine_book(h, entries.get(h["id"], ())) for h in headers]
 
 
 async def engine_controls(currency: str, skus: Sequence[str]) -> list[EnginePriceControl]:
@@ -324,6 +325,109 @@ async def engine_controls(currency: str, skus: Sequence[str]) -> list[EnginePric
         )
         for r in rows
     ]
+
+
+# --- the pricing data, whole, for the in-process copy (pricing.services.pricing_data) -------------
+
+
+class PricingRows(msgspec.Struct, frozen=True, kw_only=True):
+    """Everything the engine reads that changes only with the pricing stamp."""
+
+    products: dict[str, schemas.Product]
+    books: list[EnginePriceBook]  # every book with every entry
+    controls: list[EnginePriceControl]
+    promotions: list[schemas.PromotionRecord]  # the active ones (budgets as they were when read)
+
+
+async def pricing_stamp() -> str | None:
+    row = await PricingStamp.select(PricingStamp.stamp).where(PricingStamp.id == 1).first()
+    return None if row is None else str(row["stamp"])
+
+
+async def pricing_rows() -> PricingRows:
+    """The catalogue, every price book with its entries, the price controls and the active promotions."""
+    products = await Product.select(
+        *(c for c in Product._meta.columns if c is not Product.search_text)
+    ).output(load_json=True)
+    headers = await PriceBookTable.select().output(load_json=True)
+    entries: dict[UUID, list[EnginePriceBookEntry]] = {}
+    for r in await PriceBookEntryTable.select(
+        PriceBookEntryTable.book_id,
+        PriceBookEntryTable.sku,
+        PriceBookEntryTable.min_quantity,
+        PriceBookEntryTable.unit_price_e4,
+    ):
+        entries.setdefault(r["book_id"], []).append(
+            EnginePriceBookEntry(
+                sku=r["sku"], unit_price=_money(r["unit_price_e4"]), min_quantity=r["min_quantity"]
+            )
+        )
+    controls = [
+        EnginePriceControl(
+            sku=r["sku"],
+            currency=r["currency"],
+            floor=None if r["floor_e4"] is None else _money(r["floor_e4"]),
+            ceiling=None if r["ceiling_e4"] is None else _money(r["ceiling_e4"]),
+        )
+        for r in await PriceControlTable.select()
+    ]
+    return PricingRows(
+        products={r["sku"]: _product(r) for r in products},
+        books=[_engine_book(h, entries.get(h["id"], ())) for h in headers],
+        controls=controls,
+        promotions=await list_promotions(None, statuses=["active"]),
+    )
+
+
+def buyer_pricing_columns(buyer: str) -> str:
+    """Select-list items for a caller's own statement (after it has locked the buyer, so they see
+    what the buyer's previous order wrote): the pricing stamp, the buyer's uses of each promotion,
+    and what each active promotion's budget has left. ``buyer`` is the SQL expression of the
+    buyer's id in that statement. Read back with ``buyer_pricing_state``."""
+    budgets = "FROM pricing_promotion WHERE status = 'active' AND (budget_minor IS NOT NULL OR budget_units IS NOT NULL)"
+    if PricingStamp._meta.db.engine_type == "postgres":
+        return (
+            "(SELECT stamp FROM pricing_stamp WHERE id = 1) AS pricing_stamp, "  # noqa: S608 - ``buyer`` is ours
+            "(SELECT json_agg(json_build_array(promotion_id, uses)) FROM pricing_promotion_usage "
+            f"WHERE buyer_id = {buyer}) AS pricing_usage, "
+            "(SELECT json_agg(json_build_array(id, currency, budget_minor - spent_minor, "
+            f"budget_units - spent_units)) {budgets}) AS pricing_budgets"
+        )
+    return (
+        "(SELECT stamp FROM pricing_stamp WHERE id = 1) AS pricing_stamp, "  # noqa: S608 - ``buyer`` is ours
+        "(SELECT json_group_array(json_array(promotion_id, uses)) FROM pricing_promotion_usage "
+        f"WHERE buyer_id = {buyer}) AS pricing_usage, "
+        "(SELECT json_group_array(json_array(id, currency, budget_minor - spent_minor, "
+        f"budget_units - spent_units)) {budgets}) AS pricing_budgets"
+    )
+
+
+class BuyerPricingState(msgspec.Struct, frozen=True, kw_only=True):
+    stamp: str | None
+    usage: dict[UUID, int]
+    budget_left: dict[UUID, Decimal]
+    units_left: dict[UUID, int]
+
+
+def buyer_pricing_state(row: Mapping[str, Any]) -> BuyerPricingState:
+    def listed(value: Any) -> list[Any]:
+        if value is None:
+            return []
+        return msgspec.json.decode(value) if isinstance(value, str | bytes) else list(value)
+
+    budget_left: dict[UUID, Decimal] = {}
+    units_left: dict[UUID, int] = {}
+    for promotion_id, currency, minor_left, units in listed(row["pricing_budgets"]):
+        if minor_left is not None:
+            budget_left[UUID(str(promotion_id))] = minor_to_amount(int(minor_left), currency)
+        if units is not None:
+            units_left[UUID(str(promotion_id))] = int(units)
+    return BuyerPricingState(
+        stamp=None if row["pricing_stamp"] is None else str(row["pricing_stamp"]),
+        usage={UUID(str(p)): int(n) for p, n in listed(row["pricing_usage"])},
+        budget_left=budget_left,
+        units_left=units_left,
+    )
 
 
 async def save_price_control(control: EnginePriceControl) -> None:
@@ -482,6 +586,33 @@ async def consume_budget(promotion_id: UUID, minor: int, units: int) -> bool:
         units,
     )
     return bool(changed)
+
+
+async def consume_and_count(
+    spend: Sequence[tuple[UUID, int, int]], used: Sequence[UUID], buyer_id: UUID
+) -> set[UUID]:
+    """PostgreSQL: ``consume_budget`` for every ``(promotion, minor, units)`` of ``spend`` and
+    ``count_use`` for every promotion of ``used``, in one statement; returns the promotions whose
+    budget took it (the caller refuses the order, rolling it all back, when one is missing)."""
+    rows = await PromotionTable.raw(
+        "WITH spend AS (UPDATE pricing_promotion p SET spent_minor = p.spent_minor + c.minor, "
+        "spent_units = p.spent_units + c.units "
+        "FROM unnest({}::uuid[], {}::bigint[], {}::int[]) AS c(id, minor, units) "
+        "WHERE p.id = c.id AND p.status = 'active' "
+        "AND (p.budget_minor IS NULL OR p.spent_minor + c.minor <= p.budget_minor) "
+        "AND (p.budget_units IS NULL OR p.spent_units + c.units <= p.budget_units) RETURNING p.id), "
+        "used AS (INSERT INTO pricing_promotion_usage (promotion_id, buyer_id, uses) "
+        "SELECT u, {}, 1 FROM unnest({}::uuid[]) AS u "
+        "ON CONFLICT (promotion_id, buyer_id) DO UPDATE SET uses = pricing_promotion_usage.uses + 1 "
+        "RETURNING 1) "
+        "SELECT id FROM spend",
+        [s[0] for s in spend],
+        [s[1] for s in spend],
+        [s[2] for s in spend],
+        buyer_id,
+        list(used),
+    )
+    return {UUID(str(r["id"])) for r in rows}
 
 
 async def count_use(promotion_id: UUID, buyer_id: UUID) -> None:

@@ -152,3 +152,14 @@ class QuoteVersion(Table, tablename="pricing_quote_version"):
     created_at = Timestamptz()
     created_by = Varchar(length=254, default="")
     note = Text(default="")
+
+
+class PricingStamp(Table, tablename="pricing_stamp"):
+    """One row whose ``stamp`` takes a new random value in the same transaction as any change to what
+    the pricing engine reads from the catalogue, the price books, the price controls or the
+    promotions' rules (database triggers, so no write path can forget it; spending a promotion's
+    budget does not count). Each process keeps that data in memory with the stamp it was read at,
+    and reads only the stamp to know whether it is still current."""
+
+    id = Integer(primary_key=True)
+    stamp = Varchar(length=32, default="")

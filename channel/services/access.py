@@ -12,7 +12,7 @@ from channel import passwords, repository, schemas
 from channel.roles import ADMIN_ROLE, OrgKind, PartnerStatus, Permission, Role, UserStatus, roles_fit_kind
 from channel.services.activity import record_change
 from channel.services.people import token_hash
-from channel.transactions import read_transaction, write_transaction
+from channel.transactions import write_transaction
 from channel.visibility import Actor
 from core.clock import Clock
 from core.errors import AuthenticationError, InvalidInputError, NotFoundError, PermissionDeniedError
@@ -103,18 +103,13 @@ async def end_all_sessions(actor: Actor, clock: Clock) -> None:
 
 
 async def describe(actor: Actor) -> schemas.Me:
-    async with read_transaction():
-        organisation = await repository.find_organisation(actor.organisation_id)
-        user = await repository.find_user(actor.user_id) if actor.user_id else None
-    if organisation is None:
+    found = await repository.find_me(actor.organisation_id, actor.user_id)
+    if found is None:
         raise NotFoundError("organisation_not_found")
+    organisation, user = found
     return schemas.Me(
-        user=schemas.UserRef(id=user.user.id, email=user.user.email, display_name=user.user.display_name)
-        if user
-        else None,
-        organisation=schemas.OrganisationRef(
-            id=organisation.id, code=organisation.code, name=organisation.name, kind=organisation.kind
-        ),
+        user=user,
+        organisation=organisation,
         roles=sorted(actor.roles),
         permissions=sorted(actor.permissions),
         locale=actor.locale,

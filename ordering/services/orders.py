@@ -9,7 +9,8 @@ shipping. Every change is audited and told to the other side.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
@@ -28,7 +29,7 @@ from ordering.orders import OrderStatus, Party
 from ordering.stock import MovementKind, fill_in_turn
 from pricing import repository as pricing_repository
 from pricing import schemas as pricing_schemas
-from pricing.services import pricing, quotes
+from pricing.services import pricing, pricing_data, quotes
 
 _APPROVABLE = (OrderStatus.SUBMITTED.value,)
 _ENDED = (OrderStatus.CANCELLED.value, OrderStatus.REJECTED.value)
@@ -89,8 +90,9 @@ def _notice(clock: Clock, row: dict[str, Any], to: Party, kind: str, **params: s
 # --- placing --------------------------------------------------------------------------------------
 
 
-async def _check_lines(command: schemas.OrderCreate) -> None:
-    products = await pricing_repository.products_by_sku([line.sku for line in command.lines])
+def _check_lines(command: schemas.OrderCreate, products: Mapping[str, pricing_schemas.Product]) -> None:
+    """Every line an active product, in whole cases and at least its minimum (the catalogue as the
+    pricing data holds it)."""
     problems: list[FieldProblem] = []
     for index, line in enumerate(command.lines):
         product = products.get(line.sku)
@@ -113,25 +115,70 @@ async def _check_lines(command: schemas.OrderCreate) -> None:
         raise InvalidInputError(problems)
 
 
+class _BuyerState(msgspec.Struct, frozen=True):
+    owed: Decimal  # open receivables, when a credit limit is set (else 0)
+    pricing: pricing_repository.BuyerPricingState
+
+
+async def _buyer_and_pricing_data(
+    actor: Actor,
+) -> tuple[dict[str, Any], _BuyerState, pricing_data.PricingData]:
+    """The buying organisation (locked on PostgreSQL), then what its previous order may have changed
+    (what it owes, its promotion uses, the budgets left, the pricing stamp: read after the lock, so
+    they include that order), and the pricing data at that stamp, from memory unless it changed:
+    two statements, whatever the size of the catalogue and the order."""
+    buyer = await repository.buyer_for_order(actor.organisation_id, _upstream_paths(actor.organisation_path))
+    if buyer is None or buyer["supplier_id"] is None:
+        raise InvalidInputError.single("buyer", "buyer_has_no_supplier")
+    if buyer["status"] != PartnerStatus.ACTIVE.value:
+        raise ConflictError("partner_not_active")
+    if buyer["path"] != actor.organisation_path:  # moved in the channel since the actor was read
+        buyer["upstream_ids"] = frozenset(
+            await repository.organisation_ids_at(_upstream_paths(buyer["path"]))
+        )
+    owed, pricing_state = await repository.buyer_state_for_order(buyer["id"], owed=buyer["credit_limit"] > 0)
+    data = await pricing.data_at(pricing_state, time.monotonic())
+    return buyer, _BuyerState(owed=owed, pricing=pricing_state), data
+
+
+def _upstream_paths(path: str) -> list[str]:
+    """The paths of the organisations above one in the channel: ``M/D1/S1/`` -> ``M/``, ``M/D1/``."""
+    return [path[: n + 1] for n, char in enumerate(path[:-1]) if char == "/"]
+
+
+def _buyer_facts(buyer: dict[str, Any]) -> pricing.BuyerFacts:
+    return pricing.BuyerFacts(
+        id=buyer["id"],
+        kind=buyer["kind"],
+        tier=buyer["depth"],
+        seller_id=buyer["supplier_id"],
+        currency=buyer["currency"],
+        partner_level=buyer["partner_level"],
+        region=buyer["region"],
+        upstream_ids=buyer["upstream_ids"],
+    )
+
+
 async def submit_order(actor: Actor, command: schemas.OrderCreate, clock: Clock) -> schemas.Order:
     """Place an order with the buyer's supplier, priced now; the priced lines are kept as they are.
 
-    A constant number of statements whatever the number of lines: the buyer (locked on PostgreSQL,
-    so one buyer's orders check the credit limit one at a time), the products, the pricing reads,
-    the open amount when a credit limit is set, the supplier's next number (one upsert), the order
-    with its lines (one statement on PostgreSQL), the audit entry and the supplier's notification.
-    The answer is built from what was written, not read back."""
+    A constant number of statements whatever the number of lines: the buyer with its place in the
+    channel (locked on PostgreSQL, so one buyer's orders check the credit limit one at a time);
+    what it owes, its promotion uses, the budgets left and the pricing stamp (the catalogue, price
+    books and promotions come from memory at that stamp, read again only when they changed); the
+    promotions' budgets spent and uses counted, when it used any (one statement on PostgreSQL);
+    the order numbered and written with its lines (one statement on PostgreSQL); the audit entry
+    and the supplier's notification. The answer is built from what was written, not read back."""
     _require(actor, Permission.PLACE_ORDERS)
     now = clock.now()
     async with write_transaction():
-        buyer = await repository.buyer_for_order(actor.organisation_id)
-        if buyer is None or buyer["supplier_id"] is None:
-            raise InvalidInputError.single("buyer", "buyer_has_no_supplier")
-        if buyer["status"] != PartnerStatus.ACTIVE.value:
-            raise ConflictError("partner_not_active")
-        await _check_lines(command)
-        priced = await pricing.price_cart(
+        buyer, state, data = await _buyer_and_pricing_data(actor)
+        _check_lines(command, data.products)
+        priced = pricing.price_for_buyer(
             actor,
+            data,
+            _buyer_facts(buyer),
+            state.pricing,
             pricing_schemas.CartRequest(
                 lines=[
                     pricing_schemas.CartLineRequest(sku=ln.sku, quantity=ln.quantity) for ln in command.lines
@@ -145,7 +192,7 @@ async def submit_order(actor: Actor, command: schemas.OrderCreate, clock: Clock)
             raise ConflictError("no_price_for_products", skus=skus)
         due = priced.total - command.fund_amount
         if buyer["credit_limit"] > 0:
-            owed = await repository.open_amount(buyer["id"])
+            owed = state.owed
             if owed + due > buyer["credit_limit"]:
                 raise ConflictError(
                     "credit_limit_exceeded",
@@ -934,6 +981,51 @@ async def ship_direct(
         return await _view(
             actor, order_id, row=after[order_id], lines=list(up_lines.values()), shipments=up_shipments
         )
+
+
+async def list_drop_shipments(
+    actor: Actor, filters: schemas.DropShipmentFilter
+) -> tuple[list[schemas.DropShipmentView], str | None]:
+    """What the actor's organisation ships, or may ship, straight to the buyers of the orders its
+    own orders were forwarded for: its drop-shipping to do and done. Only its own (it is the
+    supplier of the upstream orders); the people who fulfil orders see it."""
+    _require(actor, Permission.FULFIL_ORDERS)
+    async with read_transaction():
+        rows, cursor = await repository.drop_shipments(actor.organisation_id, filters)
+        refs = await repository.drop_shipment_refs(sorted({r["upstream_order_id"] for r in rows}, key=str))
+        names = await _names([r["via_id"] for r in rows] + [r["deliver_to_id"] for r in rows])
+    return [
+        schemas.DropShipmentView(
+            state="to_do" if r["open_units"] > 0 else "done",
+            upstream_order_id=r["upstream_order_id"],
+            upstream_number=r["upstream_number"],
+            upstream_status=OrderStatus(r["upstream_status"]),
+            via_id=r["via_id"],
+            via_name=names.get(r["via_id"], ""),
+            order_id=r["order_id"],
+            order_number=r["order_number"],
+            order_status=OrderStatus(r["order_status"]),
+            deliver_to_id=r["deliver_to_id"],
+            deliver_to_name=names.get(r["deliver_to_id"], ""),
+            ordered_at=r["ordered_at"],
+            forwarded=r["forwarded"],
+            shipped=r["shipped"],
+            open=r["open_units"],
+            shipments=[
+                schemas.DropShipmentRef(
+                    id=x["id"],
+                    number=x["number"],
+                    status=x["status"],
+                    units=x["units"],
+                    shipped_at=x["shipped_at"],
+                    received_at=x["received_at"],
+                )
+                for x in refs
+                if x["upstream_order_id"] == r["upstream_order_id"] and x["order_id"] == r["order_id"]
+            ],
+        )
+        for r in rows
+    ], cursor
 
 
 async def _name(organisation_id: UUID) -> str:

@@ -35,6 +35,24 @@ class OrdersController(Controller):
         )
         return Page(items=found, next_cursor=next_cursor)
 
+    @get(
+        "/drop-shipments",
+        operation_id="ListDropShipments",
+        summary="What I ship, or may ship, straight to the buyers of the orders mine were forwarded for",
+    )
+    async def list_drop_shipments(
+        self,
+        actor: CurrentActor,
+        which: Annotated[Literal["to_do", "done", "all"], QueryParameter(name="state")] = "to_do",
+        buyer_id: FromQuery[UUID | None] = None,
+        cursor: Annotated[str | None, QueryParameter(max_length=200)] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
+    ) -> Page[schemas.DropShipmentView]:
+        found, next_cursor = await orders.list_drop_shipments(
+            actor, schemas.DropShipmentFilter(state=which, buyer_id=buyer_id, cursor=cursor, limit=limit)
+        )
+        return Page(items=found, next_cursor=next_cursor)
+
     @post(
         "/",
         operation_id="SubmitOrder",

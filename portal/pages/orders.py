@@ -69,6 +69,29 @@ class OrderPages(Controller):
             statuses=list(OrderStatus),
         )
 
+    @get("/drop-shipments", name="drop_shipments", guards=[requires_permission(Permission.FULFIL_ORDERS)])
+    async def drop_shipments(
+        self,
+        actor: CurrentActor,
+        portal: CurrentPortal,
+        tab: FromQuery[Literal["to_do", "done", "all"]] = "to_do",
+        buyer: FromQuery[UUID | None] = None,
+        cursor: Annotated[str | None, QueryParameter(max_length=200)] = None,
+    ) -> Template:
+        found, next_cursor = await orders.list_drop_shipments(
+            actor, schemas.DropShipmentFilter(state=tab, buyer_id=buyer, cursor=cursor, limit=50)
+        )
+        return page(
+            "shared/orders/drop_shipments.html.jinja",
+            actor=actor,
+            portal=portal,
+            drops=found,
+            next_cursor=next_cursor,
+            tab=tab,
+            buyer=buyer,
+            buyer_name=next((d.deliver_to_name for d in found if d.deliver_to_id == buyer), ""),
+        )
+
     @post("/", guards=[requires_permission(Permission.PLACE_ORDERS)])
     async def place(
         self, request: Request[Any, Any, Any], actor: CurrentActor, portal: CurrentPortal, clock: CurrentClock

@@ -151,6 +151,9 @@ async def test_a_supplier_drop_ships_a_forwarded_order_from_the_order_page_and_o
     assert await sign_in(client, "d1.admin@example.com") == 303
     page = await client.get(f"/d/orders/{upstream.id}")
     assert 'data-testid="drop-ship-form"' in page.text
+    to_do = await client.get("/d/orders/drop-shipments")  # the shipper's list of drop-shipping to do
+    assert to_do.status_code == 200
+    assert placed.number in to_do.text and "S1 Trading" in to_do.text and upstream.number in to_do.text
     first = await client.post(
         f"/d/orders/{upstream.id}/drop-ship",
         data={"downstream_order_id": str(placed.id), "carrier": "SF", "tracking": "SF-9"},
@@ -168,6 +171,12 @@ async def test_a_supplier_drop_ships_a_forwarded_order_from_the_order_page_and_o
     token = await access.create_api_token(
         distributor, channel_schemas.ApiTokenCreate(name="WMS", roles=[Role.WAREHOUSE]), clock
     )
+    auth = {"Authorization": f"Bearer {token.token}"}
+    done = (await client.get("/api/orders/drop-shipments?state=done", headers=auth)).json()
+    assert [(d["order_number"], d["shipped"], d["open"]) for d in done["items"]] == [(placed.number, 3, 0)]
+    assert (await client.get("/api/orders/drop-shipments", headers=auth)).json()["items"] == []  # none to do
+    shipped_page = await client.get("/d/orders/drop-shipments?tab=done")
+    assert done["items"][0]["shipments"][0]["number"] in shipped_page.text
     again = await client.post(
         f"/api/orders/{upstream.id}/drop-shipments",
         json={"downstream_order_id": str(placed.id)},

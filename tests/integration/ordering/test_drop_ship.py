@@ -11,7 +11,7 @@ from channel.roles import OrgKind, PartnerStatus, Role
 from channel.services import partners
 from channel.visibility import Actor
 from core.clock import FixedClock
-from core.errors import ConflictError, InvalidInputError
+from core.errors import ConflictError, InvalidInputError, PermissionDeniedError
 from ordering import schemas
 from ordering.orders import OrderStatus
 from ordering.repository import level
@@ -150,3 +150,80 @@ async def test_the_manufacturer_ships_a_forwarded_order_straight_to_the_store(
     assert await level(d1, "HOB") == Levels()
     assert await level(m, "HOB") == Levels(on_hand=5)
     await _balanced()
+
+
+async def test_the_shipper_lists_its_drop_shipping_to_do_and_done_with_filters_and_pages(
+    world: World, clock: FixedClock
+) -> None:
+    await priced_world(world, clock)
+    store = await _store_under_d1(world, clock)
+    distributor, factory = world.actors["d1_admin"], world.actors["m_admin"]
+    await stock.adjust(factory, schemas.StockAdjustment(sku="HOB", quantity=10, reason="produced"), clock)
+    placed = []
+    for quantity in (5, 2):
+        order = await orders.submit_order(
+            store, schemas.OrderCreate(lines=[schemas.OrderLineRequest(sku="HOB", quantity=quantity)]), clock
+        )
+        await orders.decide(distributor, order.id, schemas.OrderDecision(decision="approve"), clock)
+        placed.append(order)
+        clock.advance(minutes=1)
+    upstream = await orders.forward_backorders(distributor, schemas.ForwardRequest(), clock)
+    await orders.decide(factory, upstream.id, schemas.OrderDecision(decision="approve"), clock)
+
+    async def listed(**filters: object) -> list[schemas.DropShipmentView]:
+        found, _ = await orders.list_drop_shipments(factory, schemas.DropShipmentFilter(**filters))  # type: ignore[arg-type]
+        return found
+
+    to_do = await listed()
+    assert [(d.order_number, d.forwarded, d.shipped, d.open, d.state) for d in to_do] == [
+        (placed[0].number, 5, 0, 5, "to_do"),  # the longest waiting first
+        (placed[1].number, 2, 0, 2, "to_do"),
+    ]
+    assert (to_do[0].via_name, to_do[0].deliver_to_name, to_do[0].upstream_number) == (
+        "D1 Trading",
+        "Direct Store",
+        upstream.number,
+    )
+    assert await listed(state="done") == []
+
+    line = upstream.lines[0].id
+    await orders.ship_direct(
+        factory,
+        upstream.id,
+        schemas.DropShipCreate(
+            downstream_order_id=placed[0].id, lines=[schemas.ShipLine(order_line_id=line, quantity=3)]
+        ),
+        clock,
+    )
+    first = (await listed())[0]
+    assert (first.shipped, first.open, [s.units for s in first.shipments]) == (3, 2, [3])
+    await orders.ship_direct(
+        factory, upstream.id, schemas.DropShipCreate(downstream_order_id=placed[0].id), clock
+    )
+
+    assert [d.order_number for d in await listed()] == [placed[1].number]
+    done = await listed(state="done")
+    assert [(d.order_number, d.shipped, d.open, [s.units for s in d.shipments]) for d in done] == [
+        (placed[0].number, 5, 0, [3, 2])
+    ]
+    assert [d.order_number for d in await listed(state="all")] == [placed[1].number, placed[0].number]
+
+    # Filters and pages.
+    assert await listed(state="all", buyer_id=world.org_id("S1")) == []
+    assert len(await listed(state="all", buyer_id=store.organisation_id)) == 2
+    page_one, cursor = await orders.list_drop_shipments(
+        factory, schemas.DropShipmentFilter(state="all", limit=1)
+    )
+    assert cursor is not None
+    page_two, last = await orders.list_drop_shipments(
+        factory, schemas.DropShipmentFilter(state="all", limit=1, cursor=cursor)
+    )
+    assert ([d.order_number for d in page_one + page_two], last) == (
+        [placed[1].number, placed[0].number],
+        None,
+    )
+
+    # Only the shipper's own: the distributor ships nothing direct; a store fulfils no orders.
+    assert (await orders.list_drop_shipments(distributor, schemas.DropShipmentFilter(state="all")))[0] == []
+    with pytest.raises(PermissionDeniedError):
+        await orders.list_drop_shipments(store, schemas.DropShipmentFilter())

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import errno
 import socket
-
 from typing import Any
 
 import pytest

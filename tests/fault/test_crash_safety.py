@@ -23,6 +23,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -191,7 +192,9 @@ async def _database_facts(acknowledged: dict[str, str], before: int) -> tuple[in
 @pytest.mark.skipif(
     not DATABASE_URL.startswith("postgresql"), reason="set FAULT_DATABASE_URL to a scratch database"
 )
-def test_killing_the_server_loses_no_acknowledged_order_and_makes_none_twice() -> None:
+def test_killing_the_server_loses_no_acknowledged_order_and_makes_none_twice(
+    figure: Callable[[str], None],
+) -> None:
     import asyncpg
 
     async def wipe() -> int:
@@ -253,7 +256,7 @@ def test_killing_the_server_loses_no_acknowledged_order_and_makes_none_twice() -
 
     total, missing, partial = asyncio.run(_database_facts(acknowledged, before))
     ledger = subprocess.run([PORTAL, "check-stock"], cwd=ROOT, env=_env(), capture_output=True, text=True)
-    print(
+    figure(
         f"\ncrash safety: {len(acknowledged)} acknowledged of {ORDERS} in {time.monotonic() - started:.0f} s, "
         f"{server.kills} kills ({server.in_transaction_kills} inside an open write transaction), "
         f"{len(retries)} retries (statuses {sorted(set(retries))}), {total} new orders, "

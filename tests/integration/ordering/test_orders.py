@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
@@ -234,7 +235,7 @@ async def test_an_order_is_the_business_of_its_two_parties_and_those_above_them(
 
 
 async def test_fifty_orders_approved_at_once_against_forty_units_never_oversell(
-    world: World, clock: FixedClock
+    world: World, clock: FixedClock, figure: Callable[[str], None]
 ) -> None:
     await priced_world(world, clock)
     await _stock(world, "d1a_admin", "FILTER", 40, clock)
@@ -256,7 +257,7 @@ async def test_fifty_orders_approved_at_once_against_forty_units_never_oversell(
     assert sum(o.lines[0].backordered for o in final) == 10
     assert await _levels(world, "D1A", "FILTER") == Levels(on_hand=40, reserved=40)
     await _ledger_balanced()
-    print(f"{'PostgreSQL' if ON_POSTGRES else 'SQLite'}: 50 orders, stock 40 -> 40 reserved, 10 backordered")
+    figure(f"{'PostgreSQL' if ON_POSTGRES else 'SQLite'}: 50 orders, stock 40 -> 40 reserved, 10 backordered")
 
 
 async def test_a_dealer_forwards_its_stores_backorders_as_one_order_and_they_are_filled_when_it_arrives(

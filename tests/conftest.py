@@ -122,8 +122,6 @@ def figure(request: pytest.FixtureRequest) -> Callable[[str], None]:
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     figures = config.stash.get(_FIGURES, [])
     if figures:
-        terminalreporter.section(
-            f"reliability figures (test database: {'PostgreSQL' if ON_POSTGRES else 'SQLite'})"
-        )
+        terminalreporter.section("reliability figures")
         for line in figures:
             terminalreporter.write_line(line)

@@ -355,6 +355,70 @@ async def test_a_draft_promotion_is_previewed_against_last_weeks_orders(
     assert preview.cost == Decimal("200.00")  # 10% of the two hobs; the cancelled order does not count
 
 
+STOCK_ROUNDS = 20
+
+
+async def test_twenty_rounds_of_fifty_orders_against_forty_new_units_never_oversell(
+    world: World, clock: FixedClock, figure: Callable[[str], None]
+) -> None:
+    """Each round counts 40 more units in, then 50 orders are submitted at once and approved at once
+    (backorders of earlier rounds compete for the new units too): reserved never passes on hand,
+    every reserved unit is allocated to a line, every acknowledged order is stored once."""
+    await priced_world(world, clock)
+    await partners_credit(world, clock)
+    buyers = [world.actors["s1_manager"], await _clerk_of_s1b(world, clock)]
+    dealer = world.actors["d1a_admin"]
+    acknowledged: set[str] = set()
+    oversold = 0
+    for _ in range(STOCK_ROUNDS):
+        await _stock(world, "d1a_admin", "FILTER", 40, clock)
+        placed = await asyncio.gather(
+            *(orders.submit_order(buyers[n % 2], _order(("FILTER", 1)), clock) for n in range(50))
+        )
+        acknowledged |= {p.number for p in placed}
+        await asyncio.gather(
+            *(orders.decide(dealer, p.id, schemas.OrderDecision(decision="approve"), clock) for p in placed)
+        )
+        levels = await _levels(world, "D1A", "FILTER")
+        oversold += max(0, levels.reserved - levels.on_hand)
+        assert 0 <= levels.reserved <= levels.on_hand
+    stored = await _all_received(dealer)
+    allocated = sum(o.lines[0].allocated for o in stored)
+    levels = await _levels(world, "D1A", "FILTER")
+
+    assert len(acknowledged) == STOCK_ROUNDS * 50
+    assert sorted(o.number for o in stored) == sorted(acknowledged)
+    assert allocated == levels.reserved == levels.on_hand == STOCK_ROUNDS * 40
+    await _ledger_balanced()
+    figure(
+        f"{'PostgreSQL' if ON_POSTGRES else 'SQLite'}: {STOCK_ROUNDS} rounds of 50 orders at once against 40 new "
+        f"units -> {len(acknowledged)} orders stored, {allocated} units reserved of {levels.on_hand}, "
+        f"{oversold} oversold"
+    )
+
+
+async def partners_credit(world: World, clock: FixedClock) -> None:
+    """Credit to spare for the stores: the credit limit is not what the rounds measure."""
+    from channel.schemas import OrganisationUpdate
+    from channel.services import partners
+
+    for store in ("S1", "S1B"):
+        await partners.update_partner(
+            world.system, world.org_id(store), OrganisationUpdate(credit_limit=Decimal("100000000")), clock
+        )
+
+
+async def _all_received(dealer: Actor) -> list[schemas.Order]:
+    cursor, everything = None, []
+    while True:
+        page, cursor = await orders.list_orders(
+            dealer, schemas.OrderFilter(role="received", limit=200, cursor=cursor)
+        )
+        everything += [await orders.get_order(dealer, o.id) for o in page]
+        if not cursor:
+            return everything
+
+
 async def test_orders_placed_at_once_never_pass_the_credit_limit_together(
     world: World, clock: FixedClock
 ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -355,26 +356,27 @@ async def test_a_draft_promotion_is_previewed_against_last_weeks_orders(
     assert preview.cost == Decimal("200.00")  # 10% of the two hobs; the cancelled order does not count
 
 
-STOCK_ROUNDS = 20
+# 20 rounds as promised on PostgreSQL (about 20 s). On SQLite the 100 writers of a round queue on the
+# file's one write lock and a round takes about 8 s here, so the suite runs 5 rounds (set
+# TEST_STOCK_ROUNDS=20 to run all twenty, about 160 s).
+STOCK_ROUNDS = int(os.environ.get("TEST_STOCK_ROUNDS") or (20 if ON_POSTGRES else 5))
 
 
-async def test_twenty_rounds_of_fifty_orders_against_forty_new_units_never_oversell(
+async def test_rounds_of_fifty_stores_ordering_at_once_against_forty_new_units_never_oversell(
     world: World, clock: FixedClock, figure: Callable[[str], None]
 ) -> None:
-    """Each round counts 40 more units in, then 50 orders are submitted at once and approved at once
-    (backorders of earlier rounds compete for the new units too): reserved never passes on hand,
-    every reserved unit is allocated to a line, every acknowledged order is stored once."""
+    """Each round counts 40 more units in, then 50 stores submit an order at once and the dealer
+    approves them at once (backorders of earlier rounds compete for the new units too): reserved
+    never passes on hand, every reserved unit is allocated to a line, every acknowledged order is
+    stored once."""
     await priced_world(world, clock)
-    await partners_credit(world, clock)
-    buyers = [world.actors["s1_manager"], await _clerk_of_s1b(world, clock)]
+    stores = await _fifty_stores(world, clock)
     dealer = world.actors["d1a_admin"]
     acknowledged: set[str] = set()
     oversold = 0
     for _ in range(STOCK_ROUNDS):
         await _stock(world, "d1a_admin", "FILTER", 40, clock)
-        placed = await asyncio.gather(
-            *(orders.submit_order(buyers[n % 2], _order(("FILTER", 1)), clock) for n in range(50))
-        )
+        placed = await asyncio.gather(*(orders.submit_order(s, _order(("FILTER", 1)), clock) for s in stores))
         acknowledged |= {p.number for p in placed}
         await asyncio.gather(
             *(orders.decide(dealer, p.id, schemas.OrderDecision(decision="approve"), clock) for p in placed)
@@ -388,24 +390,53 @@ async def test_twenty_rounds_of_fifty_orders_against_forty_new_units_never_overs
 
     assert len(acknowledged) == STOCK_ROUNDS * 50
     assert sorted(o.number for o in stored) == sorted(acknowledged)
+    assert len({o.buyer_id for o in stored}) == 50
     assert allocated == levels.reserved == levels.on_hand == STOCK_ROUNDS * 40
     await _ledger_balanced()
     figure(
-        f"{'PostgreSQL' if ON_POSTGRES else 'SQLite'}: {STOCK_ROUNDS} rounds of 50 orders at once against 40 new "
-        f"units -> {len(acknowledged)} orders stored, {allocated} units reserved of {levels.on_hand}, "
-        f"{oversold} oversold"
+        f"{'PostgreSQL' if ON_POSTGRES else 'SQLite'}: {STOCK_ROUNDS} rounds of 50 stores ordering at once "
+        f"against 40 new units -> {len(acknowledged)} orders stored, {allocated} units reserved of "
+        f"{levels.on_hand}, {oversold} oversold"
     )
 
 
-async def partners_credit(world: World, clock: FixedClock) -> None:
-    """Credit to spare for the stores: the credit limit is not what the rounds measure."""
-    from channel.schemas import OrganisationUpdate
+async def _fifty_stores(world: World, clock: FixedClock) -> list[Actor]:
+    """S1, S1B and 48 more stores of D1A, each with its manager and credit to spare."""
+    import msgspec
+
+    from channel.roles import OrgKind, PartnerStatus
+    from channel.schemas import OrganisationCreate, OrganisationUpdate
     from channel.services import partners
 
-    for store in ("S1", "S1B"):
-        await partners.update_partner(
-            world.system, world.org_id(store), OrganisationUpdate(credit_limit=Decimal("100000000")), clock
+    managers = [world.actors["s1_manager"], await _clerk_of_s1b(world, clock)]
+    for n in range(48):
+        store = await partners.create_partner(
+            world.system,
+            OrganisationCreate(
+                supplier_id=world.org_id("D1A"),
+                kind=OrgKind.STORE,
+                code=f"RUSH{n}",
+                name=f"Rush store {n}",
+                currency="EUR",
+                locale="en",
+                status=PartnerStatus.ACTIVE,
+            ),
+            clock,
         )
+        place = await partners.visible_place(world.system, store.id)
+        managers.append(
+            msgspec.structs.replace(
+                world.actors["s1_manager"], organisation_id=store.id, organisation_path=place.path
+            )
+        )
+    for manager in managers:
+        await partners.update_partner(
+            world.system,
+            manager.organisation_id,
+            OrganisationUpdate(credit_limit=Decimal("100000000")),
+            clock,
+        )
+    return managers
 
 
 async def _all_received(dealer: Actor) -> list[schemas.Order]:

@@ -32,7 +32,8 @@ from bench.scratch import ROOT, scratch_database
 from portal.demo.network import DEMO_PASSWORD
 
 PASSWORD = DEMO_PASSWORD
-STORE = "manager@s-001.huadong.example"
+# The two stores the tier-1 distributor serves directly, so it approves and ships what they order.
+STORES = ("manager@s-001.huadong.example", "manager@s-002.huadong.example")
 DISTRIBUTOR = "admin@huadong.example"
 SERVER_ERRORS: Counter[str] = Counter()
 REFUSALS: Counter[str] = Counter()  # 4xx: the business saying no (credit limit, nothing reserved...)
@@ -63,11 +64,23 @@ class Person(HttpUser):
         )
         self.headers = {"x-csrftoken": self.client.cookies.get("portal_csrf", "")}
         products = self.client.get("/api/catalogue/products?limit=100", name="GET /api/catalogue/products")
-        self.skus = [p["sku"] for p in products.json().get("items", [])] if products.ok else []
+        items = products.json().get("items", []) if products.ok else []
+        # what an order may ask for: active products, in whole cases from the minimum up
+        self.packs = {
+            p["sku"]: (int(p["case_quantity"]), int(p["minimum_order_quantity"]))
+            for p in items
+            if p.get("status") == "active"
+        }
+        self.skus = list(self.packs)
 
     def lines(self) -> list[dict[str, object]]:
         chosen = random.sample(self.skus, k=min(len(self.skus), random.randint(1, 3)))
-        return [{"sku": sku, "quantity": random.randint(1, 3)} for sku in chosen]
+        return [{"sku": sku, "quantity": self.quantity(sku)} for sku in chosen]
+
+    def quantity(self, sku: str) -> int:
+        case, minimum = self.packs[sku]
+        least = -(-minimum // case) * case
+        return least + case * random.randint(0, 2)
 
     def my_orders(self, status: str) -> list[dict[str, Any]]:
         answer = self.client.get(f"/api/orders?status={status}&limit=20", name="GET /api/orders?status")
@@ -76,7 +89,10 @@ class Person(HttpUser):
 
 class Store(Person):
     weight = 3
-    email = STORE
+
+    def on_start(self) -> None:
+        self.email = random.choice(STORES)
+        super().on_start()
 
     @task(4)
     def browse(self) -> None:
@@ -133,7 +149,8 @@ class Distributor(Person):
 
     @task(3)
     def approve_and_ship(self) -> None:
-        for summary in self.my_orders("submitted")[:2]:
+        waiting = self.my_orders("submitted")
+        for summary in random.sample(waiting, k=min(2, len(waiting))):  # not all the same two as the others
             decided = self.client.post(
                 f"/api/orders/{summary['id']}/decision",
                 json={"decision": "approve"},
@@ -170,8 +187,18 @@ def _rss_mib(pid: int) -> float:
     return total / 1024
 
 
-def run(kind: str, users: int, minutes: float) -> None:
-    url = asyncio.run(scratch_database(kind, "bench_soak"))
+# Credit limits are not what the soak measures: without this the stores' credit runs out within
+# minutes and every later order is a refusal that never reaches approval, shipping and receipt.
+SETUP = """
+import asyncio
+from channel.transactions import engine
+
+asyncio.run(engine().run_ddl("UPDATE channel_organisation SET credit_limit = 1000000000000"))
+"""
+
+
+def run(kind: str, users: int, minutes: float, name: str) -> None:
+    url = asyncio.run(scratch_database(kind, name))
     env = {
         **os.environ,
         "DATABASE_URL": url,
@@ -182,6 +209,7 @@ def run(kind: str, users: int, minutes: float) -> None:
     portal = str(Path(sys.executable).parent / "portal")
     print("loading the demo channel ...", flush=True)
     subprocess.run([portal, "demo", "--no-serve"], cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run([sys.executable, "-c", SETUP], cwd=ROOT, env=env, check=True, capture_output=True)
     port = _free_port()
     server = subprocess.Popen(
         [portal, "serve", "--port", str(port)],
@@ -243,8 +271,11 @@ def main() -> None:
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--minutes", type=float, default=10)
+    parser.add_argument(
+        "--name", default="bench_soak", help="the PostgreSQL database (dropped and made again)"
+    )
     arguments = parser.parse_args()
-    run(arguments.database, arguments.users, arguments.minutes)
+    run(arguments.database, arguments.users, arguments.minutes, arguments.name)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,9 @@ with a generic message.
 
 from __future__ import annotations
 
+import errno
 import logging
+import socket
 import sqlite3
 from http import HTTPStatus
 from typing import Any
@@ -243,24 +245,48 @@ def _is_upload_without_file(exc: BaseException) -> bool:
     return isinstance(exc, RuntimeError) and isinstance(exc.__cause__, StopIteration)
 
 
+# Socket errors that mean "the database server is not there right now" (asyncio's connect raises a
+# plain OSError, without errno, when every address of a name refused).
+_NETWORK_ERRNOS = frozenset(
+    {
+        errno.ECONNREFUSED,
+        errno.ECONNRESET,
+        errno.ECONNABORTED,
+        errno.EHOSTUNREACH,
+        errno.ENETUNREACH,
+        errno.ENETDOWN,
+        errno.ETIMEDOUT,
+        errno.EPIPE,
+    }
+)
+
+
 def _is_database_unavailable(exc: BaseException) -> bool:
-    """Connection loss, a restarting PostgreSQL, or SQLite's lock wait running out: worth a retry."""
-    if isinstance(exc, ConnectionError | TimeoutError):
+    """Connection loss, a restarting PostgreSQL, or SQLite's lock wait running out: worth a retry.
+
+    Files that are missing or unreadable (other ``OSError``s) and SQL errors stay server errors.
+    """
+    if isinstance(exc, ConnectionError | TimeoutError | socket.gaierror):
+        return True
+    if type(exc) is OSError and (exc.errno in _NETWORK_ERRNOS or str(exc).startswith("Multiple exceptions")):
         return True
     if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
         return True
-    module = type(exc).__module__
-    if module.startswith("asyncpg"):
-        name = type(exc).__name__
-        return name in {
-            "CannotConnectNowError",
-            "ConnectionDoesNotExistError",
-            "ConnectionFailureError",
-            "TooManyConnectionsError",
-            "AdminShutdownError",
-            "CrashShutdownError",
-            "InterfaceError",
-        }
+    if type(exc).__module__.startswith("asyncpg"):
+        from asyncpg import exceptions as pg
+
+        if isinstance(exc, pg.InterfaceError):
+            # the driver's "connection is closed" or "pool is closing"; not a misuse such as
+            # "another operation is in progress", which stays a server error
+            return "clos" in str(exc)
+        return isinstance(
+            exc,
+            pg.PostgresConnectionError  # class 08: the connection is gone, refused or failed
+            | pg.CannotConnectNowError  # starting up or shutting down
+            | pg.AdminShutdownError
+            | pg.CrashShutdownError
+            | pg.TooManyConnectionsError,
+        )
     return False
 
 

@@ -14,9 +14,10 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -103,3 +104,27 @@ async def db(migrated: None) -> AsyncIterator[None]:
 @pytest.fixture
 def clock() -> FixedClock:
     return FixedClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+
+
+# The figures the reliability suites measure (docs/security/reliability.md): printed together at the
+# end of every run, so CI's log shows them without ``-s``.
+_FIGURES = pytest.StashKey[list[str]]()
+
+
+@pytest.fixture
+def figure(request: pytest.FixtureRequest) -> Callable[[str], None]:
+    """Record one measured figure of this test (also printed at once, for ``-s``)."""
+
+    def record(text: str) -> None:
+        print(text)
+        request.config.stash.setdefault(_FIGURES, []).append(f"{request.node.nodeid}\n    {text.strip()}")
+
+    return record
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    figures = config.stash.get(_FIGURES, [])
+    if figures:
+        terminalreporter.section("reliability figures")
+        for line in figures:
+            terminalreporter.write_line(line)

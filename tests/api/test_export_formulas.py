@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable
 from decimal import Decimal
 
 import httpx
@@ -56,7 +57,7 @@ def _cells(content: bytes, file_format: str) -> list[object]:
 
 
 async def test_every_export_keeps_formula_like_text_as_text(
-    client: httpx.AsyncClient, world: World, clock: FixedClock
+    client: httpx.AsyncClient, world: World, clock: FixedClock, figure: Callable[[str], None]
 ) -> None:
     await priced_world(world, clock)
     m = world.actors["m_admin"]
@@ -108,7 +109,7 @@ async def test_every_export_keeps_formula_like_text_as_text(
             )
             checked += 1
 
-    print(
+    figure(
         f"\nexports: {len(routes)} routes, {checked} downloads, {hostile_seen} formula-like cells kept as text"
     )
     assert len(routes) >= 7

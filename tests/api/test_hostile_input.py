@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -359,7 +360,7 @@ async def store_and_stock(world: World, clock: FixedClock) -> dict[str, dict[str
 
 
 async def test_every_hostile_request_gets_its_4xx_writes_nothing_and_shows_no_internals(
-    client: httpx.AsyncClient, store_and_stock: dict[str, dict[str, str]]
+    client: httpx.AsyncClient, store_and_stock: dict[str, dict[str, str]], figure: Callable[[str], None]
 ) -> None:
     # One channel for the whole table (building it takes longer than all the requests together).
     wrong: dict[str, str] = {}
@@ -382,5 +383,5 @@ async def test_every_hostile_request_gets_its_4xx_writes_nothing_and_shows_no_in
         elif await _row_counts() != before:
             wrong[name] = "wrote rows"
 
-    print(f"\nhostile requests: {len(HOSTILE)}, wrong: {len(wrong)}")
+    figure(f"\nhostile requests: {len(HOSTILE)}, wrong: {len(wrong)}")
     assert not wrong, "\n".join(f"{k}: {v}" for k, v in wrong.items())

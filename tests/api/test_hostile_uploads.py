@@ -11,6 +11,7 @@ import io
 import re
 import time
 import zipfile
+from collections.abc import Callable
 
 import httpx
 from openpyxl import Workbook
@@ -134,7 +135,7 @@ def _corpus(head: str) -> dict[str, tuple[str, bytes]]:
 
 
 async def test_every_upload_route_answers_the_hostile_corpus_with_a_4xx_or_a_clean_import(
-    client: httpx.AsyncClient, world: World, clock: FixedClock
+    client: httpx.AsyncClient, world: World, clock: FixedClock, figure: Callable[[str], None]
 ) -> None:
     await priced_world(world, clock)
     m = world.actors["m_admin"]
@@ -173,7 +174,7 @@ async def test_every_upload_route_answers_the_hostile_corpus_with_a_4xx_or_a_cle
             elif answer.status_code >= 400 and await _row_counts() != before:
                 wrong.append(f"{label} refused but wrote rows")
 
-    print(
+    figure(
         f"\nuploads: {len(routes)} routes x {len(_corpus(''))} files in {time.monotonic() - started:.0f} s, "
         f"statuses {dict(sorted(outcomes.items()))}"
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 import httpx
 
@@ -24,7 +25,7 @@ async def _store_token(world: World, clock: FixedClock) -> str:
 
 
 async def test_twenty_retries_with_one_key_make_one_order_and_another_body_is_refused(
-    client: httpx.AsyncClient, world: World, clock: FixedClock
+    client: httpx.AsyncClient, world: World, clock: FixedClock, figure: Callable[[str], None]
 ) -> None:
     await priced_world(world, clock)
     headers = {
@@ -44,7 +45,7 @@ async def test_twenty_retries_with_one_key_make_one_order_and_another_body_is_re
     assert sum(a.headers.get("idempotent-replayed") == "true" for a in answers) == 19
     assert other.status_code == 409 and other.json()["code"] == "idempotency_key_reused"
     assert [o["number"] for o in listed.json()["items"]] == [answers[0].json()["number"]]
-    print(f"{'PostgreSQL' if ON_POSTGRES else 'SQLite'}: 20 submissions with one key -> 1 order")
+    figure(f"{'PostgreSQL' if ON_POSTGRES else 'SQLite'}: 20 submissions with one key -> 1 order")
 
 
 async def test_an_order_below_the_case_pack_is_refused_naming_the_quantities_and_nothing_is_written(

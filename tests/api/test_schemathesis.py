@@ -221,7 +221,7 @@ async def _in_thread(function: Callable[[], int]) -> int:
 
 
 async def test_every_operation_as_every_kind_of_user_never_fails_and_keeps_to_its_description(
-    client: httpx.AsyncClient, world: World, clock: FixedClock
+    client: httpx.AsyncClient, world: World, clock: FixedClock, figure: Callable[[str], None]
 ) -> None:
     await priced_world(world, clock)
     tokens = await _tokens(world, clock)
@@ -233,7 +233,7 @@ async def test_every_operation_as_every_kind_of_user_never_fails_and_keeps_to_it
     started = time.monotonic()
     operations = await _in_thread(lambda: _run_all(schema, sender, tokens))
 
-    print(
+    figure(
         f"\nschemathesis: {operations} operations, {findings.cases} requests in "
         f"{time.monotonic() - started:.0f} s, statuses {dict(sorted(findings.statuses.items()))}, "
         f"{len(findings.failures)} failing"
@@ -243,7 +243,7 @@ async def test_every_operation_as_every_kind_of_user_never_fails_and_keeps_to_it
 
 
 async def test_following_the_links_between_operations_never_fails_and_keeps_to_the_description(
-    client: httpx.AsyncClient, world: World, clock: FixedClock
+    client: httpx.AsyncClient, world: World, clock: FixedClock, figure: Callable[[str], None]
 ) -> None:
     await priced_world(world, clock)
     tokens = await _tokens(world, clock)
@@ -259,7 +259,7 @@ async def test_following_the_links_between_operations_never_fails_and_keeps_to_t
             findings.record(f"stateful as {kind}", error)
     links = _links(schema.raw_schema)
 
-    print(
+    figure(
         f"\nschemathesis stateful: {links} links, {findings.cases} requests in "
         f"{time.monotonic() - started:.0f} s, statuses {dict(sorted(findings.statuses.items()))}"
     )

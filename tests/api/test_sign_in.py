@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import statistics
 import time
+from collections.abc import Callable
 from uuid import uuid4
 
 import httpx
@@ -297,7 +298,7 @@ def _unsafe_routes() -> list[tuple[str, str]]:
 
 
 async def test_every_unsafe_route_refuses_a_signed_in_request_without_the_csrf_token(
-    client: httpx.AsyncClient, world: World
+    client: httpx.AsyncClient, world: World, figure: Callable[[str], None]
 ) -> None:
     from tests.api.test_hostile_input import _row_counts
 
@@ -315,13 +316,15 @@ async def test_every_unsafe_route_refuses_a_signed_in_request_without_the_csrf_t
         "/m/settings/regions", data={"_csrf_token": "f" * 64, "code": "N", "name": "N"}
     )
 
-    print(f"\ncsrf: {len(routes)} unsafe routes, {len(passed)} without the check")
+    figure(f"\ncsrf: {len(routes)} unsafe routes, {len(passed)} without the check")
     assert passed == []
     assert forged.status_code == 403
     assert await _row_counts() == before
 
 
-async def test_an_unknown_e_mail_costs_the_same_time_as_a_wrong_password(db: None, clock: FixedClock) -> None:
+async def test_an_unknown_e_mail_costs_the_same_time_as_a_wrong_password(
+    db: None, clock: FixedClock, figure: Callable[[str], None]
+) -> None:
     from argon2 import PasswordHasher
 
     from channel import passwords
@@ -357,7 +360,7 @@ async def test_an_unknown_e_mail_costs_the_same_time_as_a_wrong_password(db: Non
 
     # The fastest of each is the cost of the work itself; the medians carry the machine's noise.
     unknown_fastest, wrong_fastest = min(t for t, _ in unknown), min(t for t, _ in wrong)
-    print(
+    figure(
         f"\nsign-in timing over {tries} tries each: unknown e-mail {unknown_fastest * 1000:.1f} ms "
         f"(median {statistics.median(t for t, _ in unknown) * 1000:.1f}), wrong password "
         f"{wrong_fastest * 1000:.1f} ms (median {statistics.median(t for t, _ in wrong) * 1000:.1f})"

@@ -5,10 +5,11 @@
 The database named there is wiped. The test loads the demo channel, gives a store an API token and
 serves the portal as a subprocess. 8 clients place 300 orders, each with its own idempotency key,
 retrying the same key after a refused connection, a 5xx or a dropped answer until they get a 201.
-Meanwhile the server is killed 5 times at random moments (once as soon as a write transaction of the
-app is open) and started again. Then: every acknowledged order exists exactly once, there are exactly
-300 new orders (a retried key never made a second one), no order is partial (its lines are all
-there), and every stock level is the sum of its ledger (``portal check-stock``).
+Meanwhile the server is killed 5 times, spread over the run at random moments (the first as soon as
+a write transaction of the app is open), and started again. Then: every acknowledged order exists
+exactly once, there are exactly 300 new orders (a retried key never made a second one), no order is
+partial (its lines are all there), and every stock level is the sum of its ledger
+(``portal check-stock``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -120,12 +122,17 @@ async def _wait_for_write_transaction(database: str, within: float) -> bool:
         await watcher.close()
 
 
-def _killer(server: Server, done: threading.Event) -> None:
+def _killer(server: Server, done: threading.Event, acknowledged: dict[str, str]) -> None:
+    """Kill the server KILLS times, spread over the run: the k-th kill waits until k sixths of the
+    orders are acknowledged (then a random moment more), so a fast run cannot end before them."""
     database = DATABASE_URL.rsplit("/", 1)[1]
     for number in range(KILLS):
-        time.sleep(random.uniform(1.0, 4.0))
+        due = (number + 1) * ORDERS // (KILLS + 1)
+        while len(acknowledged) < due and not done.is_set():
+            time.sleep(0.05)
         if done.is_set():
             return
+        time.sleep(random.uniform(0.0, 1.0))
         if number == 0 and asyncio.run(_wait_for_write_transaction(database, within=20)):
             server.in_transaction_kills += 1
         server.kill()
@@ -191,7 +198,9 @@ async def _database_facts(acknowledged: dict[str, str], before: int) -> tuple[in
 @pytest.mark.skipif(
     not DATABASE_URL.startswith("postgresql"), reason="set FAULT_DATABASE_URL to a scratch database"
 )
-def test_killing_the_server_loses_no_acknowledged_order_and_makes_none_twice() -> None:
+def test_killing_the_server_loses_no_acknowledged_order_and_makes_none_twice(
+    figure: Callable[[str], None],
+) -> None:
     import asyncpg
 
     async def wipe() -> int:
@@ -234,7 +243,7 @@ def test_killing_the_server_loses_no_acknowledged_order_and_makes_none_twice() -
     lock = threading.Lock()
     done = threading.Event()
     started = time.monotonic()
-    killer = threading.Thread(target=_killer, args=(server, done))
+    killer = threading.Thread(target=_killer, args=(server, done, acknowledged))
     clients = [
         threading.Thread(
             target=_client,
@@ -253,7 +262,7 @@ def test_killing_the_server_loses_no_acknowledged_order_and_makes_none_twice() -
 
     total, missing, partial = asyncio.run(_database_facts(acknowledged, before))
     ledger = subprocess.run([PORTAL, "check-stock"], cwd=ROOT, env=_env(), capture_output=True, text=True)
-    print(
+    figure(
         f"\ncrash safety: {len(acknowledged)} acknowledged of {ORDERS} in {time.monotonic() - started:.0f} s, "
         f"{server.kills} kills ({server.in_transaction_kills} inside an open write transaction), "
         f"{len(retries)} retries (statuses {sorted(set(retries))}), {total} new orders, "

@@ -1,4 +1,5 @@
 import asyncio
+from collections.abc import Callable
 
 import msgspec
 import pytest
@@ -83,10 +84,14 @@ async def test_keys_are_per_organisation(world: World, clock: FixedClock) -> Non
 
 
 async def test_twenty_simultaneous_retries_with_one_key_create_one_partner(
-    world: World, clock: FixedClock
+    world: World, clock: FixedClock, figure: Callable[[str], None]
 ) -> None:
     answers = await asyncio.gather(*(_create_once(world, clock, "burst", "S90") for _ in range(20)))
 
+    figure(
+        f"20 simultaneous requests with one key -> {sum(1 for _, _, replayed in answers if not replayed)} "
+        f"made, {sum(1 for _, _, replayed in answers if replayed)} replays"
+    )
     assert {status for status, _, _ in answers} == {201}
     assert len({body for _, body, _ in answers}) == 1
     assert sum(1 for _, _, replayed in answers if not replayed) == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 
@@ -122,7 +123,7 @@ async def test_partners_see_their_own_registrations_only(world: World, clock: Fi
 
 
 async def test_twenty_partners_registering_one_customer_at_once_leave_exactly_one_protected(
-    world: World, clock: FixedClock
+    world: World, clock: FixedClock, figure: Callable[[str], None]
 ) -> None:
     actors = []
     for n in range(20):
@@ -158,6 +159,10 @@ async def test_twenty_partners_registering_one_customer_at_once_leave_exactly_on
     else:  # one writer at a time on SQLite: the same race, queued by BEGIN IMMEDIATE
         outcomes = [await claim(a) for a in actors]
 
+    figure(
+        f"{'PostgreSQL' if ON_POSTGRES else 'SQLite (one writer at a time)'}: {len(actors)} partners registering "
+        f"one customer -> {outcomes.count('protected')} protected, {outcomes.count('under_review')} under review"
+    )
     assert outcomes.count("protected") == 1
     assert outcomes.count("under_review") == 19  # each flagged with the protected one as its conflict
 

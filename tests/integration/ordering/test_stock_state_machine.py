@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import TypeVar
 from uuid import UUID
@@ -219,7 +219,9 @@ def machine_for(
     return StockMachine
 
 
-async def test_no_sequence_of_steps_breaks_the_stock_invariants(world: World, clock: FixedClock) -> None:
+async def test_no_sequence_of_steps_breaks_the_stock_invariants(
+    world: World, clock: FixedClock, figure: Callable[[str], None]
+) -> None:
     await priced_world(world, clock)
     # The store's credit is not what this machine explores.
     await partners.update_partner(
@@ -245,7 +247,7 @@ async def test_no_sequence_of_steps_breaks_the_stock_invariants(world: World, cl
     )
 
     statuses = {row["status"] for row in await Order.select(Order.status)}
-    print(
+    figure(
         f"\nstock state machine: {EXAMPLES} runs of up to {STEPS} steps in {time.monotonic() - started:.0f} s, "
         f"0 invariant violations; {dict(sorted(tally.items()))}; order statuses reached {sorted(statuses)}"
     )

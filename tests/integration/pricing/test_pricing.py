@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
@@ -177,12 +178,14 @@ async def test_what_if_counts_the_carts_partners_cost_and_budget(world: World, c
     )
 
 
-async def test_concurrent_orders_never_overspend_a_small_budget(world: World, clock: FixedClock) -> None:
+async def test_concurrent_orders_never_overspend_a_small_budget(
+    world: World, clock: FixedClock, figure: Callable[[str], None]
+) -> None:
     await priced_world(world, clock)
     promotion = await _active(
         world, clock, "m_admin", benefit=PercentOff(percent=Decimal("10")), budget_amount=Decimal("500")
     )
-    buyers = ["s1_manager", "s2_manager"] * 10  # 20 orders wanting 100.00 off each
+    buyers = ["s1_manager", "s2_manager"] * 25  # 50 orders wanting 100.00 off each
 
     async def order(name: str) -> Decimal | None:
         """The discount an order committed with, or None when the budget ran out under it."""
@@ -199,6 +202,11 @@ async def test_concurrent_orders_never_overspend_a_small_budget(world: World, cl
     record = await promotions.get_promotion(world.actors["m_admin"], promotion.id)
 
     granted = [d for d in outcomes if d]
+    figure(
+        f"{'PostgreSQL' if ON_POSTGRES else 'SQLite (one writer at a time)'}: {len(buyers)} orders against a "
+        f"budget of 500.00 -> {len(granted)} discounted, spent {record.spent_amount}, "
+        f"{'overspent' if record.spent_amount > Decimal('500') else 'not overspent'}"
+    )
     assert record.spent_amount == sum(granted) == Decimal("500.00")
     assert len(granted) == 5
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -126,7 +126,7 @@ def _leaks(pdf: bytes) -> list[str]:
 
 
 def test_no_vector_makes_the_portal_fetcher_request_anything_or_embed_a_file(
-    secret: Path, listener: Listener
+    secret: Path, listener: Listener, figure: Callable[[str], None]
 ) -> None:
     vectors = _vectors(secret.as_uri(), listener.url)
     leaked = {}
@@ -138,7 +138,9 @@ def test_no_vector_makes_the_portal_fetcher_request_anything_or_embed_a_file(
         if found:
             leaked[name] = found
 
-    print(f"\nfetcher: {len(vectors)} vectors, {len(listener.hits)} outbound requests, {len(leaked)} leaking")
+    figure(
+        f"\nfetcher: {len(vectors)} vectors, {len(listener.hits)} outbound requests, {len(leaked)} leaking"
+    )
     assert leaked == {}
     assert listener.hits == []
 

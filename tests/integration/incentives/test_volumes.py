@@ -132,5 +132,7 @@ async def test_set_based_sell_out_equals_the_exact_per_line_sum(world: World, cl
     lines = await repository.sell_out_lines(path, Q4.start, Q4.end)
     assert fast == _nonzero(_exact(lines, ProductScope(), True)) == {s1.organisation_id: D("333.34")}
     assert (
-        scoped == _nonzero(_exact(lines, ProductScope(skus=frozenset({"HOB"})), True)) == {s1.organisation_id: D("0.01")}
+        scoped
+        == _nonzero(_exact(lines, ProductScope(skus=frozenset({"HOB"})), True))
+        == {s1.organisation_id: D("0.01")}
     )

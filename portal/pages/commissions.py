@@ -79,7 +79,7 @@ class CommissionPages(Controller):
         clock: CurrentClock,
         renderer: CurrentRenderer,
         partner_id: FromPath[UUID],
-        format: FromQuery[Literal["pdf", "csv"]] = "pdf",
+        format: FromQuery[Literal["pdf", "csv"]] = "csv",
         start: FromQuery[date | None] = None,
         end: FromQuery[date | None] = None,
     ) -> Response[bytes]:

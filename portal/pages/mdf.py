@@ -34,10 +34,12 @@ from portal.security.guards import requires_permission
 PROOF_LIMITS = {"maximum": mdf_rules.MAX_PROOF_BYTES // (1024 * 1024), "count": mdf_rules.MAX_PROOFS}
 
 
-async def _my_shares(actor: Actor) -> list[tuple[schemas.MdfBudget, schemas.MdfAllocation]]:
+async def _my_shares(
+    actor: Actor, budgets: list[schemas.MdfBudget]
+) -> list[tuple[schemas.MdfBudget, schemas.MdfAllocation]]:
     """The budgets that allocate to the actor's own organisation, with its share of each."""
     shares = []
-    for budget in await mdf.list_budgets(actor):
+    for budget in budgets:
         if budget.owner_id == actor.organisation_id:
             continue
         for allocation in await mdf.list_allocations(actor, budget.id):
@@ -66,7 +68,7 @@ class MdfPages(Controller):
             actor=actor,
             portal=portal,
             requests=await mdf.list_requests(actor),
-            shares=await _my_shares(actor),
+            shares=await _my_shares(actor, budgets),
             funnels=[
                 (await mdf.funnel(actor, b.id, "partner"), await mdf.funnel(actor, b.id, "region"))
                 for b in own

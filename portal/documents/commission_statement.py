@@ -7,6 +7,7 @@ from typing import Any
 
 from babel import dates, numbers
 
+from channel.tabular import Cell
 from incentives import schemas
 from portal import i18n
 from portal.documents.quote_pdf import _environment, document_language
@@ -26,11 +27,12 @@ CSV_COLUMNS = [
 ]
 
 
-def statement_rows(statement: schemas.CommissionStatement) -> list[list[str]]:
+def statement_rows(statement: schemas.CommissionStatement) -> list[list[Cell]]:
     """The statement as spreadsheet rows: per deal, what each rate of the plan earns on the order
     (the whole deal's figure, with the partner's share), then the partner's entries of the period
-    (earned, clawback); entries of deals no longer on record come last."""
-    rows: list[list[str]] = []
+    (earned, clawback); entries of deals no longer on record come last. Figures stay numbers (a
+    clawback is -30.00, not text); the writer keeps formula-like text as text."""
+    rows: list[list[Cell]] = []
     listed = set()
     for deal in statement.deals:
         listed.add(deal.deal_id)
@@ -39,34 +41,22 @@ def statement_rows(statement: schemas.CommissionStatement) -> list[list[str]]:
                 [
                     deal.order_number,
                     "category",
-                    "",
+                    None,
                     c.category or "*",
-                    str(c.volume),
-                    str(c.rate),
-                    str(deal.share_percent),
-                    str(c.amount),
+                    c.volume,
+                    c.rate,
+                    deal.share_percent,
+                    c.amount,
                     deal.currency,
                 ]
             )
-        for e in statement.entries:
-            if e.deal_id == deal.deal_id:
-                rows.append(_entry_row(e))
+        rows += [_entry_row(e) for e in statement.entries if e.deal_id == deal.deal_id]
     rows += [_entry_row(e) for e in statement.entries if e.deal_id not in listed]
     return rows
 
 
-def _entry_row(e: schemas.CommissionEntry) -> list[str]:
-    return [
-        e.order_number,
-        e.kind,
-        e.occurred_at.date().isoformat(),
-        "",
-        "",
-        "",
-        "",
-        str(e.amount),
-        e.currency,
-    ]
+def _entry_row(e: schemas.CommissionEntry) -> list[Cell]:
+    return [e.order_number, e.kind, e.occurred_at.date(), None, None, None, None, e.amount, e.currency]
 
 
 def statement_html(statement: schemas.CommissionStatement, locale: str) -> str:

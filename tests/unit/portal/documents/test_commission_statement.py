@@ -53,7 +53,7 @@ def test_a_clawback_is_a_negative_number_and_a_formula_like_category_stays_text(
                 currency="EUR",
                 categories=[
                     CategoryCommission(
-                        category="=HYPERLINK(\"http://x\")",
+                        category='=HYPERLINK("http://x")',
                         tiers=(Tier(threshold=D(0), percent=D(2)),),
                         volume=D("2000.00"),
                         amount=D("40.00"),
@@ -70,7 +70,7 @@ def test_a_clawback_is_a_negative_number_and_a_formula_like_category_stays_text(
 
     assert text.splitlines() == [
         "order,line,date,category,volume,rate_percent,share_percent,amount,currency",
-        "PO-1,category,,\"'=HYPERLINK(\"\"http://x\"\")\",2000.00,2.00,75,40.00,EUR",
+        'PO-1,category,,"\'=HYPERLINK(""http://x"")",2000.00,2.00,75,40.00,EUR',
         "PO-1,earned,2026-11-03,,,,,60.00,EUR",
         "PO-1,clawback,2026-11-09,,,,,-30.00,EUR",
     ]

@@ -12,7 +12,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody
 
 from channel.tabular import write_csv
 from incentives import schemas
-from incentives.mdf import RequestStatus
+from incentives.mdf import MAX_PROOF_REQUEST_BYTES, RequestStatus
 from incentives.services import commissions, fund, mdf, programmes, settlements
 from portal.dependencies import CurrentActor, CurrentClock, CurrentRenderer
 from portal.documents.commission_statement import CSV_COLUMNS, statement_pdf, statement_rows
@@ -271,6 +271,7 @@ class MdfRequestsController(Controller):
         operation_id="AddMdfProof",
         summary="Attach a proof file (PDF, PNG or JPEG, at most 4 MiB, 5 per request)",
         status_code=200,
+        request_max_body_size=MAX_PROOF_REQUEST_BYTES,
     )
     async def add_proof(
         self,

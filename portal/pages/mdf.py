@@ -136,7 +136,11 @@ class MdfPages(Controller):
         """A request: its plan and figures, its proof files, and the next step for whoever takes it."""
         return await self._detail(actor, portal, request_id)
 
-    @post("/{request_id:uuid}/proofs", guards=[requires_permission(Permission.PLACE_ORDERS)])
+    @post(
+        "/{request_id:uuid}/proofs",
+        guards=[requires_permission(Permission.PLACE_ORDERS)],
+        request_max_body_size=mdf_rules.MAX_PROOF_REQUEST_BYTES,
+    )
     async def add_proof(
         self,
         request: Request[Any, Any, Any],

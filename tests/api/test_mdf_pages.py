@@ -216,6 +216,12 @@ async def test_proof_files_are_bounded_and_recognised_by_their_content_not_their
     )
     gif_as_png = await _upload(client, url, "photo.png", b"GIF89a" + b"\x00" * 64, "image/png")
     empty = await _upload(client, url, "empty.pdf", b"", "application/pdf")
+    far_too_big = await _upload(client, url, "scan.pdf", PDF + b"0" * (6 * 1024 * 1024), "application/pdf")
+    api_far_too_big = await client.post(
+        f"/api/mdf-requests/{request_id}/proofs",
+        files={"data": ("scan.pdf", PDF + b"0" * (6 * 1024 * 1024), "application/pdf")},
+        headers=await unsafe_headers(client),
+    )
     api_disguised = await client.post(
         f"/api/mdf-requests/{request_id}/proofs",
         files={"data": ("invoice.jpg", b"MZ\x90\x00 an executable", "image/jpeg")},
@@ -223,6 +229,7 @@ async def test_proof_files_are_bounded_and_recognised_by_their_content_not_their
     )
 
     assert too_big.status_code == 422 and "larger than 4 MiB" in too_big.text
+    assert (far_too_big.status_code, api_far_too_big.status_code) == (413, 413)
     assert disguised.status_code == 422 and "Only PDF, PNG and JPEG files are accepted." in disguised.text
     assert gif_as_png.status_code == 422 and empty.status_code == 422
     assert api_disguised.status_code == 422

@@ -30,7 +30,7 @@ from portal.pages.rendering import back_to, flash_outcome, page
 from portal.portals import Portal
 from portal.security.guards import requires_permission
 
-# What a proof file may be, for the upload form's hint and its ``accept``.
+# What a proof file may be, for the upload form's hint.
 PROOF_LIMITS = {"maximum": mdf_rules.MAX_PROOF_BYTES // (1024 * 1024), "count": mdf_rules.MAX_PROOFS}
 
 

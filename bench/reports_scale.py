@@ -36,43 +36,49 @@ LINES_PER_ORDER = 10
 LINES_PER_REPORT = 10
 TODAY = datetime(2026, 11, 23, 12, tzinfo=UTC)
 
-CHANNEL_SQL = [
-    """INSERT INTO channel_partner_level (id, code, name, rank) VALUES
-       (gen_random_uuid(), 'PLATINUM', 'Platinum', 1), (gen_random_uuid(), 'GOLD', 'Gold', 2),
-       (gen_random_uuid(), 'SILVER', 'Silver', 3)""",
-    """INSERT INTO channel_region (id, code, name)
-       SELECT gen_random_uuid(), r, r FROM unnest(ARRAY['EAST', 'NORTH', 'SOUTH', 'WEST']) r""",
-    """INSERT INTO channel_organisation (id, kind, code, name, path, depth, currency, locale, status,
-         credit_limit, contact_email, phone, city, country, created_at, updated_at)
-       VALUES (gen_random_uuid(), 'manufacturer', 'M', 'Manufacturer', 'M/', 0, 'EUR', 'en', 'active',
-         0, '', '', '', '', '2024-01-01', '2024-01-01')""",
-    # tier-1 distributors D001..D040, dealers E001..E160 (four per distributor), stores S0001..S1800
-    """INSERT INTO channel_organisation (id, kind, code, name, supplier, path, depth, currency, locale,
-         status, credit_limit, partner_level, region, contact_email, phone, city, country, created_at, updated_at)
-       SELECT gen_random_uuid(), 'distributor', 'D' || lpad(n::text, 3, '0'), 'Distributor ' || n,
-         (SELECT id FROM channel_organisation WHERE code = 'M'), 'M/D' || lpad(n::text, 3, '0') || '/', 1,
-         'EUR', 'en', 'active', 0,
-         (SELECT id FROM channel_partner_level ORDER BY rank OFFSET n % 3 LIMIT 1),
-         (SELECT id FROM channel_region ORDER BY code OFFSET n % 4 LIMIT 1), '', '', '', '', '2024-01-01', '2024-01-01'
-       FROM generate_series(1, 40) n""",
-    """INSERT INTO channel_organisation (id, kind, code, name, supplier, path, depth, currency, locale,
-         status, credit_limit, partner_level, region, contact_email, phone, city, country, created_at, updated_at)
-       SELECT gen_random_uuid(), 'distributor', 'E' || lpad(n::text, 3, '0'), 'Dealer ' || n, d.id,
-         d.path || 'E' || lpad(n::text, 3, '0') || '/', 2, 'EUR', 'en', 'active', 0, d.partner_level, d.region,
-         '', '', '', '', '2024-01-01', '2024-01-01'
-       FROM generate_series(1, 160) n
-       JOIN channel_organisation d ON d.code = 'D' || lpad(((n - 1) / 4 + 1)::text, 3, '0')""",
-    """INSERT INTO channel_organisation (id, kind, code, name, supplier, path, depth, currency, locale,
-         status, credit_limit, region, contact_email, phone, city, country, created_at, updated_at)
-       SELECT gen_random_uuid(), 'store', 'S' || lpad(n::text, 4, '0'), 'Store ' || n, e.id,
-         e.path || 'S' || lpad(n::text, 4, '0') || '/', 3, 'EUR', 'en', 'active', 0, e.region,
-         '', '', '', '', '2025-06-01'::timestamptz + (n % 500) * interval '1 day', '2025-06-01'
-       FROM generate_series(1, 1800) n
-       JOIN channel_organisation e ON e.code = 'E' || lpad(((n - 1) / 12 + 1)::text, 3, '0')""",
-    """CREATE TEMP TABLE bench_partner AS
-       SELECT row_number() OVER (ORDER BY code) - 1 AS n, id, supplier, path, kind
-       FROM channel_organisation WHERE supplier IS NOT NULL""",
-]
+
+def channel_sql(tier1: int = TIER1, tier2: int = TIER2, stores: int = STORES) -> list[str]:
+    """The manufacturer, ``tier1`` distributors, ``tier2`` dealers spread over them and ``stores``
+    spread over the dealers; ``bench_partner`` numbers every partner from 0."""
+    per_dealer = max(tier2 // tier1, 1)
+    per_store = -(-stores // tier2)
+    return [
+        """INSERT INTO channel_partner_level (id, code, name, rank) VALUES
+           (gen_random_uuid(), 'PLATINUM', 'Platinum', 1), (gen_random_uuid(), 'GOLD', 'Gold', 2),
+           (gen_random_uuid(), 'SILVER', 'Silver', 3)""",
+        """INSERT INTO channel_region (id, code, name)
+           SELECT gen_random_uuid(), r, r FROM unnest(ARRAY['EAST', 'NORTH', 'SOUTH', 'WEST']) r""",
+        """INSERT INTO channel_organisation (id, kind, code, name, path, depth, currency, locale, status,
+             credit_limit, contact_email, phone, city, country, created_at, updated_at)
+           VALUES (gen_random_uuid(), 'manufacturer', 'M', 'Manufacturer', 'M/', 0, 'EUR', 'en', 'active',
+             0, '', '', '', '', '2024-01-01', '2024-01-01')""",
+        # tier-1 distributors D001.., dealers E001.. (four per distributor), stores S0001.. (as many as 2,000 need)
+        f"""INSERT INTO channel_organisation (id, kind, code, name, supplier, path, depth, currency, locale,
+             status, credit_limit, partner_level, region, contact_email, phone, city, country, created_at, updated_at)
+           SELECT gen_random_uuid(), 'distributor', 'D' || lpad(n::text, 3, '0'), 'Distributor ' || n,
+             (SELECT id FROM channel_organisation WHERE code = 'M'), 'M/D' || lpad(n::text, 3, '0') || '/', 1,
+             'EUR', 'en', 'active', 0,
+             (SELECT id FROM channel_partner_level ORDER BY rank OFFSET n % 3 LIMIT 1),
+             (SELECT id FROM channel_region ORDER BY code OFFSET n % 4 LIMIT 1), '', '', '', '', '2024-01-01', '2024-01-01'
+           FROM generate_series(1, {tier1}) n""",  # noqa: S608 (figures of this module only)
+        f"""INSERT INTO channel_organisation (id, kind, code, name, supplier, path, depth, currency, locale,
+             status, credit_limit, partner_level, region, contact_email, phone, city, country, created_at, updated_at)
+           SELECT gen_random_uuid(), 'distributor', 'E' || lpad(n::text, 3, '0'), 'Dealer ' || n, d.id,
+             d.path || 'E' || lpad(n::text, 3, '0') || '/', 2, 'EUR', 'en', 'active', 0, d.partner_level, d.region,
+             '', '', '', '', '2024-01-01', '2024-01-01'
+           FROM generate_series(1, {tier2}) n
+           JOIN channel_organisation d ON d.code = 'D' || lpad(((n - 1) / {per_dealer} + 1)::text, 3, '0')""",  # noqa: S608 (figures of this module only)
+        f"""INSERT INTO channel_organisation (id, kind, code, name, supplier, path, depth, currency, locale,
+             status, credit_limit, region, contact_email, phone, city, country, created_at, updated_at)
+           SELECT gen_random_uuid(), 'store', 'S' || lpad(n::text, 4, '0'), 'Store ' || n, e.id,
+             e.path || 'S' || lpad(n::text, 4, '0') || '/', 3, 'EUR', 'en', 'active', 0, e.region,
+             '', '', '', '', '2025-06-01'::timestamptz + (n % 500) * interval '1 day', '2025-06-01'
+           FROM generate_series(1, {stores}) n
+           JOIN channel_organisation e ON e.code = 'E' || lpad(((n - 1) / {per_store} + 1)::text, 3, '0')""",  # noqa: S608 (figures of this module only)
+        """CREATE TEMP TABLE bench_partner AS
+           SELECT row_number() OVER (ORDER BY code) - 1 AS n, id, supplier, path, kind
+           FROM channel_organisation WHERE supplier IS NOT NULL""",
+    ]
 
 
 ROOTS = ("HOME", "GARDEN", "TOOLS", "LIGHT")
@@ -90,7 +96,10 @@ CATALOGUE_SQL = [
 ]
 
 
-def orders_sql(orders: int) -> list[str]:
+CHANNEL_SQL = channel_sql()
+
+
+def orders_sql(orders: int, partners: int = TIER1 + TIER2 + STORES) -> list[str]:
     """Orders spread over the year before TODAY, each partner buying from its supplier."""
     return [
         f"""INSERT INTO ordering_order (id, number, supplier_id, buyer_id, buyer_path, status, currency, total,
@@ -102,7 +111,7 @@ def orders_sql(orders: int) -> list[str]:
              '{TODAY:%Y-%m-%d}'::timestamptz - (g % 365) * interval '1 day' - (g % 600) * interval '1 minute',
              LEAST('{TODAY:%Y-%m-%d}'::timestamptz - (g % 365) * interval '1 day' + interval '3 days',
                    '{TODAY:%Y-%m-%d}'::timestamptz - interval '1 hour')
-           FROM generate_series(1, {orders}) g JOIN bench_partner p ON p.n = g % 2000""",  # noqa: S608 (figures of this module only)
+           FROM generate_series(1, {orders}) g JOIN bench_partner p ON p.n = g % {partners}""",  # noqa: S608 (figures of this module only)
         f"""INSERT INTO ordering_order_line (id, order_id, position, sku, quantity, free_quantity, net_total,
              priced, allocated, shipped, received)
            SELECT gen_random_uuid(), o.id, l, 'SKU-' || (l * 7 + length(o.number)) % 300, 1 + l % 5, 0,

@@ -88,24 +88,54 @@ def rate_for(plan: CommissionPlan, category_path: str) -> CategoryRate | None:
     return by_category.get("")
 
 
-def commission_for(lines: list[SaleLine], plan: CommissionPlan) -> Decimal:
-    """What a deal's order earns: per rate, its slabs over the deal's volume in that rate's
+class CategoryCommission(msgspec.Struct, frozen=True, kw_only=True):
+    """What one rate of a plan earns on a deal: the volume in its products, the slabs, the amount
+    (to the cent) and the effective rate (the amount over the volume, in percent)."""
+
+    category: str
+    tiers: tuple[Tier, ...]
+    volume: Decimal
+    amount: Decimal
+    rate: Decimal
+
+
+def commission_by_category(lines: list[SaleLine], plan: CommissionPlan) -> list[CategoryCommission]:
+    """A deal's commission rate by rate: per rate, its slabs over the deal's volume in that rate's
     products, net of returns, free goods excluded; rounded per rate to the cent."""
-    volumes: dict[int, Decimal] = defaultdict(Decimal)
-    rates: dict[int, CategoryRate] = {}
+    volumes: dict[str, Decimal] = defaultdict(Decimal)
+    rates: dict[str, CategoryRate] = {}
     for line in lines:
         rate = rate_for(plan, line.category_path)
         if rate is None:
             continue
-        rates[id(rate)] = rate
-        volumes[id(rate)] += line_volume(line, exclude_free_goods=True)
-    total = Decimal(0)
-    for key, volume in volumes.items():
+        rates[rate.category] = rate
+        volumes[rate.category] += line_volume(line, exclude_free_goods=True)
+    found = []
+    for category in sorted(volumes):
         slabs = Definition(
-            period=PeriodKind.MONTH, basis=SellIn(), tiers=rates[key].tiers, mode=TierMode.SLAB
+            period=PeriodKind.MONTH, basis=SellIn(), tiers=rates[category].tiers, mode=TierMode.SLAB
         )
-        total += rebate_for(volume, slabs).amount
-    return total
+        amount = rebate_for(volumes[category], slabs).amount
+        effective = (
+            (amount / volumes[category] * HUNDRED).quantize(Decimal("0.01"))
+            if volumes[category] > 0
+            else Decimal(0)
+        )
+        found.append(
+            CategoryCommission(
+                category=category,
+                tiers=rates[category].tiers,
+                volume=volumes[category],
+                amount=amount,
+                rate=effective,
+            )
+        )
+    return found
+
+
+def commission_for(lines: list[SaleLine], plan: CommissionPlan) -> Decimal:
+    """What a deal's order earns: the sum of its rates' commissions."""
+    return sum((c.amount for c in commission_by_category(lines, plan)), Decimal(0))
 
 
 def split(amount: Decimal, currency: str, splits: list[Split]) -> dict[UUID, Decimal]:

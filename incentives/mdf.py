@@ -13,6 +13,8 @@ import msgspec
 # recognised by their first bytes (a renamed file is refused whatever its name says).
 MAX_PROOFS = 5
 MAX_PROOF_BYTES = 4 * 1024 * 1024
+# A request carrying one proof file and its form fields: anything larger is refused before it is read.
+MAX_PROOF_REQUEST_BYTES = MAX_PROOF_BYTES + 256 * 1024
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"%PDF-", "application/pdf"),
     (b"\x89PNG\r\n\x1a\n", "image/png"),

@@ -9,9 +9,11 @@ the volumes and call these.
 from __future__ import annotations
 
 import calendar
+import math
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from fractions import Fraction
 from typing import Literal
 from uuid import UUID
 
@@ -329,15 +331,21 @@ def line_volume(line: SaleLine, *, exclude_free_goods: bool) -> Decimal:
     """The line's net amount less what was returned (in proportion to the units paid for).
 
     Free goods are priced at zero in the line's net amount, so they add nothing to an amount basis
-    when excluded; when a programme counts them, they are valued at the line's paid unit price.
+    when excluded; when a programme counts them, they are valued at the line's paid unit price. A
+    line kept whole counts its amount exactly; a part of it (returns, counted free goods) is valued
+    half-up to the cent, as a credit note is, with exact arithmetic (never a rounded unit price), so
+    the set-based sum in ``incentives.repository.partner_volumes`` gives the same figure.
     """
     paid = line.quantity - line.free_quantity
     if paid <= 0:
         return Decimal(0)
-    unit = line.amount / paid
     counted = paid if exclude_free_goods else line.quantity
-    returned = min(line.returned_quantity, counted)
-    return unit * (counted - returned)
+    kept = counted - min(line.returned_quantity, counted)
+    if kept == paid:
+        return line.amount
+    share = Fraction(line.amount) * kept / paid * 100
+    cents = math.floor(abs(share) + Fraction(1, 2))
+    return (Decimal(-cents if share < 0 else cents) / 100).quantize(CENT)
 
 
 def scope_of(basis: Basis) -> ProductScope:

@@ -12,7 +12,7 @@ from msgspec import Meta
 
 from channel.schemas import check_code, check_currency
 from core.validation import FieldValueError, check_decimal, check_text
-from incentives.commissions import CommissionPlan, Split
+from incentives.commissions import CategoryCommission, CommissionPlan, Split
 from incentives.rebates import Accrual, Definition, SettledPeriod
 
 
@@ -381,6 +381,23 @@ class CommissionEntry(msgspec.Struct, frozen=True, kw_only=True):
     kind: str
     amount: Decimal
     currency: str
+    deal_id: UUID | None = None
+
+
+class StatementDeal(msgspec.Struct, frozen=True, kw_only=True):
+    """A deal the statement's entries pay on: the order, where it came from, the partner's share
+    and what each rate of the plan earns on the order as it stands now (after returns)."""
+
+    deal_id: UUID
+    order_number: str
+    plan_code: str
+    registration_id: UUID | None
+    lead_id: UUID | None
+    share_percent: Decimal
+    currency: str
+    categories: list[CategoryCommission]
+    earned: Decimal  # the partner's entries of the period on this deal
+    clawed_back: Decimal  # positive: what returns took back in the period
 
 
 class CommissionStatement(msgspec.Struct, frozen=True, kw_only=True):
@@ -390,3 +407,15 @@ class CommissionStatement(msgspec.Struct, frozen=True, kw_only=True):
     period_end: date
     entries: list[CommissionEntry]
     totals: dict[str, Decimal]  # per currency
+    deals: list[StatementDeal] = []
+
+
+class CommissionStatementSummary(msgspec.Struct, frozen=True, kw_only=True):
+    """One partner's commissions of a period in one currency, for the list of statements."""
+
+    partner_id: UUID
+    partner_name: str
+    currency: str
+    earned: Decimal
+    clawed_back: Decimal
+    total: Decimal

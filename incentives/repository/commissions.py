@@ -10,6 +10,8 @@ from uuid import UUID
 
 import msgspec
 
+from channel.repository import within
+from channel.visibility import Scope
 from incentives import commissions, rebates, schemas
 from incentives.repository import money, order_sale_lines
 from incentives.tables import CommissionDeal, CommissionEntry, CommissionPlanRow
@@ -167,6 +169,35 @@ async def entries_of(partner_id: UUID, start: datetime, end: datetime) -> list[s
             kind=r["kind"],
             amount=money(r["amount"]),
             currency=r["currency"],
+            deal_id=r["deal_id"],
         )
         for r in rows
     ]
+
+
+async def deal_rows_by_id(deal_ids: list[UUID]) -> list[dict[str, Any]]:
+    if not deal_ids:
+        return []
+    rows: list[dict[str, Any]] = await CommissionDeal.select().where(CommissionDeal.id.is_in(deal_ids))
+    return rows
+
+
+async def plan_rows(plan_ids: list[UUID]) -> dict[UUID, dict[str, Any]]:
+    if not plan_ids:
+        return {}
+    rows = await CommissionPlanRow.select().where(CommissionPlanRow.id.is_in(plan_ids))
+    return {r["id"]: r for r in rows}
+
+
+async def period_totals(scope: Scope, start: datetime, end: datetime) -> list[dict[str, Any]]:
+    """Per partner and currency, what was earned and clawed back in ``[start, end)``, over the
+    partners in ``scope``."""
+    query = CommissionEntry.select(
+        CommissionEntry.partner_id,
+        CommissionEntry.currency,
+        CommissionEntry.kind,
+        CommissionEntry.amount,
+    ).where((CommissionEntry.occurred_at >= start) & (CommissionEntry.occurred_at < end))
+    clause = within(CommissionEntry.partner_path, scope)
+    rows: list[dict[str, Any]] = await (query.where(clause) if clause is not None else query)
+    return rows

@@ -192,7 +192,8 @@ def _instant(day: date) -> datetime:
 
 
 async def statement(actor: Actor, partner_id: UUID, start: date, end: date) -> schemas.CommissionStatement:
-    """A partner's commission entries recorded in ``[start, end)`` and their totals per currency."""
+    """A partner's commission entries recorded in ``[start, end)``, their totals per currency, and
+    the deals they pay on: the order, the partner's share and what each rate of the plan earns."""
     require(actor, Permission.VIEW_ORDERS)
     if end <= start:
         raise InvalidInputError.single("end", "before_start")
@@ -211,4 +212,67 @@ async def statement(actor: Actor, partner_id: UUID, start: date, end: date) -> s
             period_end=end,
             entries=entries,
             totals=totals,
+            deals=await _statement_deals(partner_id, entries),
+        )
+
+
+async def _statement_deals(
+    partner_id: UUID, entries: list[schemas.CommissionEntry]
+) -> list[schemas.StatementDeal]:
+    deals = await repository.deal_rows_by_id(sorted({e.deal_id for e in entries if e.deal_id}))
+    plans = await repository.plan_rows(sorted({d["plan_id"] for d in deals}))
+    lines = await repository.received_order_lines([d["order_id"] for d in deals])
+    found = []
+    for deal in sorted(deals, key=lambda d: d["order_number"]):
+        plan = plans[deal["plan_id"]]
+        view = repository.to_deal(deal)
+        mine = [e for e in entries if e.deal_id == deal["id"]]
+        found.append(
+            schemas.StatementDeal(
+                deal_id=deal["id"],
+                order_number=deal["order_number"],
+                plan_code=plan["code"],
+                registration_id=deal["registration_id"],
+                lead_id=deal["lead_id"],
+                share_percent=next(
+                    (s.percent for s in view.splits if s.partner_id == partner_id), Decimal(0)
+                ),
+                currency=plan["currency"],
+                categories=commissions.commission_by_category(
+                    lines.get(deal["order_id"], []), repository.plan_of(plan["definition"])
+                ),
+                earned=sum((e.amount for e in mine if e.amount > 0), Decimal(0)),
+                clawed_back=-sum((e.amount for e in mine if e.amount < 0), Decimal(0)),
+            )
+        )
+    return found
+
+
+async def list_statements(actor: Actor, start: date, end: date) -> list[schemas.CommissionStatementSummary]:
+    """Every partner the actor sees with commissions recorded in ``[start, end)``: earned, clawed
+    back and the total, per currency (a partner sees itself and its downstream)."""
+    require(actor, Permission.VIEW_ORDERS)
+    if end <= start:
+        raise InvalidInputError.single("end", "before_start")
+    async with read_transaction():
+        rows = await repository.period_totals(actor.scope, _instant(start), _instant(end))
+        sums: dict[tuple[UUID, str], list[Decimal]] = {}
+        for r in rows:
+            amount = rebate_repository.money(r["amount"])
+            figures = sums.setdefault((r["partner_id"], r["currency"]), [Decimal(0), Decimal(0)])
+            figures[0 if amount > 0 else 1] += amount
+        names = await rebate_repository.organisation_names({partner for partner, _ in sums})
+        return sorted(
+            (
+                schemas.CommissionStatementSummary(
+                    partner_id=partner,
+                    partner_name=names.get(partner, ""),
+                    currency=currency,
+                    earned=earned,
+                    clawed_back=-clawed,
+                    total=earned + clawed,
+                )
+                for (partner, currency), (earned, clawed) in sums.items()
+            ),
+            key=lambda s: (s.partner_name, s.currency),
         )

@@ -27,32 +27,42 @@ from incentives.services.programmes import actor_facts, enrols, require, require
 
 
 class _Volumes:
-    """Every enrolled partner's sale lines over a range of periods, loaded in two queries."""
+    """Every partner's basis volume in each of a range of periods, aggregated by the database."""
 
-    def __init__(
-        self, current: dict[UUID, list[rebates.SaleLine]], last_year: dict[UUID, list[rebates.SaleLine]]
-    ):
-        self.current = current
-        self.last_year = last_year
+    def __init__(self, by_period: dict[rebates.Period, dict[UUID, Decimal]]):
+        self.by_period = by_period
 
-    def volume(self, partner_id: UUID, definition: rebates.Definition, period: rebates.Period) -> Decimal:
-        return rebates.basis_volume(
-            definition, period, self.current.get(partner_id, []), self.last_year.get(partner_id, [])
-        )
+    def volume(self, partner_id: UUID, period: rebates.Period) -> Decimal:
+        return self.by_period.get(period, {}).get(partner_id, Decimal(0))
 
 
 async def _load_volumes(
-    row: dict[str, Any], definition: rebates.Definition, first: date, end: date
+    row: dict[str, Any], definition: rebates.Definition, periods: list[rebates.Period]
 ) -> _Volumes:
+    """One set-based query per period (two for growth: the period and the same one last year)."""
     source = rebates.source_of(definition.basis)
-    load = repository.sell_in_lines if source == "sell_in" else repository.sell_out_lines
-    path = row["owner_path"]
-    current = await load(path, first, end)
-    last_year: dict[UUID, list[rebates.SaleLine]] = {}
-    if isinstance(definition.basis, rebates.Growth):
-        before = rebates.same_period_last_year(rebates.Period(first, end))
-        last_year = await load(path, before.start, before.end)
-    return _Volumes(current, last_year)
+    scope = rebates.scope_of(definition.basis)
+    by_period: dict[rebates.Period, dict[UUID, Decimal]] = {}
+
+    async def load(period: rebates.Period) -> dict[UUID, Decimal]:
+        return await repository.partner_volumes(
+            source,
+            row["owner_path"],
+            period,
+            scope=scope,
+            exclude_free_goods=definition.exclude_free_goods,
+        )
+
+    for period in periods:
+        current = await load(period)
+        if isinstance(definition.basis, rebates.Growth):
+            before = await load(rebates.same_period_last_year(period))
+            current = {
+                p: max(current.get(p, Decimal(0)) - before.get(p, Decimal(0)), Decimal(0))
+                for p in set(current) | set(before)
+            }
+        by_period[period] = current
+    return _Volumes(by_period)
 
 
 async def _enrolled(row: dict[str, Any], definition: rebates.Definition) -> list[rebates.PartnerFacts]:
@@ -68,7 +78,7 @@ async def _accruals(
 ) -> list[schemas.PartnerAccrual]:
     definition = repository.definition_of(row["definition"])
     period = rebates.period_of(definition.period, today)
-    volumes = await _load_volumes(row, definition, period.start, period.end)
+    volumes = await _load_volumes(row, definition, [period])
     paid = await repository.settled_amounts(row["id"], [p.id for p in partners])
     names = await repository.organisation_names({p.id for p in partners})
     return [
@@ -79,7 +89,7 @@ async def _accruals(
             partner_id=p.id,
             partner_name=names.get(p.id, ""),
             currency=row["currency"],
-            accrual=rebates.accrue(volumes.volume(p.id, definition, period), definition, period, today),
+            accrual=rebates.accrue(volumes.volume(p.id, period), definition, period, today),
             settled=paid.get(p.id, {}).get(period, Decimal(0)),
         )
         for p in partners
@@ -132,7 +142,7 @@ async def settle_period(
             raise ConflictError("period_before_programme", starts_on=starts_on.isoformat())
         periods = rebates.periods_between(definition.period, starts_on, period)
         partners = [p for p in await _enrolled(row, definition) if actor.sees(p.path)]
-        volumes = await _load_volumes(row, definition, periods[0].start, period.end)
+        volumes = await _load_volumes(row, definition, periods)
         paid = await repository.settled_amounts(programme_id, [p.id for p in partners])
         pending = await repository.pending_partner_ids(programme_id)
         proposed_rows: list[dict[str, Any]] = []
@@ -141,8 +151,7 @@ async def settle_period(
             if partner.id in pending:
                 continue
             earned = {
-                p: rebates.rebate_for(volumes.volume(partner.id, definition, p), definition).amount
-                for p in periods
+                p: rebates.rebate_for(volumes.volume(partner.id, p), definition).amount for p in periods
             }
             lines = rebates.settlement_lines(earned, paid.get(partner.id, {}))
             if not lines:

@@ -12,11 +12,11 @@ from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody
 
 from channel.tabular import write_csv
 from incentives import schemas
-from incentives.mdf import RequestStatus
+from incentives.mdf import MAX_PROOF_REQUEST_BYTES, RequestStatus
 from incentives.services import commissions, fund, mdf, programmes, settlements
 from portal.dependencies import CurrentActor, CurrentClock, CurrentRenderer
-from portal.documents.commission_statement import statement_pdf
-from portal.downloads import spreadsheet
+from portal.documents.commission_statement import CSV_COLUMNS, statement_pdf, statement_rows
+from portal.downloads import attachment, spreadsheet
 
 
 class RebateProgrammesController(Controller):
@@ -271,6 +271,7 @@ class MdfRequestsController(Controller):
         operation_id="AddMdfProof",
         summary="Attach a proof file (PDF, PNG or JPEG, at most 4 MiB, 5 per request)",
         status_code=200,
+        request_max_body_size=MAX_PROOF_REQUEST_BYTES,
     )
     async def add_proof(
         self,
@@ -291,15 +292,7 @@ class MdfRequestsController(Controller):
         self, actor: CurrentActor, request_id: FromPath[UUID], proof_id: FromPath[UUID]
     ) -> Response[bytes]:
         name, kind, content = await mdf.get_proof(actor, request_id, proof_id)
-        safe = "".join(ch for ch in name if ch.isalnum() or ch in "._-") or "proof"
-        return Response(
-            content,
-            media_type=kind,
-            headers={
-                "Content-Disposition": f'attachment; filename="{safe}"',
-                "X-Content-Type-Options": "nosniff",
-            },
-        )
+        return attachment(content, kind, name)
 
     @post(
         "/{request_id:uuid}/claim",
@@ -411,11 +404,7 @@ class CommissionStatementsController(Controller):
         found = await commissions.statement(actor, partner_id, first, last)
         name = f"commissions-{first.isoformat()}"
         if format == "csv":
-            rows = [
-                [e.occurred_at.date().isoformat(), e.order_number, e.kind, str(e.amount), e.currency]
-                for e in found.entries
-            ]
-            return spreadsheet(write_csv(["date", "order", "entry", "amount", "currency"], rows), "csv", name)
+            return spreadsheet(write_csv(CSV_COLUMNS, statement_rows(found)), "csv", name)
         if format == "pdf":
             content = await statement_pdf(found, actor.locale, renderer)
             return Response(

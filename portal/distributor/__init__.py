@@ -9,8 +9,10 @@ from portal.pages.account import AccountPages
 from portal.pages.activity import ActivityPages
 from portal.pages.cart import CartPages
 from portal.pages.catalogue import CataloguePages
+from portal.pages.commissions import CommissionPages
 from portal.pages.incentives import IncentivePages
 from portal.pages.leads import LeadPages
+from portal.pages.mdf import MdfPages
 from portal.pages.notifications import NotificationPages
 from portal.pages.orders import OrderPages, StockPages
 from portal.pages.partners import PartnerPages
@@ -50,6 +52,8 @@ router = Router(
         PromotionPages,
         PerformancePages,
         IncentivePages,
+        MdfPages,
+        CommissionPages,
     ],
     include_in_schema=False,
 )

@@ -9,8 +9,10 @@ from portal.manufacturer.settings import ChannelSettingsPages
 from portal.pages.account import AccountPages
 from portal.pages.activity import ActivityPages
 from portal.pages.catalogue import CataloguePages
+from portal.pages.commissions import CommissionPages
 from portal.pages.incentives import IncentivePages
 from portal.pages.leads import LeadPages
+from portal.pages.mdf import MdfPages
 from portal.pages.notifications import NotificationPages
 from portal.pages.orders import OrderPages, StockPages
 from portal.pages.partners import PartnerPages
@@ -52,6 +54,8 @@ router = Router(
         PerformancePages,
         WeightPages,
         IncentivePages,
+        MdfPages,
+        CommissionPages,
     ],
     include_in_schema=False,
 )

@@ -1,5 +1,6 @@
 """Incentive pages: my rebate standing, fund and settlements; the programme editor, the accrual
-overview and settling; market development fund requests and the queue that decides them."""
+overview and settling. Market development funds are in ``portal.pages.mdf``, commission statements
+in ``portal.pages.commissions``."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from litestar.response import Redirect, Template
 from channel.roles import OrgKind, Permission
 from core.errors import ConflictError, InvalidInputError
 from incentives import schemas
-from incentives.services import fund, mdf, programmes, settlements
+from incentives.services import fund, programmes, settlements
 from portal.dependencies import CurrentActor, CurrentClock, CurrentPortal
 from portal.forms import refusal_text
 from portal.i18n import N_, gettext
@@ -24,26 +25,26 @@ from portal.messages import message
 from portal.pages.rendering import back_to, flash_outcome, page
 from portal.security.guards import requires_permission
 
-BASIS_LABELS = {
+BASISLABELS = {
     "sell_in": N_("Purchases (sell-in)"),
     "sell_out": N_("Reported sell-out"),
     "growth": N_("Growth over last year"),
     "product_family": N_("Product family"),
 }
-PERIOD_LABELS = {"month": N_("Monthly"), "quarter": N_("Quarterly"), "year": N_("Yearly")}
-SETTLEMENT_STATUS_LABELS = {
+PERIODLABELS = {"month": N_("Monthly"), "quarter": N_("Quarterly"), "year": N_("Yearly")}
+SETTLEMENT_STATUSLABELS = {
     "proposed": N_("To approve"),
     "approved": N_("Approved"),
     "rejected": N_("Rejected"),
 }
-ENTRY_LABELS = {
+ENTRYLABELS = {
     "credit": N_("Rebate credited"),
     "use": N_("Paid on an order"),
     "return": N_("Given back by a cancelled order"),
     "expiry": N_("Expired"),
     "adjustment": N_("Adjustment"),
 }
-MDF_STATUS_LABELS = {
+MDF_STATUSLABELS = {
     "requested": N_("Asked for"),
     "approved": N_("Approved"),
     "rejected": N_("Rejected"),
@@ -52,18 +53,18 @@ MDF_STATUS_LABELS = {
     "claim_rejected": N_("Claim rejected"),
     "paid": N_("Paid"),
 }
-ACTIVITY_LABELS = {
+ACTIVITYLABELS = {
     "event": N_("Event"),
     "advertising": N_("Advertising"),
     "in_store_display": N_("In-store display"),
 }
-_LABELS = {
-    "basis_labels": BASIS_LABELS,
-    "period_labels": PERIOD_LABELS,
-    "settlement_status_labels": SETTLEMENT_STATUS_LABELS,
-    "entry_labels": ENTRY_LABELS,
-    "mdf_status_labels": MDF_STATUS_LABELS,
-    "activity_labels": ACTIVITY_LABELS,
+LABELS = {
+    "basis_labels": BASISLABELS,
+    "period_labels": PERIODLABELS,
+    "settlement_status_labels": SETTLEMENT_STATUSLABELS,
+    "entry_labels": ENTRYLABELS,
+    "mdf_status_labels": MDF_STATUSLABELS,
+    "activity_labels": ACTIVITYLABELS,
 }
 
 STARTING_PROGRAMME: dict[str, Any] = {
@@ -108,7 +109,7 @@ class IncentivePages(Controller):
             settlements=await settlements.list_settlements(actor),
             may_manage=actor.can(Permission.MANAGE_PROMOTIONS)
             and actor.organisation_kind is not OrgKind.STORE,
-            **_LABELS,
+            **LABELS,
         )
 
     def _editor(self, actor: Any, portal: Any, text: str, problems: list[str], status: int = 200) -> Template:
@@ -158,7 +159,7 @@ class IncentivePages(Controller):
             mine=found.owner_id == actor.organisation_id and actor.can(Permission.MANAGE_PROMOTIONS),
             rules=msgspec.json.format(msgspec.json.encode(found.definition), indent=2).decode(),
             today=clock.now().date(),
-            **_LABELS,
+            **LABELS,
         )
 
     @post(
@@ -212,47 +213,3 @@ class IncentivePages(Controller):
             else gettext("The settlement was rejected."),
         )
         return back_to(portal.url("/incentives"))
-
-    @get("/mdf")
-    async def mdf_requests(self, actor: CurrentActor, portal: CurrentPortal) -> Template:
-        """Requests for market development funds: the owner's queue, a partner's own requests."""
-        budgets = await mdf.list_budgets(actor)
-        return page(
-            "shared/incentives/mdf.html.jinja",
-            actor=actor,
-            portal=portal,
-            requests=await mdf.list_requests(actor),
-            budgets=budgets,
-            funnels=[
-                await mdf.funnel(actor, b.id, "partner")
-                for b in budgets
-                if b.owner_id == actor.organisation_id
-            ],
-            may_decide=actor.can(Permission.MANAGE_PROMOTIONS),
-            **_LABELS,
-        )
-
-    @post("/mdf/{request_id:uuid}/decision", guards=[requires_permission(Permission.MANAGE_PROMOTIONS)])
-    async def decide_mdf(
-        self,
-        request: Request[Any, Any, Any],
-        actor: CurrentActor,
-        portal: CurrentPortal,
-        clock: CurrentClock,
-        request_id: FromPath[UUID],
-    ) -> Redirect:
-        """One form for each step the owner takes: decide the request, decide the claim, pay."""
-        form = await request.form()
-        step = str(form.get("step", ""))
-        decision = schemas.MdfDecision(
-            decision="approve" if form.get("decision") == "approve" else "reject",
-            answer=str(form.get("answer", ""))[:1000],
-        )
-        if step == "payment":
-            action = mdf.mark_paid(actor, request_id, clock)
-        elif step == "claim":
-            action = mdf.decide_claim(actor, request_id, decision, clock)
-        else:
-            action = mdf.decide_request(actor, request_id, decision, clock)
-        await flash_outcome(request, action, gettext("Done."))
-        return back_to(portal.url("/incentives/mdf"))

@@ -7,7 +7,9 @@ from channel.roles import OrgKind
 from portal.pages.account import AccountPages
 from portal.pages.cart import CartPages
 from portal.pages.catalogue import CataloguePages
+from portal.pages.commissions import CommissionPages
 from portal.pages.incentives import IncentivePages
+from portal.pages.mdf import MdfPages
 from portal.pages.notifications import NotificationPages
 from portal.pages.orders import OrderPages, StockPages
 from portal.pages.people import PeoplePages
@@ -36,6 +38,8 @@ router = Router(
         InventoryPages,
         ReportPages,
         IncentivePages,
+        MdfPages,
+        CommissionPages,
     ],
     include_in_schema=False,
 )

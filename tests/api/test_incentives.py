@@ -184,8 +184,9 @@ async def test_a_partner_downloads_its_commission_statement_as_csv_and_pdf(
 
     assert as_json.json()["totals"] == {"EUR": "60.00"}
     assert as_csv.text.lstrip("\ufeff").splitlines() == [
-        "date,order,entry,amount,currency",
-        f"2026-11-23,{order.number},earned,60.00,EUR",
+        "order,line,date,category,volume,rate_percent,share_percent,amount,currency",
+        f"{order.number},category,,*,3000.00,2.00,100,60.00,EUR",
+        f"{order.number},earned,2026-11-23,,,,,60.00,EUR",
     ]
     assert (as_pdf.status_code, as_pdf.headers["content-type"], as_pdf.content[:5]) == (
         200,
@@ -208,3 +209,62 @@ async def _lead(world: World, clock: FixedClock) -> UUID:
         )
     )
     return lead_id
+
+
+async def test_a_partner_reads_its_commission_statement_on_the_pages_and_downloads_it(
+    client: httpx.AsyncClient, world: World, clock: FixedClock
+) -> None:
+    await priced_world(world, clock)
+    m = world.actors["m_admin"]
+    plan = await commissions.create_plan(
+        m,
+        schemas.CommissionPlanCreate(
+            code="AGENTS",
+            name="Agents",
+            currency="EUR",
+            plan=CommissionPlan(
+                rates=(
+                    CategoryRate(category="KITCHEN", tiers=(Tier(threshold=Decimal(0), percent=Decimal(3)),)),
+                )
+            ),
+        ),
+        clock,
+    )
+    order = await received_order(world, clock, "s1_manager", "d1a_admin", "HOB", 2)
+    await commissions.attribute_order(
+        m,
+        plan.id,
+        schemas.CommissionDealCreate(
+            order_number=order.number,
+            lead_id=await _lead(world, clock),
+            splits=[Split(partner_id=world.org_id("D1A"), percent=Decimal(100))],
+        ),
+        clock,
+    )
+    await commissions.run_commissions(m, clock)
+    assert await sign_in(client, email_of("d1a_admin")) == 303
+    mine = f"/d/incentives/commissions/{world.org_id('D1A')}"
+
+    listed = await client.get("/d/incentives/commissions")
+    page = await client.get(mine)
+    pdf = await client.get(f"{mine}/download?format=pdf")
+    csv = await client.get(f"{mine}/download?format=csv&start=2026-11-01&end=2026-12-01")
+    foreign = await client.get(f"/d/incentives/commissions/{world.org_id('D2')}")
+    foreign_file = await client.get(f"/d/incentives/commissions/{world.org_id('D2')}/download?format=csv")
+
+    assert listed.status_code == 200 and "D1A Trading" in listed.text and "€60.00" in listed.text
+    assert page.status_code == 200
+    assert order.number in page.text and "KITCHEN" in page.text and "€2,000.00" in page.text
+    assert "3 %" in page.text and "€60.00" in page.text
+    assert (pdf.status_code, pdf.headers["content-type"], pdf.content[:5]) == (
+        200,
+        "application/pdf",
+        b"%PDF-",
+    )
+    assert pdf.headers["content-disposition"] == 'attachment; filename="commissions-2026-11-01.pdf"'
+    assert csv.headers["content-type"].startswith("text/csv")
+    assert csv.text.lstrip("\ufeff").splitlines()[1:] == [
+        f"{order.number},category,,KITCHEN,2000.00,3.00,100,60.00,EUR",
+        f"{order.number},earned,2026-11-23,,,,,60.00,EUR",
+    ]
+    assert (foreign.status_code, foreign_file.status_code) == (404, 404)

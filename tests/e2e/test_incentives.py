@@ -100,3 +100,55 @@ def test_a_store_pays_part_of_an_order_from_its_rebate_fund(
     store.goto("/s/incentives")
     assert _amount(store.inner_text("[data-testid=fund-balance]")) == balance_before - Decimal("150.00")
     expect(store.locator("[data-testid=fund-ledger] tr", has_text=number)).to_contain_text("150.00")
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360f8cfc0f01f0005000201a5dd5e1a0000000049454e44ae426082"
+)
+
+
+def test_a_distributor_asks_for_funds_claims_with_proof_and_the_manufacturer_pays(
+    browser: Browser, demo_server: DemoServer
+) -> None:
+    dealer = browser.new_context(base_url=demo_server.base_url, locale="en-GB").new_page()
+    sign_in(dealer, "admin@huadong.example")
+    dealer.goto("/d/incentives/mdf")
+    dealer.select_option("#f-activity", "advertising")
+    dealer.fill("#f-title", "Radio spots, browser journey")
+    dealer.fill("#f-plan", "Twenty spots on city radio.")
+    dealer.fill("#f-starts_on", "2026-12-01")
+    dealer.fill("#f-ends_on", "2026-12-20")
+    dealer.fill("#f-amount", "5000")
+    dealer.click("[data-testid=mdf-ask]")
+    expect(dealer.locator("[data-testid=mdf-status]")).to_have_text("Asked for")
+    request_url = dealer.url
+
+    factory = browser.new_context(base_url=demo_server.base_url, locale="en-GB").new_page()
+    sign_in(factory, "admin@aurora.example")
+    factory.goto(request_url.replace("/d/", "/m/"))
+    factory.fill("#f-amount", "4000")
+    factory.click("[data-testid=mdf-approve]")
+    expect(factory.locator("[data-testid=mdf-status]")).to_have_text("Approved")
+
+    dealer.reload()
+    dealer.set_input_files("#f-file", files=[{"name": "spots.png", "mimeType": "image/png", "buffer": PNG}])
+    dealer.click("[data-testid=mdf-attach]")
+    expect(dealer.locator("[data-testid=mdf-proofs] a")).to_have_text("spots.png")
+    dealer.fill("#f-amount", "3800")
+    dealer.click("[data-testid=mdf-claim]")
+    expect(dealer.locator("[data-testid=mdf-status]")).to_have_text("Claimed")
+
+    factory.reload()
+    with factory.expect_download() as download:
+        factory.click("[data-testid=mdf-proofs] a")
+    assert download.value.suggested_filename == "spots.png"
+    factory.click("[data-testid=mdf-approve]")
+    expect(factory.locator("[data-testid=mdf-status]")).to_have_text("Claim approved")
+    factory.click("[data-testid=mdf-pay]")
+    expect(factory.locator("[data-testid=mdf-status]")).to_have_text("Paid")
+    factory.goto("/m/incentives/mdf")
+    expect(factory.locator("[data-testid=mdf-funnel-region]").first).to_be_visible()
+    screenshot(factory, "mdf-queue")
+
+    dealer.reload()
+    expect(dealer.locator("[data-testid=mdf-claimed]")).to_have_text(re.compile("3,800.00"))
+    screenshot(dealer, "mdf-request")

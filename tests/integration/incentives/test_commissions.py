@@ -106,6 +106,26 @@ async def test_a_deal_earns_when_received_is_split_and_clawed_back_on_a_return(
     )
     assert [(e.kind, e.amount) for e in month.entries] == [("earned", D("60.00")), ("clawback", D("-30.00"))]
     assert month.totals == {"EUR": D("30.00")}
+    [deal] = month.deals
+    # the deal as it stands: 2,000.00 of kitchen at 2% = 40.00 for the whole deal, D1A's share 75%
+    assert (deal.order_number, deal.registration_id, deal.share_percent) == (
+        order.number,
+        registration,
+        D(75),
+    )
+    assert [(c.category, c.volume, c.rate, c.amount) for c in deal.categories] == [
+        ("KITCHEN", D("2000.00"), D("2.00"), D("40.00"))
+    ]
+    assert (deal.earned, deal.clawed_back) == (D("60.00"), D("30.00"))
+    listed = await commissions.list_statements(m, date(2026, 11, 1), date(2026, 12, 1))
+    assert [(s.partner_name, s.earned, s.clawed_back, s.total) for s in listed] == [
+        ("D1A Trading", D("60.00"), D("30.00"), D("30.00")),
+        ("D2 Trading", D("20.00"), D("10.00"), D("10.00")),
+    ]
+    dealer_sees = await commissions.list_statements(
+        world.actors["d1a_admin"], date(2026, 11, 1), date(2026, 12, 1)
+    )
+    assert [s.partner_name for s in dealer_sees] == ["D1A Trading"]
     with pytest.raises(NotFoundError):
         await commissions.statement(
             world.actors["d2_admin"], world.org_id("D1A"), date(2026, 11, 1), date(2026, 12, 1)

@@ -117,6 +117,34 @@ def test_free_goods_are_excluded_and_returns_net_off_in_proportion() -> None:
     assert rebates.line_volume(gift, exclude_free_goods=True) == D(0)
 
 
+def test_a_line_bought_in_units_that_do_not_divide_its_amount_counts_its_whole_amount() -> None:
+    # 100,000.00 for 3 units: dividing first left 99,999.99999..., just below the 1% tier.
+    line = SaleLine(sku="A", category_path="", day=date(2026, 10, 5), quantity=3, amount=D("100000.00"))
+    definition = Definition(
+        period=PeriodKind.QUARTER, basis=SellIn(), tiers=(Tier(threshold=D(100_000), percent=D(1)),)
+    )
+
+    assert rebates.line_volume(line, exclude_free_goods=True) == D("100000.00")
+    assert rebates.rebate_for(rebates.line_volume(line, exclude_free_goods=True), definition).amount == D(
+        "1000.00"
+    )
+
+
+def test_a_return_is_valued_to_the_cent_like_a_credit_note() -> None:
+    # 100.00 for 3 units, 1 back: 33.333... is credited as 33.33, so 66.67 counts; 2 back leave 33.33.
+    line = SaleLine(
+        sku="A", category_path="", day=date(2026, 10, 5), quantity=3, amount=D("100.00"), returned_quantity=1
+    )
+
+    assert rebates.line_volume(line, exclude_free_goods=True) == D("66.67")
+    assert rebates.line_volume(
+        msgspec.structs.replace(line, returned_quantity=2), exclude_free_goods=True
+    ) == D("33.33")
+    assert (
+        rebates.line_volume(msgspec.structs.replace(line, returned_quantity=5), exclude_free_goods=True) == 0
+    )
+
+
 def test_a_product_family_counts_only_its_categories_and_days_of_the_period() -> None:
     lines = [
         SaleLine(sku="DRILL", category_path="TOOLS/POWER", day=date(2026, 10, 1), quantity=1, amount=D(400)),

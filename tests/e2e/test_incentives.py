@@ -100,6 +100,8 @@ def test_a_store_pays_part_of_an_order_from_its_rebate_fund(
     store.goto("/s/incentives")
     assert _amount(store.inner_text("[data-testid=fund-balance]")) == balance_before - Decimal("150.00")
     expect(store.locator("[data-testid=fund-ledger] tr", has_text=number)).to_contain_text("150.00")
+
+
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c6360f8cfc0f01f0005000201a5dd5e1a0000000049454e44ae426082"

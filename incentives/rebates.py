@@ -290,23 +290,30 @@ def projected_volume(volume: Decimal, period: Period, today: date) -> Decimal:
 
 
 class Accrual(msgspec.Struct, frozen=True, kw_only=True):
-    """A partner's standing in one period: earned so far, the next tier, the projection."""
+    """A partner's standing in one period: earned so far, what its orders on the way would add, the
+    next tier, the projection."""
 
     period: Period
     volume: Decimal
     earned: Rebate
     next_tier: NextTier | None
+    on_order: Decimal = Decimal(0)
     projected_volume: Decimal
     projected: Rebate
 
 
-def accrue(volume: Decimal, definition: Definition, period: Period, today: date) -> Accrual:
-    projection = projected_volume(volume, period, today)
+def accrue(
+    volume: Decimal, definition: Definition, period: Period, today: date, on_order: Decimal = Decimal(0)
+) -> Accrual:
+    """``on_order``: the volume of orders placed and not yet received; it counts in the projection
+    (the partner bought it in the days elapsed) but not in what is earned."""
+    projection = projected_volume(volume + on_order, period, today)
     return Accrual(
         period=period,
         volume=volume,
         earned=rebate_for(volume, definition),
         next_tier=next_tier(volume, definition),
+        on_order=on_order,
         projected_volume=projection,
         projected=rebate_for(projection, definition),
     )

@@ -18,6 +18,7 @@ from channel.tables import Organisation
 from channel.visibility import Scope
 from incentives import fund, rebates, schemas
 from incentives.tables import FundAccount, FundEntry, Programme, SettledAmount, Settlement
+from ordering.orders import OPEN, OrderStatus
 from pricing.repository import products_by_sku
 
 CENTS = Decimal("0.01")
@@ -268,6 +269,11 @@ async def sell_out_lines(under_path: str, start: date, end: date) -> dict[UUID, 
     return lines
 
 
+# Sell-in counts what was received; an order placed and not yet received is "on order": it moves
+# the partner's projection at once but earns nothing until it arrives.
+_RECEIVED = (OrderStatus.RECEIVED.value, OrderStatus.CLOSED.value)
+_ON_ORDER = tuple(status.value for status in sorted(OPEN))
+
 # The set-based volume of every partner under a path in one period: the sum of ``rebates.line_volume``
 # in integer cents (a part of a line rounded half-up as (2n + d) / 2d in integer division), computed
 # by the database, so no line leaves it. Only figures of this module are formatted into the text;
@@ -284,7 +290,7 @@ _SELL_IN_VOLUMES = (
     "FROM ordering_order_line l JOIN ordering_order o ON o.id = l.order_id "
     "LEFT JOIN (SELECT order_line_id, SUM(quantity) AS quantity FROM ordering_order_return "
     "WHERE status = 'approved' GROUP BY order_line_id) r ON r.order_line_id = l.id "
-    "WHERE o.status IN ('received', 'closed') AND o.created_at >= {{}} AND o.created_at < {{}} "
+    "WHERE o.status IN ({statuses}) AND o.created_at >= {{}} AND o.created_at < {{}} "
     "AND o.buyer_path >= {{}} AND o.buyer_path < {{}}) a) v GROUP BY v.partner_id{by_sku}"
 )
 _SELL_OUT_VOLUMES = (
@@ -303,11 +309,13 @@ async def partner_volumes(
     *,
     scope: rebates.ProductScope,
     exclude_free_goods: bool,
+    with_open_orders: bool = False,
 ) -> dict[UUID, Decimal]:
     """Each partner's volume (sell-in or sell-out) in ``period`` and the scope's products, for the
     partners at or under ``under_path``: the same figure as summing ``rebates.line_volume`` over
     ``sell_in_lines``/``sell_out_lines``, aggregated by the database. A scoped basis is grouped by
-    SKU as well, and the products' categories decide in Python which SKUs count."""
+    SKU as well, and the products' categories decide in Python which SKUs count. ``with_open_orders``
+    counts the sell-in of orders placed and not yet received too, as if they were received."""
     by_sku = ", l.sku" if source == "sell_out" else ", v.sku"
     shape = {
         "group": "''" if scope.everything else ("l.sku" if source == "sell_out" else "v.sku"),
@@ -318,7 +326,10 @@ async def partner_volumes(
         params: tuple[Any, ...] = (True, period.start, period.end)
     else:
         counted = "l.quantity - l.free_quantity" if exclude_free_goods else "l.quantity"
-        query = _SELL_IN_VOLUMES.format(counted=counted, **shape)
+        statuses = _RECEIVED + (_ON_ORDER if with_open_orders else ())
+        query = _SELL_IN_VOLUMES.format(
+            counted=counted, statuses=", ".join(f"'{status}'" for status in statuses), **shape
+        )
         params = (_instant(period.start), _instant(period.end))
     rows = await Programme.raw(query, *params, under_path, under_path + PATH_END)
     categories = {} if scope.everything else await _categories({r["sku"] for r in rows})

@@ -37,9 +37,14 @@ class _Volumes:
 
 
 async def _load_volumes(
-    row: dict[str, Any], definition: rebates.Definition, periods: list[rebates.Period]
+    row: dict[str, Any],
+    definition: rebates.Definition,
+    periods: list[rebates.Period],
+    *,
+    with_open_orders: bool = False,
 ) -> _Volumes:
-    """One set-based query per period (two for growth: the period and the same one last year)."""
+    """One set-based query per period (two for growth: the period and the same one last year);
+    ``with_open_orders``: as if the orders on their way this period were received."""
     source = rebates.source_of(definition.basis)
     scope = rebates.scope_of(definition.basis)
     by_period: dict[rebates.Period, dict[UUID, Decimal]] = {}
@@ -51,6 +56,7 @@ async def _load_volumes(
             period,
             scope=scope,
             exclude_free_goods=definition.exclude_free_goods,
+            with_open_orders=with_open_orders,
         )
 
     for period in periods:
@@ -79,6 +85,9 @@ async def _accruals(
     definition = repository.definition_of(row["definition"])
     period = rebates.period_of(definition.period, today)
     volumes = await _load_volumes(row, definition, [period])
+    placed = volumes
+    if rebates.source_of(definition.basis) == "sell_in":
+        placed = await _load_volumes(row, definition, [period], with_open_orders=True)
     paid = await repository.settled_amounts(row["id"], [p.id for p in partners])
     names = await repository.organisation_names({p.id for p in partners})
     return [
@@ -89,7 +98,13 @@ async def _accruals(
             partner_id=p.id,
             partner_name=names.get(p.id, ""),
             currency=row["currency"],
-            accrual=rebates.accrue(volumes.volume(p.id, period), definition, period, today),
+            accrual=rebates.accrue(
+                volumes.volume(p.id, period),
+                definition,
+                period,
+                today,
+                on_order=max(placed.volume(p.id, period) - volumes.volume(p.id, period), Decimal(0)),
+            ),
             settled=paid.get(p.id, {}).get(period, Decimal(0)),
         )
         for p in partners

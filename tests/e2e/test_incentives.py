@@ -1,5 +1,5 @@
-"""A store sees its rebate standing move once an order of its own is received, and pays part of an
-order from its rebate fund."""
+"""A store sees its projected rebate move as soon as it places an order (and what it earned once the
+order is received), pays part of an order from its rebate fund, and a distributor claims MDF."""
 
 from __future__ import annotations
 
@@ -17,13 +17,14 @@ def _standing(page: object, name: str) -> str:
     return str(row.locator(f"[data-testid={name}]").inner_text())
 
 
-def test_a_store_sees_its_projected_rebate_move_when_its_order_is_received(
+def test_a_store_sees_its_projected_rebate_move_when_it_places_an_order_and_earns_on_receipt(
     browser: Browser, demo_server: DemoServer
 ) -> None:
     store = browser.new_context(base_url=demo_server.base_url, locale="en-GB").new_page()
     sign_in(store, "manager@s-001.huadong.example")
     store.goto("/s/incentives")
     volume_before, projected_before = _standing(store, "volume"), _standing(store, "projected")
+    on_order_before = _standing(store, "on-order")
 
     store.goto("/s/cart")
     store.fill("[data-testid=cart-items]", "HOB-G3-75 8")
@@ -31,6 +32,15 @@ def test_a_store_sees_its_projected_rebate_move_when_its_order_is_received(
     store.click("[data-testid=place-order]")
     expect(store.locator("[data-testid=order-status]")).to_have_text(re.compile("Submitted|已提交"))
     number = store.inner_text("[data-testid=order-number]")
+    order_url = store.url
+    # Placed, not received: on order, in the projection, not yet earned.
+    store.goto("/s/incentives")
+    assert _standing(store, "volume") == volume_before
+    assert _standing(store, "on-order") != on_order_before
+    projected_placed = _standing(store, "projected")
+    assert projected_placed != projected_before
+    screenshot(store, "rebate-standing-on-order")
+    store.goto(order_url)
     supplier = browser.new_context(base_url=demo_server.base_url, locale="en-GB").new_page()
     sign_in(supplier, "admin@huadong.example")
     # Eight hobs earn four grease filters, and an order past 8,000 a pan support (demo promotions).
@@ -54,7 +64,8 @@ def test_a_store_sees_its_projected_rebate_move_when_its_order_is_received(
     store.goto("/s/incentives")
 
     assert _standing(store, "volume") != volume_before
-    assert _standing(store, "projected") != projected_before
+    assert _standing(store, "on-order") == on_order_before
+    assert _standing(store, "projected") == projected_placed
     screenshot(store, "rebate-standing")
 
 

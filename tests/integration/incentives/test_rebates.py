@@ -13,6 +13,8 @@ from core.errors import ConflictError, InvalidInputError, NotFoundError, Permiss
 from incentives import repository, schemas
 from incentives.rebates import Definition, Enrolment, PeriodKind, SellIn, SellOut, Tier
 from incentives.services import fund, programmes, settlements
+from ordering import schemas as ordering_schemas
+from ordering.services import orders
 from reports.tables import PartnerReport, PartnerReportLine
 from tests.builders import World
 from tests.integration.incentives.incentive_world import (
@@ -48,6 +50,34 @@ async def test_a_store_sees_what_it_earned_the_next_tier_and_its_projection(
         ("S1B Trading", D(0)),
         ("S2 Trading", D(0)),
     ]
+
+
+async def test_an_order_placed_moves_the_projection_at_once_and_earns_once_received(
+    world: World, clock: FixedClock
+) -> None:
+    await priced_world(world, clock)
+    await create_store_programme(world, clock)
+    await received_order(world, clock, "s1_manager", "d1a_admin", "HOB", 3)
+    store = world.actors["s1_manager"]
+
+    placed = await orders.submit_order(
+        store,
+        ordering_schemas.OrderCreate(lines=[ordering_schemas.OrderLineRequest(sku="HOB", quantity=2)]),
+        clock,
+    )
+    accrual = (await settlements.my_accruals(store, clock))[0].accrual
+
+    # 3,000 received and 2,000 on order on day 54 of 92: 5,000 runs to 8,518.52, in the 2% tier.
+    assert (accrual.volume, accrual.on_order, accrual.earned.amount) == (
+        D("3000.00"),
+        D("2000.00"),
+        D("30.00"),
+    )
+    assert (accrual.projected_volume, accrual.projected.amount) == (D("8518.52"), D("170.37"))
+
+    await orders.cancel(store, placed.id, ordering_schemas.OrderCancel(reason="ordered twice"), clock)
+    accrual = (await settlements.my_accruals(store, clock))[0].accrual
+    assert (accrual.on_order, accrual.projected_volume) == (D(0), D("5111.11"))
 
 
 async def test_a_return_after_settlement_is_netted_in_the_next_settlement(

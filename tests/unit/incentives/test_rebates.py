@@ -97,6 +97,16 @@ def test_the_projection_runs_the_volume_so_far_to_the_end_of_the_period() -> Non
     assert rebates.projected_volume(D(230_000), Q4, date(2027, 1, 5)) == D(230_000)
 
 
+def test_orders_on_their_way_move_the_projection_but_earn_nothing_yet() -> None:
+    # 200,000 received and 30,000 on order on day 46 of 92: the projection runs 230,000 to 460,000.
+    accrual = rebates.accrue(D(200_000), programme(), Q4, date(2026, 11, 15), on_order=D(30_000))
+
+    assert (accrual.volume, accrual.on_order) == (D(200_000), D(30_000))
+    assert accrual.earned.amount == D("2000.00")
+    assert accrual.projected_volume == D("460000.00")
+    assert accrual.projected.amount == D("9200.00")
+
+
 def test_free_goods_are_excluded_and_returns_net_off_in_proportion() -> None:
     # 12 units, 2 of them free: 10 paid at 100.00; 3 units came back.
     line = SaleLine(

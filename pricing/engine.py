@@ -238,7 +238,10 @@ class _Effect(msgspec.Struct, kw_only=True):
     key: int = -1  # the promotion's rank
 
     def valued(self) -> _Effect:
-        self.value = sum(self.discounts.values(), ZERO) + sum((g.unit * g.quantity for g in self.gifts), ZERO)
+        value = sum(self.discounts.values(), ZERO)
+        if self.gifts:  # otherwise adding zero would change nothing: the sum starts from ZERO
+            value += sum((g.unit * g.quantity for g in self.gifts), ZERO)
+        self.value = value
         return self
 
     def same_as(self, other: _Effect) -> bool:
@@ -930,6 +933,8 @@ class CartPricer:
 _LIST_TOTAL = attrgetter("list_total")
 _NET_TOTAL = attrgetter("net_total")
 _BOOK_TOTAL = attrgetter("book_total")
+_QUANTITY = attrgetter("quantity")
+_BASE = attrgetter("base")
 
 # Benefits whose discount on a line depends on that line and the promotion's parameters alone.
 _SEPARABLE = (PercentOff, AmountOff, FixedPrice, VolumeTiers)
@@ -943,10 +948,14 @@ def _key(effect: _Effect) -> tuple[Decimal, int]:
 def _apply_to_lines(
     effect: _Effect, lines: Sequence[_Line | None], dirty: set[int] | None, currency: str
 ) -> None:
-    """A line-level promotion on the lines being recomputed (all when ``dirty`` is None), within its budget."""
+    """A line-level promotion on the lines being recomputed (all when ``dirty`` is None), within its budget.
+
+    The hot loop of pricing a large cart: ``_take`` written out in place, with the same rounding.
+    """
     promotion_id = effect.promotion.id
     rank = effect.key
     factor = effect.factor
+    whole = factor == ONE
     discounts, free_units = effect.discounts, effect.free_units
     if dirty is None:
         indices = sorted(discounts)
@@ -954,23 +963,41 @@ def _apply_to_lines(
         indices = sorted(i for i in dirty if i in discounts)
     else:
         indices = sorted(i for i in discounts if i in dirty)
+    step_quantum = quantum(currency)
+    code = effect.code
+    base_params = effect.params
     for index in indices:
         line = cast("_Line", lines[index])
         free = free_units.get(index, 0) if free_units else 0
-        granted = 0
         if free:
-            granted = free if factor == ONE else int((free * factor).to_integral_value(rounding=ROUND_FLOOR))
+            granted = free if whole else int((free * factor).to_integral_value(rounding=ROUND_FLOOR))
             if granted == 0:
                 continue
             amount = line.unit * granted
-            params = {**effect.params, "free": granted}
+            params = {**base_params, "free": granted}
         else:
-            amount = discounts[index] if factor == ONE else discounts[index] * factor
-            params = effect.params
-        if _take(line, amount, currency, "promotion", effect.code, params, promotion_id, rank):
-            line.spent[rank][1] += granted if free else line.quantity
-            if free:
-                line.free_units += granted
+            amount = discounts[index] if whole else discounts[index] * factor
+            params = base_params
+        taken = amount.quantize(step_quantum, rounding=ROUND_HALF_UP)
+        remaining = line.remaining
+        if remaining < taken:
+            taken = remaining
+        if taken <= 0:
+            continue
+        line.remaining = remaining - taken
+        line.steps.append(
+            Step(kind="promotion", amount=-taken, code=code, params=params, promotion_id=promotion_id)
+        )
+        spent = line.spent.get(rank)
+        if spent is None:
+            line.spent[rank] = [taken, granted if free else line.quantity]
+            line.promotion_ids.append(promotion_id)
+            line.promotion_keys.append(rank)
+        else:
+            spent[0] += taken
+            spent[1] += granted if free else line.quantity
+        if free:
+            line.free_units += granted
 
 
 # --- evaluating one promotion ---------------------------------------------------------------------
@@ -995,8 +1022,8 @@ def _evaluate(
     if units is None or amount is None:
         if not targeted:
             return None, None
-        units = sum(line.quantity for line in targeted)
-        amount = sum((line.base for line in targeted), ZERO)
+        units = sum(map(_QUANTITY, targeted))
+        amount = sum(map(_BASE, targeted), ZERO)
     condition = promotion.condition
     if units < condition.min_quantity:
         return None, _hint(promotion, "add_units", missing=condition.min_quantity - units) if units else None
@@ -1202,7 +1229,9 @@ def _take(
     rank: int = -1,
 ) -> Decimal:
     """Take a discount off a line, rounded to the currency and never below zero; returns what was taken."""
-    taken = min(amount.quantize(quantum(currency), rounding=ROUND_HALF_UP), line.remaining)
+    taken = amount.quantize(quantum(currency), rounding=ROUND_HALF_UP)
+    if line.remaining < taken:
+        taken = line.remaining
     if taken <= 0:
         return ZERO
     line.remaining -= taken

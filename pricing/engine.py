@@ -170,7 +170,7 @@ class BuyerPromotions:
         return found
 
 
-class _Reach(msgspec.Struct, frozen=True):
+class _Reach(msgspec.Struct, frozen=True, gc=False):
     """The promotions (by rank) that can touch a product's lines, and those spread over the order."""
 
     keys: tuple[int, ...]
@@ -181,7 +181,7 @@ def _order(promotion: Promotion) -> tuple[int, str]:
     return (-promotion.priority, str(promotion.id))
 
 
-class _Line(msgspec.Struct, kw_only=True):
+class _Line(msgspec.Struct, kw_only=True, gc=False):
     index: int
     product: ProductFacts
     quantity: int
@@ -217,14 +217,14 @@ class _Line(msgspec.Struct, kw_only=True):
         self.spent = {}
 
 
-class _Gift(msgspec.Struct, frozen=True, kw_only=True):
+class _Gift(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     sku: str
     quantity: int
     unit: Decimal
     book: str | None
 
 
-class _Effect(msgspec.Struct, kw_only=True):
+class _Effect(msgspec.Struct, kw_only=True, gc=False):
     promotion: Promotion
     discounts: dict[int, Decimal]  # line index -> exact discount
     free_units: dict[int, int] = {}
@@ -1112,7 +1112,7 @@ def _evaluate(
     return None, None  # pragma: no cover - every benefit type is handled above
 
 
-class _Reuse(msgspec.Struct, frozen=True, kw_only=True):
+class _Reuse(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     discounts: dict[int, Decimal]
     percent: Decimal
     changed: list[_Line]

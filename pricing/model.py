@@ -86,7 +86,7 @@ class PricingContext(msgspec.Struct, frozen=True, kw_only=True):
 # --- the explained result ------------------------------------------------------------------------
 
 
-class Step(msgspec.Struct, frozen=True, kw_only=True):
+class Step(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """One step of a line's waterfall: what changed the line's amount, by how much, and why.
 
     ``amount`` is the change to the line total (negative for a discount); ``code`` and ``params``

@@ -514,6 +514,7 @@ class CartPricer:
         """Evaluate again the promotions whose inputs changed; returns those whose effect changed."""
         changed: list[int] = []
         ordered = self.ordered
+        hints, upgrades, effects = self._hints, self._upgrades, self._effects
         for rank in dirty:
             promotion = ordered[rank]
             effect: _Effect | None
@@ -541,22 +542,29 @@ class CartPricer:
                     effect, hint = None, None
             if effect is not None and (effect.valued().value > 0 or effect.free_units):
                 effect.params = {"promotion": promotion.name or promotion.code, **effect.params}
-                effect.factor = self._factor(effect)
+                if promotion.budget_amount is not None or promotion.budget_units is not None:
+                    effect.factor = self._factor(effect)
                 effect.key = rank
-                if self._hints:
-                    self._hints.pop(rank, None)
-                _put(self._upgrades, rank, hint if hint is not None and hint.code in _UPGRADES else None)
+                if hints:
+                    hints.pop(rank, None)
+                if hint is not None and hint.code in _UPGRADES:
+                    upgrades[rank] = hint
+                elif upgrades:
+                    upgrades.pop(rank, None)
             else:
                 effect = None
-                _put(self._hints, rank, hint)
-                if self._upgrades:
-                    self._upgrades.pop(rank, None)
-            before = self._effects.get(rank)
+                if hint is not None:
+                    hints[rank] = hint
+                elif hints:
+                    hints.pop(rank, None)
+                if upgrades:
+                    upgrades.pop(rank, None)
+            before = effects.get(rank)
             if effect is None and before is None:
                 continue
             if effect is not None and before is not None and effect.same_as(before):
                 continue
-            _put(self._effects, rank, effect)
+            _put(effects, rank, effect)
             self._restack(promotion, rank, before, effect)
             changed.append(rank)
         return changed
@@ -1032,53 +1040,59 @@ def _evaluate(
     if order_total < condition.min_order_total:
         return None, _hint(promotion, "add_order_amount", missing=condition.min_order_total - order_total)
 
-    def effect(discounts: dict[int, Decimal], counted: int, code: str, **params: Any) -> _Effect:
-        return _Effect(promotion=promotion, discounts=discounts, units=counted, code=code, params=params)
-
     if isinstance(benefit, PercentOff):
-        return effect(
-            _percent_of(targeted, benefit.percent, reuse),
-            units,
-            "percent_off",
-            percent=benefit.percent,
+        return _Effect(
+            promotion=promotion,
+            discounts=_percent_of(targeted, benefit.percent, reuse),
+            units=units,
+            code="percent_off",
+            params={"percent": benefit.percent},
         ), None
     if isinstance(benefit, AmountOff):
-        return effect(
-            {line.index: min(line.base, benefit.amount * line.quantity) for line in targeted},
-            units,
-            "amount_off",
-            amount=benefit.amount,
+        off = benefit.amount
+        return _Effect(
+            promotion=promotion,
+            discounts={line.index: min(line.base, off * line.quantity) for line in targeted},
+            units=units,
+            code="amount_off",
+            params={"amount": off},
         ), None
     if isinstance(benefit, FixedPrice):
         cheaper = [line for line in targeted if line.unit > benefit.unit_price]
-        return effect(
-            {line.index: (line.unit - benefit.unit_price) * line.quantity for line in cheaper},
-            sum(line.quantity for line in cheaper),
-            "fixed_price",
-            unit_price=benefit.unit_price,
+        return _Effect(
+            promotion=promotion,
+            discounts={line.index: (line.unit - benefit.unit_price) * line.quantity for line in cheaper},
+            units=sum(line.quantity for line in cheaper),
+            code="fixed_price",
+            params={"unit_price": benefit.unit_price},
         ), None
     if isinstance(benefit, VolumeTiers):
-        reached = [t for t in benefit.tiers if t.min_quantity <= units]
-        following = [t for t in benefit.tiers if t.min_quantity > units]
+        # The highest tier reached applies (the first of equals); the first not reached is the hint.
+        tier = following = None
+        for candidate in benefit.tiers:
+            if candidate.min_quantity <= units:
+                if tier is None or candidate.min_quantity > tier.min_quantity:
+                    tier = candidate
+            elif following is None:
+                following = candidate
         hint = (
             _hint(
                 promotion,
                 "add_units_for_tier",
-                missing=following[0].min_quantity - units,
-                percent=following[0].percent,
+                missing=following.min_quantity - units,
+                percent=following.percent,
             )
-            if following
+            if following is not None
             else None
         )
-        if not reached:
+        if tier is None:
             return None, hint
-        tier = max(reached, key=lambda t: t.min_quantity)
-        found = effect(
-            _percent_of(targeted, tier.percent, reuse),
-            units,
-            "volume_tier",
-            percent=tier.percent,
-            min_quantity=tier.min_quantity,
+        found = _Effect(
+            promotion=promotion,
+            discounts=_percent_of(targeted, tier.percent, reuse),
+            units=units,
+            code="volume_tier",
+            params={"percent": tier.percent, "min_quantity": tier.min_quantity},
         )
         return found, hint
     if isinstance(benefit, BuyXGetY):
@@ -1093,7 +1107,13 @@ def _evaluate(
             )
         total_off = min(benefit.off * times, amount)
         share = {line.index: line.base * total_off / amount for line in targeted} if amount else {}
-        return effect(share, units, "threshold", every=benefit.every, off=benefit.off, times=times), None
+        return _Effect(
+            promotion=promotion,
+            discounts=share,
+            units=units,
+            code="threshold",
+            params={"every": benefit.every, "off": benefit.off, "times": times},
+        ), None
     if isinstance(benefit, Gift):
         resolved = books.resolve(benefit.sku, benefit.quantity)
         if resolved.unit_price is None:

@@ -799,11 +799,16 @@ class CartPricer:
                 total[1] += units
         self._touched.update(line.spent)
         applied = self._applied
+        first_named = False
         for rank in line.promotion_keys:
-            count = applied.get(rank, 0)
-            applied[rank] = count + 1
-            if not count:
-                self._applied_order = None
+            count = applied.get(rank)
+            if count is None:
+                applied[rank] = 1
+                first_named = True
+            else:
+                applied[rank] = count + 1
+        if first_named:
+            self._applied_order = None
 
     def _forget(self, line: _Line) -> None:
         spent = self._spent
@@ -974,8 +979,9 @@ def _apply_to_lines(
     step_quantum = quantum(currency)
     code = effect.code
     base_params = effect.params
+    present = cast("Sequence[_Line]", lines)  # a promotion's discounts name only lines in the cart
     for index in indices:
-        line = cast("_Line", lines[index])
+        line = present[index]
         free = free_units.get(index, 0) if free_units else 0
         if free:
             granted = free if whole else int((free * factor).to_integral_value(rounding=ROUND_FLOOR))

@@ -203,12 +203,16 @@ class NaivePromotions(PromotionIndex):
         )
 
 
-def timed(work: Callable[[], object], repeat: int) -> list[float]:
+def timed(work: Callable[[], object], repeat: int, cpu: list[float] | None = None) -> list[float]:
+    """Wall milliseconds per call; with ``cpu``, the process's CPU milliseconds per call too (what a
+    loaded, shared machine disturbs least)."""
     samples = []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         work()
         samples.append((time.perf_counter() - start) * 1000)
+        if cpu is not None:
+            cpu.append((time.process_time() - start_cpu) * 1000)
     return samples
 
 
@@ -224,13 +228,17 @@ def cart_of(rnd: random.Random, lines: int) -> Cart:
     )
 
 
-def interleaved(works: dict[str, tuple[Callable[[], object], int]], rounds: int) -> dict[str, list[float]]:
-    """Every measurement in ``rounds`` interleaved batches, so a noisy neighbour hits them alike."""
+def interleaved(
+    works: dict[str, tuple[Callable[[], object], int]], rounds: int
+) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Every measurement in ``rounds`` interleaved batches, so a noisy neighbour hits them alike;
+    wall and CPU samples."""
     samples: dict[str, list[float]] = {name: [] for name in works}
+    cpu: dict[str, list[float]] = {name: [] for name in works}
     for _ in range(rounds):
         for name, (work, repeat) in works.items():
-            samples[name] += timed(work, repeat)
-    return samples
+            samples[name] += timed(work, repeat, cpu[name])
+    return samples, cpu
 
 
 def machine() -> str:
@@ -277,7 +285,7 @@ def main() -> None:
     gc.freeze()
 
     print(machine())
-    samples = interleaved(
+    samples, cpu = interleaved(
         {
             "engine": (lambda: price(cart, CONTEXT, products, book_index, promotion_index), args.repeat),
             "cold": (
@@ -300,6 +308,8 @@ def main() -> None:
         args.rounds,
     )
     median = {name: statistics.median(values) for name, values in samples.items()}
+    # process_time ticks coarsely on some systems: the mean CPU per call over all samples.
+    cpu_mean = {name: statistics.fmean(values) for name, values in cpu.items()}
     print(f"PRICE-1: 100-line cart, 1,000 promotions, {entries:,} price-book entries, {args.rounds} rounds")
     print(
         f"  engine (indexes prepared once)   p50 {median['engine']:8.2f} ms   p99 {p(samples['engine'], 0.99):8.2f} ms"
@@ -323,6 +333,16 @@ def main() -> None:
     )
     print(f"  ratio re-price / one line        {median['reprice'] / median['one']:8.2f}        (target <= 2)")
     print(f"  ratio full / one line            {median['full'] / median['one']:8.1f}")
+    print("CPU per call (mean of the same samples; the figure least disturbed by other work on the machine)")
+    print(
+        f"  PRICE-1 engine {cpu_mean['engine']:.2f} ms, naive {cpu_mean['naive']:.2f} ms, "
+        f"ratio {cpu_mean['engine'] / cpu_mean['naive']:.3f}"
+    )
+    print(
+        f"  PRICE-2 full {cpu_mean['full']:.2f} ms, one line {cpu_mean['one']:.2f} ms, "
+        f"re-price {cpu_mean['reprice']:.2f} ms, ratio re-price / one line "
+        f"{cpu_mean['reprice'] / cpu_mean['one']:.2f}"
+    )
     steps = sum(len(line.steps) for line in full_changed.lines)
     print(
         f"  the 500-line result: {len(full_changed.lines)} lines, {steps:,} waterfall steps, {len(full_changed.applied):,} promotions applied"

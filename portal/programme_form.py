@@ -191,8 +191,9 @@ def command_of(form: ProgrammeForm, partner_ids: Mapping[str, UUID]) -> schemas.
     try:
         command = msgspec.convert(data, schemas.ProgrammeCreate)
     except msgspec.ValidationError as refused:
-        raise ProgrammeFormError(_schema_errors(refused)) from None
-    problems = programmes.problems_of(command)
+        errors = _schema_errors(refused)
+        raise ProgrammeFormError({**_problems_beside(data, errors), **errors}) from None
+    problems = programmes.problems_of(command.definition, command.starts_on, command.ends_on)
     if problems:
         raise ProgrammeFormError(problem_errors(problems))
     return command
@@ -204,20 +205,19 @@ def _problems_beside(data: dict[str, Any], errors: dict[str, str]) -> dict[str, 
     definition = data["definition"]
     if any(None in tier.values() for tier in definition["tiers"]):
         return {}
-    stand_ins = {"code": "X", "name": "X", "currency": "EUR"}
-    candidate = {**data, **{f: v for f, v in stand_ins.items() if f in errors}}
-    candidate["definition"] = {
+    candidate = {
         **definition,
         "cap": None if "cap" in errors else definition["cap"],
-        "fund_use_percent": definition["fund_use_percent"] if "fund_use_percent" not in errors else 10,
+        "fund_use_percent": 10 if "fund_use_percent" in errors else definition["fund_use_percent"],
     }
-    if candidate["starts_on"] is None:
-        candidate["starts_on"] = date(2000, 1, 1)
     try:
-        command = msgspec.convert(candidate, schemas.ProgrammeCreate)
+        rules = msgspec.convert(candidate, rebates.Definition)
     except msgspec.ValidationError:
         return {}
-    return {f: t for f, t in problem_errors(programmes.problems_of(command)).items() if f not in errors}
+    starts_on = data["starts_on"] or date(2000, 1, 1)  # unreadable: a day that starts every period
+    ends_on = None if "ends_on" in errors else data["ends_on"]
+    found = problem_errors(programmes.problems_of(rules, starts_on, ends_on))
+    return {f: t for f, t in found.items() if f not in errors}
 
 
 def _schema_errors(refused: msgspec.ValidationError) -> dict[str, str]:

@@ -8,8 +8,8 @@ from decimal import Decimal
 from uuid import UUID
 
 import pytest
-from msgspec.structs import replace
 from litestar.datastructures import FormMultiDict
+from msgspec.structs import replace
 
 from incentives.rebates import (
     Basis,

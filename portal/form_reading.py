@@ -29,6 +29,14 @@ class Row(msgspec.Struct, kw_only=True):
     value: str = ""
 
 
+class FormError(Exception):
+    """The form cannot become what it stands for: ``errors`` maps form fields to sentences."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
 def one(values: FormValues, name: str, default: str = "") -> str:
     found = values.getall(name, [])
     return str(found[0]).strip() if found and isinstance(found[0], str) else default

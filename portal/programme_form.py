@@ -21,7 +21,7 @@ from core.errors import FieldProblem
 from incentives import rebates, schemas
 from incentives.services import programmes
 from portal.errors import problem_from_validation
-from portal.form_reading import FormValues, Reader, Row, many, number_text, one, rows
+from portal.form_reading import FormError, FormValues, Reader, Row, many, number_text, one, rows
 from portal.messages import message
 
 PERIODS = ("month", "quarter", "year")
@@ -63,12 +63,8 @@ class ProgrammeForm(msgspec.Struct, kw_only=True):
         )
 
 
-class ProgrammeFormError(Exception):
+class ProgrammeFormError(FormError):
     """The form cannot become a programme: ``errors`` maps form fields to sentences."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(errors)
-        self.errors = errors
 
 
 def read_form(values: FormValues) -> ProgrammeForm:

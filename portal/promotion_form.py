@@ -18,7 +18,7 @@ import msgspec
 from channel.schemas import check_code, check_currency
 from core.validation import FieldValueError, check_text
 from portal.errors import problem_from_validation
-from portal.form_reading import FormValues, Reader, Row, many, number_text, one, rows
+from portal.form_reading import FormError, FormValues, Reader, Row, many, number_text, one, rows
 from portal.messages import message
 from pricing import schemas
 from pricing.promotions import (
@@ -106,12 +106,8 @@ class PromotionForm(msgspec.Struct, kw_only=True):
         )
 
 
-class PromotionFormError(Exception):
+class PromotionFormError(FormError):
     """The form cannot become a promotion: ``errors`` maps form fields to sentences."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(errors)
-        self.errors = errors
 
 
 # --- reading a submitted form ---------------------------------------------------------------------

@@ -4,7 +4,6 @@ error by its field (saving nothing), and never enrolling a partner outside the o
 from __future__ import annotations
 
 import html
-import re
 from datetime import date
 from decimal import Decimal
 from uuid import UUID
@@ -15,6 +14,7 @@ from core.clock import FixedClock
 from incentives.rebates import Definition, Enrolment, Growth, PeriodKind, ProductScope, Tier, TierMode
 from incentives.services import programmes
 from tests.api.conftest import csrf_token, sign_in
+from tests.api.form_pages import error_of, post_form
 from tests.builders import World
 from tests.integration.pricing.pricing_world import priced_world
 
@@ -48,18 +48,6 @@ def _stores_2027(**changes: str | list[str]) -> dict[str, str | list[str]]:
     return fields
 
 
-async def _post(client: httpx.AsyncClient, path: str, fields: dict[str, str | list[str]]) -> httpx.Response:
-    return await client.post(
-        path, data={**fields, "_csrf_token": await csrf_token(client)}, follow_redirects=False
-    )
-
-
-def _error_of(page: str, field: str) -> str:
-    """The error printed right under a field (the form's ``e-<field>`` paragraph)."""
-    found = re.search(rf'<p class="error" id="e-{re.escape(field.replace(".", "-"))}">([^<]*)</p>', page)
-    return html.unescape(found.group(1)) if found else ""
-
-
 async def test_the_new_programme_page_is_a_form_with_pickers_from_the_catalogue_and_the_downstream(
     client: httpx.AsyncClient, world: World, clock: FixedClock
 ) -> None:
@@ -83,7 +71,7 @@ async def test_a_channel_manager_saves_the_form_as_the_programme_it_describes(
     await priced_world(world, clock)
     await sign_in(client, "m.admin@example.com")
 
-    saved = await _post(client, "/m/incentives/programmes", _stores_2027())
+    saved = await post_form(client, "/m/incentives/programmes", _stores_2027())
 
     assert saved.status_code == 303
     programme_id = UUID(saved.headers["location"].rsplit("/", 1)[-1])
@@ -121,7 +109,7 @@ async def test_a_wrong_form_comes_back_with_each_error_by_its_field_and_saves_no
     await priced_world(world, clock)
     await sign_in(client, "m.admin@example.com")
 
-    refused = await _post(
+    refused = await post_form(
         client,
         "/m/incentives/programmes",
         _stores_2027(
@@ -132,20 +120,20 @@ async def test_a_wrong_form_comes_back_with_each_error_by_its_field_and_saves_no
             fund_use_percent="150",
         ),
     )
-    across = await _post(
+    across = await post_form(
         client,
         "/m/incentives/programmes",
         _stores_2027(tier_threshold=["100000", "90000"], tier_percent=["1", "120"], fund_use_percent="150"),
     )
 
     assert refused.status_code == 422
-    assert _error_of(refused.text, "code") == "This field is required."
-    assert _error_of(refused.text, "tiers.2.kind") == "Enter a number."
+    assert error_of(refused.text, "code") == "This field is required."
+    assert error_of(refused.text, "tiers.2.kind") == "Enter a number."
     assert 'value="Store growth rebate"' in refused.text and 'value="90000"' in refused.text  # kept as typed
     assert across.status_code == 422
-    assert _error_of(across.text, "tiers.1.kind") == "Each tier must start above the one before it."
-    assert _error_of(across.text, "tiers.1.value") == "Must be at most 100."
-    assert _error_of(across.text, "fund_use_percent") != ""
+    assert error_of(across.text, "tiers.1.kind") == "Each tier must start above the one before it."
+    assert error_of(across.text, "tiers.1.value") == "Must be at most 100."
+    assert error_of(across.text, "fund_use_percent") != ""
     assert await programmes.list_programmes(world.actors["m_admin"]) == []
 
 
@@ -155,7 +143,7 @@ async def test_a_distributor_cannot_name_a_partner_outside_its_downstream(
     await priced_world(world, clock)
     await sign_in(client, "d1.admin@example.com")
 
-    by_form = await _post(
+    by_form = await post_form(
         client, "/d/incentives/programmes", _stores_2027(partners=["S1", "S2"], currency="CNY")
     )
     by_json = await client.post(
@@ -173,7 +161,7 @@ async def test_a_distributor_cannot_name_a_partner_outside_its_downstream(
     )
 
     assert by_form.status_code == 422
-    assert _error_of(by_form.text, "partners") == "Not among your partners: S2."
+    assert error_of(by_form.text, "partners") == "Not among your partners: S2."
     assert by_json.status_code == 422
     assert "definition.enrolment.partner_ids: Not among your partners" in html.unescape(by_json.text)
     assert await programmes.list_programmes(world.actors["d1_admin"]) == []

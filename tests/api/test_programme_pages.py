@@ -165,3 +165,21 @@ async def test_a_distributor_cannot_name_a_partner_outside_its_downstream(
     assert by_json.status_code == 422
     assert "definition.enrolment.partner_ids: Not among your partners" in html.unescape(by_json.text)
     assert await programmes.list_programmes(world.actors["d1_admin"]) == []
+
+
+async def test_another_basis_or_more_rows_redraw_the_form_as_typed_without_saving(
+    client: httpx.AsyncClient, world: World, clock: FixedClock
+) -> None:
+    await priced_world(world, clock)
+    await sign_in(client, "m.admin@example.com")
+
+    family = await post_form(
+        client, "/m/incentives/programmes", _stores_2027(basis="product_family", action="refresh")
+    )
+    more = await post_form(client, "/m/incentives/programmes", _stores_2027(action="add_row"))
+
+    assert family.status_code == 200 and 'list="category-options"' in family.text
+    assert 'id="f-growth_source"' not in family.text and "programme-form-errors" not in family.text
+    assert more.status_code == 200 and 'id="f-tier-threshold-4"' in more.text  # three typed, two empty
+    assert 'value="3.5"' in more.text
+    assert await programmes.list_programmes(world.actors["m_admin"]) == []

@@ -154,6 +154,8 @@ MESSAGES: dict[str, str] = {
     "not_finite": N_("Enter a number."),
     "enter_whole_number": N_("Enter a whole number."),
     "enter_date_time": N_("Enter a date and a time."),
+    "enter_date": N_("Enter a date."),
+    "family_by_categories": N_("A product family is chosen by categories only."),
     "between": N_("Between {low} and {high}."),
     "condition_twice": N_("Each kind of condition once."),
     "partners_not_yours": N_("Not among your partners: {codes}."),

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, tzinfo
-from decimal import Decimal, InvalidOperation
-from typing import Any, Protocol
+from typing import Any
 from uuid import UUID
 
 import msgspec
@@ -19,6 +18,7 @@ import msgspec
 from channel.schemas import check_code, check_currency
 from core.validation import FieldValueError, check_text
 from portal.errors import problem_from_validation
+from portal.form_reading import FormError, FormValues, Reader, Row, many, number_text, one, rows
 from portal.messages import message
 from pricing import schemas
 from pricing.promotions import (
@@ -51,20 +51,6 @@ KINDS = (
 TARGETED = frozenset({"percent_off", "amount_off", "fixed_price", "buy_x_get_y", "threshold", "volume_tiers"})
 CONDITION_KINDS = ("min_quantity", "min_amount", "min_order_total")
 TARGET_KINDS = ("sku", "category", "brand")
-MAX_ROWS = 200
-
-
-class FormValues(Protocol):
-    """What a submitted form offers: Litestar's ``FormMultiDict`` or a dict of lists in tests."""
-
-    def getall(self, key: str, default: list[Any] = ...) -> list[Any]: ...
-
-
-class Row(msgspec.Struct, kw_only=True):
-    """One repeated row: a kind (condition, product picker) or first value, and a second value."""
-
-    kind: str = ""
-    value: str = ""
 
 
 class PromotionForm(msgspec.Struct, kw_only=True):
@@ -120,45 +106,18 @@ class PromotionForm(msgspec.Struct, kw_only=True):
         )
 
 
-class PromotionFormError(Exception):
+class PromotionFormError(FormError):
     """The form cannot become a promotion: ``errors`` maps form fields to sentences."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(errors)
-        self.errors = errors
 
 
 # --- reading a submitted form ---------------------------------------------------------------------
-
-
-def _one(values: FormValues, name: str, default: str = "") -> str:
-    found = values.getall(name, [])
-    return str(found[0]).strip() if found and isinstance(found[0], str) else default
-
-
-def _many(values: FormValues, name: str) -> list[str]:
-    return [
-        str(v).strip() for v in values.getall(name, [])[:MAX_ROWS] if isinstance(v, str) and str(v).strip()
-    ]
-
-
-def _rows(values: FormValues, first: str, second: str, *, kept_by: str) -> list[Row]:
-    """Rows of two repeated fields, in order; a row whose ``kept_by`` part ("kind", "value" or
-    "either") is blank is an unused row and left out."""
-    kinds = [str(v).strip() for v in values.getall(first, [])[:MAX_ROWS]]
-    others = [str(v).strip() for v in values.getall(second, [])[:MAX_ROWS]]
-    others += [""] * (len(kinds) - len(others))
-    rows = [Row(kind=k, value=v) for k, v in zip(kinds, others, strict=False)]
-    if kept_by == "either":
-        return [r for r in rows if r.kind or r.value]
-    return [r for r in rows if getattr(r, kept_by)]
 
 
 def read_form(values: FormValues) -> PromotionForm:
     """The form as submitted: blank repeated rows dropped, nothing converted yet."""
     defaults = PromotionForm()
     text = {
-        name: _one(values, name, getattr(defaults, name))
+        name: one(values, name, getattr(defaults, name))
         for name in (
             "code", "name", "currency", "starts_at", "ends_at", "customer_groups", "coupon_codes", "kind",
             "percent", "amount", "unit_price", "buy", "get", "free_sku", "every", "off", "gift_sku",
@@ -168,19 +127,19 @@ def read_form(values: FormValues) -> PromotionForm:
     }  # fmt: skip
     return PromotionForm(
         **text,
-        partner_levels=_many(values, "partner_levels"),
-        tiers=_many(values, "tiers"),
-        regions=_many(values, "regions"),
-        buyer_kinds=_many(values, "buyer_kinds"),
-        partners=[p.upper() for p in _many(values, "partners")],
-        first_order_only=bool(_one(values, "first_order_only")),
-        conditions=_rows(values, "condition_kind", "condition_value", kept_by="value"),
-        targets=_rows(values, "target_kind", "target_value", kept_by="value"),
+        partner_levels=many(values, "partner_levels"),
+        tiers=many(values, "tiers"),
+        regions=many(values, "regions"),
+        buyer_kinds=many(values, "buyer_kinds"),
+        partners=[p.upper() for p in many(values, "partners")],
+        first_order_only=bool(one(values, "first_order_only")),
+        conditions=rows(values, "condition_kind", "condition_value", kept_by="value"),
+        targets=rows(values, "target_kind", "target_value", kept_by="value"),
         # an unticked box sends nothing: "repeat" counts only when the kind's fields were shown
-        repeat=bool(_one(values, "repeat")) if _one(values, "repeat_shown") else True,
-        volume_tiers=_rows(values, "tier_min_quantity", "tier_percent", kept_by="either"),
-        components=_rows(values, "component_sku", "component_quantity", kept_by="kind"),
-        free_shipping=bool(_one(values, "free_shipping")),
+        repeat=bool(one(values, "repeat")) if one(values, "repeat_shown") else True,
+        volume_tiers=rows(values, "tier_min_quantity", "tier_percent", kept_by="either"),
+        components=rows(values, "component_sku", "component_quantity", kept_by="kind"),
+        free_shipping=bool(one(values, "free_shipping")),
     )
 
 
@@ -193,41 +152,8 @@ def _split(text: str) -> list[str]:
     ]
 
 
-class _Reader:
-    """Converts the form's text field by field, keeping every problem instead of stopping at one."""
-
-    def __init__(self) -> None:
-        self.errors: dict[str, str] = {}
-
-    def fail(self, field: str, code: str, **params: Any) -> None:
-        self.errors.setdefault(field, message(code, params or None))
-
-    def decimal(self, field: str, text: str, *, required: bool = True) -> Decimal | None:
-        cleaned = text.replace(",", "").replace(" ", "").replace("\u00a0", "")
-        if not cleaned:
-            if required:
-                self.fail(field, "required")
-            return None
-        try:
-            value = Decimal(cleaned)
-        except InvalidOperation:
-            self.fail(field, "not_finite")
-            return None
-        if not value.is_finite():
-            self.fail(field, "not_finite")
-            return None
-        return value
-
-    def integer(self, field: str, text: str, *, required: bool = True) -> int | None:
-        cleaned = text.replace(",", "").replace(" ", "")
-        if not cleaned:
-            if required:
-                self.fail(field, "required")
-            return None
-        if not cleaned.lstrip("-").isdigit() or len(cleaned) > 9:
-            self.fail(field, "enter_whole_number")
-            return None
-        return int(cleaned)
+class _Reader(Reader):
+    """The shared reader, and moments in the reader's time zone."""
 
     def moment(self, field: str, text: str, zone: tzinfo) -> datetime | None:
         if not text:
@@ -436,10 +362,6 @@ def issue_errors(issues: list[PromotionIssue]) -> dict[str, str]:
 # --- promotion -> form ----------------------------------------------------------------------------
 
 
-def _number(value: Decimal | int | None) -> str:
-    return "" if value is None else str(value)
-
-
 def _local(moment: datetime | None, zone: tzinfo) -> str:
     if moment is None:
         return ""
@@ -459,32 +381,36 @@ def _benefit_fields(benefit: Benefit) -> dict[str, Any]:
     fields: dict[str, Any]
     match benefit:
         case PercentOff():
-            fields = {"percent": _number(benefit.percent)}
+            fields = {"percent": number_text(benefit.percent)}
         case AmountOff():
-            fields = {"amount": _number(benefit.amount)}
+            fields = {"amount": number_text(benefit.amount)}
         case FixedPrice():
-            fields = {"unit_price": _number(benefit.unit_price)}
+            fields = {"unit_price": number_text(benefit.unit_price)}
         case BuyXGetY():
             fields = {
-                "buy": _number(benefit.buy),
-                "get": _number(benefit.get),
+                "buy": number_text(benefit.buy),
+                "get": number_text(benefit.get),
                 "free_sku": benefit.free_sku or "",
                 "repeat": benefit.repeat,
             }
         case ThresholdDiscount():
-            fields = {"every": _number(benefit.every), "off": _number(benefit.off), "repeat": benefit.repeat}
+            fields = {
+                "every": number_text(benefit.every),
+                "off": number_text(benefit.off),
+                "repeat": benefit.repeat,
+            }
         case Gift():
-            return {"gift_sku": benefit.sku, "gift_quantity": _number(benefit.quantity)}
+            return {"gift_sku": benefit.sku, "gift_quantity": number_text(benefit.quantity)}
         case VolumeTiers():
             fields = {
                 "volume_tiers": [
-                    Row(kind=_number(t.min_quantity), value=_number(t.percent)) for t in benefit.tiers
+                    Row(kind=number_text(t.min_quantity), value=number_text(t.percent)) for t in benefit.tiers
                 ]
             }
         case BundlePrice():
             return {
-                "components": [Row(kind=c.sku, value=_number(c.quantity)) for c in benefit.components],
-                "bundle_price": _number(benefit.price),
+                "components": [Row(kind=c.sku, value=number_text(c.quantity)) for c in benefit.components],
+                "bundle_price": number_text(benefit.price),
             }
     return {**fields, "targets": _target_rows(benefit.target)}
 
@@ -496,7 +422,7 @@ def form_of(
     rules = command.eligibility
     condition = command.condition
     conditions = [
-        Row(kind=kind, value=_number(getattr(condition, kind)))
+        Row(kind=kind, value=number_text(getattr(condition, kind)))
         for kind in CONDITION_KINDS
         if getattr(condition, kind)
     ]
@@ -520,9 +446,9 @@ def form_of(
         stacking=command.stacking,
         exclusivity_group=command.exclusivity_group or "",
         free_shipping=command.free_shipping,
-        budget_amount=_number(command.budget_amount),
-        budget_units=_number(command.budget_units),
-        per_partner_limit=_number(command.per_partner_limit),
+        budget_amount=number_text(command.budget_amount),
+        budget_units=number_text(command.budget_units),
+        per_partner_limit=number_text(command.per_partner_limit),
         **_benefit_fields(command.benefit),
     )
 

@@ -55,16 +55,41 @@ def require_owner(actor: Actor, row: dict[str, Any]) -> None:
         raise PermissionDeniedError("not_programme_owner")
 
 
+def problems_of(definition: rebates.Definition, starts_on: date, ends_on: date | None) -> list[FieldProblem]:
+    """What spans the fields of a programme (the definition's rules, and its dates): the same
+    checks whether it comes from the API, the JSON editor or the form."""
+    problems = rebates.validate_definition(definition)
+    if ends_on is not None and ends_on <= starts_on:
+        problems.append(FieldProblem("ends_on", "before_start"))
+    if not rebates.is_period_start(definition.period, starts_on):
+        problems.append(FieldProblem("starts_on", "not_a_period_start"))
+    return problems
+
+
+async def _partners_outside(actor: Actor, partner_ids: frozenset[UUID]) -> list[UUID]:
+    """The named partners that are not strictly under the actor's organisation (or do not exist):
+    a programme enrols only the owner's own downstream."""
+    outside = []
+    for partner_id in sorted(partner_ids):
+        found = await repository.partner_facts(partner_id)
+        path = found[0].path if found else ""
+        if path == actor.organisation_path or not path.startswith(actor.organisation_path):
+            outside.append(partner_id)
+    return outside
+
+
 async def create_programme(actor: Actor, command: schemas.ProgrammeCreate, clock: Clock) -> schemas.Programme:
     """A new programme owned by the actor's organisation, active from ``starts_on``."""
     require(actor, Permission.MANAGE_PROMOTIONS)
     if actor.organisation_kind is OrgKind.STORE:
         raise PermissionDeniedError("stores_have_no_downstream")
-    problems = rebates.validate_definition(command.definition)
-    if command.ends_on is not None and command.ends_on <= command.starts_on:
-        problems.append(FieldProblem("ends_on", "before_start"))
-    if not rebates.is_period_start(command.definition.period, command.starts_on):
-        problems.append(FieldProblem("starts_on", "not_a_period_start"))
+    problems = problems_of(command.definition, command.starts_on, command.ends_on)
+    strangers = await _partners_outside(actor, command.definition.enrolment.partner_ids)
+    if strangers:
+        codes = ", ".join(sorted(str(s) for s in strangers))
+        problems.append(
+            FieldProblem("definition.enrolment.partner_ids", "partners_not_yours", {"codes": codes})
+        )
     if problems:
         raise InvalidInputError(problems)
     now = clock.now()

@@ -11,18 +11,24 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
+from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
 from channel.roles import OrgKind, Permission
+from channel.services import partners, reference
+from channel.visibility import Actor
 from core.errors import ConflictError, InvalidInputError
-from incentives import schemas
+from incentives import rebates, schemas
 from incentives.services import fund, programmes, settlements
+from portal import programme_form
 from portal.dependencies import CurrentActor, CurrentClock, CurrentPortal
 from portal.forms import refusal_text
 from portal.i18n import N_, gettext
 from portal.messages import message
+from portal.pages import choices
 from portal.pages.rendering import back_to, flash_outcome, page
+from portal.portals import Portal
 from portal.security.guards import requires_permission
 
 BASISLABELS = {
@@ -122,15 +128,51 @@ class IncentivePages(Controller):
             status=status,
         )
 
+    async def _form_page(
+        self,
+        actor: Actor,
+        portal: Portal,
+        form: programme_form.ProgrammeForm,
+        errors: dict[str, str] | None = None,
+        status: int = 200,
+    ) -> Template:
+        return page(
+            "shared/incentives/form.html.jinja",
+            actor=actor,
+            portal=portal,
+            form=form.with_blank_rows(tiers=2),
+            errors=errors or {},
+            action=portal.url("/incentives/programmes"),
+            periods=programme_form.PERIODS,
+            bases=programme_form.BASES,
+            levels=await reference.list_partner_levels(actor),
+            regions=await reference.list_regions(actor),
+            partner_choices=await choices.partner_choices(actor),
+            catalogue_choices=await choices.catalogue_choices(actor),
+            status=status,
+            **LABELS,
+        )
+
     @get("/programmes/new", guards=[requires_permission(Permission.MANAGE_PROMOTIONS)])
-    async def new_programme(self, actor: CurrentActor, portal: CurrentPortal) -> Template:
-        return self._editor(actor, portal, json.dumps(STARTING_PROGRAMME, indent=2), [])
+    async def new_programme(
+        self, actor: CurrentActor, portal: CurrentPortal, clock: CurrentClock, view: FromQuery[str] = "form"
+    ) -> Template:
+        """The programme editor: a form field by field, or the programme as JSON (advanced)."""
+        if view == "json":
+            return self._editor(actor, portal, json.dumps(STARTING_PROGRAMME, indent=2), [])
+        own = await partners.visible_place(actor, actor.organisation_id)
+        today = clock.now().date()
+        next_quarter = rebates.period_of(rebates.PeriodKind.QUARTER, today).end
+        return await self._form_page(actor, portal, programme_form.starting_form(own.currency, next_quarter))
 
     @post("/programmes", guards=[requires_permission(Permission.MANAGE_PROMOTIONS)])
     async def create_programme(
         self, request: Request[Any, Any, Any], actor: CurrentActor, portal: CurrentPortal, clock: CurrentClock
     ) -> Template | Redirect:
-        text = str((await request.form()).get("programme", ""))[:100_000]
+        values = await request.form()
+        if "programme" not in values:
+            return await self._submitted_form(request, actor, portal, clock)
+        text = str(values.get("programme", ""))[:100_000]
         try:
             command = msgspec.json.decode(text.encode(), type=schemas.ProgrammeCreate)
             created = await programmes.create_programme(actor, command, clock)
@@ -141,6 +183,33 @@ class IncentivePages(Controller):
             return self._editor(actor, portal, text, texts, status=422)
         except ConflictError as refused:
             return self._editor(actor, portal, text, [refusal_text(refused)], status=409)
+        return back_to(portal.url(f"/incentives/programmes/{created.id}"))
+
+    async def _submitted_form(
+        self, request: Request[Any, Any, Any], actor: Actor, portal: Portal, clock: CurrentClock
+    ) -> Template | Redirect:
+        """The form: re-drawn (another basis, more rows), shown as JSON, or saved."""
+        values = await request.form()
+        form = programme_form.read_form(values)
+        action = str(values.get("action", "save"))
+        if action in ("refresh", "add_row"):
+            return await self._form_page(actor, portal, form)
+        try:
+            command = programme_form.command_of(form, await choices.partner_ids(actor, form.partners))
+        except programme_form.ProgrammeFormError as refused:
+            return await self._form_page(actor, portal, form, refused.errors, status=422)
+        if action == "to_json":
+            text = msgspec.json.format(msgspec.json.encode(command), indent=2).decode()
+            return self._editor(actor, portal, text, [])
+        try:
+            created = await programmes.create_programme(actor, command, clock)
+        except InvalidInputError as refused:
+            errors = programme_form.problem_errors(list(refused.problems))
+            return await self._form_page(actor, portal, form, errors, status=422)
+        except ConflictError as refused:
+            field = "code" if refused.code == "programme_code_taken" else "__all__"
+            return await self._form_page(actor, portal, form, {field: refusal_text(refused)}, status=409)
+        flash(request, gettext("Programme {code} was created.").format(code=created.code), category="success")
         return back_to(portal.url(f"/incentives/programmes/{created.id}"))
 
     @get("/programmes/{programme_id:uuid}")

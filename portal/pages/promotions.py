@@ -16,7 +16,6 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
 from channel.roles import Permission
-from channel.schemas import PartnerFilter
 from channel.services import partners, reference
 from channel.visibility import Actor
 from core.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
@@ -26,14 +25,14 @@ from portal import promotion_form
 from portal.dependencies import CurrentActor, CurrentClock, CurrentPortal
 from portal.errors import field_problems
 from portal.forms import refusal_text
-from portal.i18n import current_locale, display_timezone, gettext
+from portal.i18n import display_timezone, gettext
 from portal.messages import PROMOTION_STATUS_LABELS, message
+from portal.pages import choices
 from portal.pages.rendering import back_to, page
 from portal.portals import Portal
 from portal.security.guards import requires_permission
 from pricing import schemas
-from pricing.schemas import ProductFilter
-from pricing.services import catalogue, pricing, promotions
+from pricing.services import pricing, promotions
 
 _BASE: dict[str, Any] = {
     "code": "",
@@ -130,56 +129,6 @@ class _Editing(msgspec.Struct, kw_only=True):
     status: int = 200
 
 
-async def _partner_choices(actor: Actor) -> list[tuple[str, str, UUID]]:
-    """The partners a promotion may name: the actor's visible downstream (code, name, id)."""
-    try:
-        found = await partners.list_partners(actor, PartnerFilter(limit=200))
-    except PermissionDeniedError:
-        return []
-    return [(p.code, p.name, p.id) for p in found.items if p.id != actor.organisation_id]
-
-
-async def _catalogue_choices(actor: Actor) -> dict[str, list[tuple[str, str]]]:
-    """SKUs, categories and brands to pick targets from (searchable lists of the form)."""
-    locale = current_locale()
-
-    def name_of(names: dict[str, str], fallback: str) -> str:
-        return names.get(locale) or names.get(locale.split("_")[0]) or names.get("en") or fallback
-
-    try:
-        products = (await catalogue.list_products(actor, ProductFilter(limit=500))).items
-        categories = await catalogue.list_categories(actor)
-    except PermissionDeniedError:
-        return {"sku": [], "category": [], "brand": []}
-    return {
-        "sku": [(p.sku, name_of(p.names, p.sku)) for p in products],
-        "category": [(c.code, name_of(c.names, c.code)) for c in categories],
-        "brand": [(b, b) for b in sorted({p.brand for p in products if p.brand})],
-    }
-
-
-async def _partner_ids(actor: Actor, form: promotion_form.PromotionForm) -> dict[str, UUID]:
-    """The partner codes of the form that name a partner the actor sees (not itself): from the
-    list the form offers, and one look-up for each code beyond it."""
-    ids: dict[str, UUID] = {code: partner_id for code, _, partner_id in await _partner_choices(actor)}
-    for code in form.partners[:200]:
-        if code not in ids:
-            found = await partners.find_partner_by_code(actor, code)
-            if found is not None and found.id != actor.organisation_id:
-                ids[code] = found.id
-    return ids
-
-
-async def _partner_codes(actor: Actor, command: schemas.PromotionCreate) -> dict[UUID, str]:
-    codes = {partner_id: code for code, _, partner_id in await _partner_choices(actor)}
-    for partner_id in command.eligibility.partner_ids - codes.keys():
-        try:
-            codes[partner_id] = (await partners.visible_place(actor, partner_id)).code
-        except NotFoundError:
-            continue
-    return codes
-
-
 def _refusal_errors(
     refused: InvalidInputError | ConflictError | NotFoundError, *, as_json: bool
 ) -> dict[str, str]:
@@ -237,8 +186,8 @@ class PromotionPages(Controller):
             targeted=promotion_form.TARGETED,
             levels=await reference.list_partner_levels(actor),
             regions=await reference.list_regions(actor),
-            partner_choices=await _partner_choices(actor),
-            catalogue_choices=await _catalogue_choices(actor),
+            partner_choices=await choices.partner_choices(actor),
+            catalogue_choices=await choices.catalogue_choices(actor),
             timezone=str(display_timezone()),
             carts_text=editing.carts_text,
             problems=editing.problems,
@@ -308,7 +257,9 @@ class PromotionPages(Controller):
         command = promotion_form.command_from_record(record)
         if view == "json":
             return await self._json_page(actor, portal, _json_of(command), _Editing(), record)
-        form = promotion_form.form_of(command, await _partner_codes(actor, command), display_timezone())
+        form = promotion_form.form_of(
+            command, await choices.partner_codes(actor, command.eligibility.partner_ids), display_timezone()
+        )
         return await self._form_page(actor, portal, form, _Editing(), record=record)
 
     @post("/{promotion_id:uuid}/edit")
@@ -359,7 +310,9 @@ class PromotionPages(Controller):
                 editing.problems, editing.status = [str(refused)], 422
                 return await self._json_page(actor, portal, text, editing, record)
             if action == "to_form":
-                form = promotion_form.form_of(command, await _partner_codes(actor, command), zone)
+                form = promotion_form.form_of(
+                    command, await choices.partner_codes(actor, command.eligibility.partner_ids), zone
+                )
                 return await self._form_page(actor, portal, form, editing, record=record)
 
             async def json_page(editing: _Editing, errors: dict[str, str]) -> Template:
@@ -373,7 +326,7 @@ class PromotionPages(Controller):
         if action in ("refresh", "add_row"):  # the kind changed, or more rows are wanted
             return await self._form_page(actor, portal, form, editing, record=record)
         try:
-            command = promotion_form.command_of(form, await _partner_ids(actor, form), zone)
+            command = promotion_form.command_of(form, await choices.partner_ids(actor, form.partners), zone)
         except promotion_form.PromotionFormError as refused:
             editing.status = 422
             return await self._form_page(actor, portal, form, editing, refused.errors, record)

@@ -14,7 +14,8 @@ from core.clock import FixedClock
 from pricing import schemas
 from pricing.promotions import Condition, PercentOff, Target
 from pricing.services import promotions
-from tests.api.conftest import csrf_token, sign_in, unsafe_headers
+from tests.api.conftest import sign_in, unsafe_headers
+from tests.api.form_pages import error_of, post_form
 from tests.builders import World
 from tests.integration.pricing.pricing_world import priced_world
 
@@ -46,18 +47,6 @@ def _winter(**changes: str | list[str]) -> dict[str, str | list[str]]:
     return fields
 
 
-async def _post(client: httpx.AsyncClient, path: str, fields: dict[str, str | list[str]]) -> httpx.Response:
-    return await client.post(
-        path, data={**fields, "_csrf_token": await csrf_token(client)}, follow_redirects=False
-    )
-
-
-def _error_of(page: str, field: str) -> str:
-    """The error printed right under a field (the form's ``e-<field>`` paragraph)."""
-    found = re.search(rf'<p class="error" id="e-{re.escape(field.replace(".", "-"))}">([^<]*)</p>', page)
-    return found.group(1) if found else ""
-
-
 async def test_the_new_promotion_page_is_a_form_with_pickers_from_the_catalogue_and_the_network(
     client: httpx.AsyncClient, world: World, clock: FixedClock
 ) -> None:
@@ -79,7 +68,7 @@ async def test_a_channel_manager_saves_the_form_as_the_promotion_it_describes(
     await priced_world(world, clock)
     await sign_in(client, "m.admin@example.com")
 
-    saved = await _post(client, "/m/promotions/new", _winter())
+    saved = await post_form(client, "/m/promotions/new", _winter())
 
     assert saved.status_code == 303
     promotion_id = UUID(saved.headers["location"].rsplit("/", 1)[-1])
@@ -98,7 +87,7 @@ async def test_a_wrong_form_comes_back_with_each_error_by_its_field_and_saves_no
 ) -> None:
     await sign_in(client, "m.admin@example.com")
 
-    refused = await _post(
+    refused = await post_form(
         client,
         "/m/promotions/new",
         _winter(
@@ -107,17 +96,17 @@ async def test_a_wrong_form_comes_back_with_each_error_by_its_field_and_saves_no
     )
 
     assert refused.status_code == 422
-    assert _error_of(refused.text, "code") == "This field is required."
-    assert _error_of(refused.text, "conditions.0.value") == "Enter a whole number."
-    assert _error_of(refused.text, "budget_units") == "Between 1 and 1000000000."
+    assert error_of(refused.text, "code") == "This field is required."
+    assert error_of(refused.text, "conditions.0.value") == "Enter a whole number."
+    assert error_of(refused.text, "budget_units") == "Between 1 and 1000000000."
     assert 'value="Winter hobs"' in refused.text  # what was typed stays
     assert await promotions.list_promotions(world.actors["m_admin"]) == []
 
-    across = await _post(client, "/m/promotions/new", _winter(percent="120", ends_at="2026-11-01T00:00"))
+    across = await post_form(client, "/m/promotions/new", _winter(percent="120", ends_at="2026-11-01T00:00"))
 
     assert across.status_code == 422
-    assert _error_of(across.text, "percent") == "A percentage above 0 and at most 100."
-    assert _error_of(across.text, "ends_at") == "The end must come after the start."
+    assert error_of(across.text, "percent") == "A percentage above 0 and at most 100."
+    assert error_of(across.text, "ends_at") == "The end must come after the start."
     assert await promotions.list_promotions(world.actors["m_admin"]) == []
 
 
@@ -126,7 +115,7 @@ async def test_a_distributor_cannot_name_a_partner_outside_its_downstream(
 ) -> None:
     await sign_in(client, "d1.admin@example.com")
 
-    by_form = await _post(client, "/d/promotions/new", _winter(partners=["S1", "S2"]))
+    by_form = await post_form(client, "/d/promotions/new", _winter(partners=["S1", "S2"]))
     by_api = await client.post(
         "/api/promotions",
         json={
@@ -140,7 +129,7 @@ async def test_a_distributor_cannot_name_a_partner_outside_its_downstream(
     )
 
     assert by_form.status_code == 422
-    assert _error_of(by_form.text, "partners") == "Not among your partners: S2."
+    assert error_of(by_form.text, "partners") == "Not among your partners: S2."
     assert by_api.status_code == 404
     assert await promotions.list_promotions(world.actors["d1_admin"]) == []
 
@@ -150,7 +139,7 @@ async def test_choosing_another_kind_shows_its_fields_and_keeps_the_rest(
 ) -> None:
     await sign_in(client, "m.admin@example.com")
 
-    page = await _post(client, "/m/promotions/new", _winter(kind="bundle_price", action="refresh"))
+    page = await post_form(client, "/m/promotions/new", _winter(kind="bundle_price", action="refresh"))
 
     assert page.status_code == 200
     assert 'id="f-bundle_price"' in page.text and 'id="f-component-sku-0"' in page.text
@@ -167,8 +156,8 @@ async def test_check_and_preview_work_from_the_form(
     fields["partner_levels"] = []
     fields["regions"] = []
 
-    checked = await _post(client, "/m/promotions/new", {**fields, "action": "check"})
-    preview = await _post(
+    checked = await post_form(client, "/m/promotions/new", {**fields, "action": "check"})
+    preview = await post_form(
         client, "/m/promotions/new", {**fields, "action": "preview", "carts": "S1 HOB 2\n\nS1B HOOD 1"}
     )
 
@@ -183,13 +172,13 @@ async def test_a_draft_opens_in_the_same_form_and_is_changed_by_it(
 ) -> None:
     await priced_world(world, clock)
     await sign_in(client, "m.admin@example.com")
-    saved = await _post(client, "/m/promotions/new", _winter())
+    saved = await post_form(client, "/m/promotions/new", _winter())
     promotion_id = UUID(saved.headers["location"].rsplit("/", 1)[-1])
     before = await promotions.get_promotion(world.actors["m_admin"], promotion_id)
 
     form = await client.get(f"/m/promotions/{promotion_id}/edit")
-    unchanged = await _post(client, f"/m/promotions/{promotion_id}/edit", _winter())
-    changed = await _post(client, f"/m/promotions/{promotion_id}/edit", _winter(percent="15"))
+    unchanged = await post_form(client, f"/m/promotions/{promotion_id}/edit", _winter())
+    changed = await post_form(client, f"/m/promotions/{promotion_id}/edit", _winter(percent="15"))
 
     assert form.status_code == 200
     assert 'id="f-percent" name="percent" type="text" value="10"' in form.text
@@ -215,7 +204,7 @@ async def test_an_active_promotion_or_another_issuers_is_not_changed(
     client.cookies.clear()
     await sign_in(client, "m.admin@example.com")
 
-    active = await _post(client, f"/m/promotions/{record.id}/edit", _winter(code="ON"))
+    active = await post_form(client, f"/m/promotions/{record.id}/edit", _winter(code="ON"))
 
     assert theirs.status_code == 404  # the manufacturer's promotion is not the distributor's to see
     assert active.status_code == 409
@@ -227,10 +216,10 @@ async def test_the_json_view_and_the_form_open_each_other_with_what_was_typed(
 ) -> None:
     await sign_in(client, "m.admin@example.com")
 
-    as_json = await _post(client, "/m/promotions/new", _winter(partners=[""], action="to_json"))
+    as_json = await post_form(client, "/m/promotions/new", _winter(partners=[""], action="to_json"))
     text = re.search(r'data-testid="promotion-text">([^<]*)</textarea>', as_json.text)
     assert as_json.status_code == 200 and text is not None
-    back = await _post(
+    back = await post_form(
         client, "/m/promotions/new", {"promotion": html.unescape(text.group(1)), "action": "to_form"}
     )
 

@@ -165,3 +165,36 @@ def test_a_distributor_asks_for_funds_claims_with_proof_and_the_manufacturer_pay
     dealer.reload()
     expect(dealer.locator("[data-testid=mdf-claimed]")).to_have_text(re.compile("3,800.00"))
     screenshot(dealer, "mdf-request")
+
+
+def test_the_manufacturer_defines_a_rebate_programme_through_the_form(
+    browser: Browser, demo_server: DemoServer
+) -> None:
+    factory = browser.new_context(base_url=demo_server.base_url, locale="en-GB").new_page()
+    sign_in(factory, "admin@aurora.example")
+    factory.goto("/m/incentives/programmes/new")
+    factory.select_option("[data-testid=programme-basis-kind]", "growth")
+    expect(factory.locator("#f-growth_source")).to_be_visible()  # the basis's own field, same page
+    factory.fill("#f-code", "HOBS-GROWTH-27")
+    factory.fill("#f-name", "Hob growth 2027")
+    factory.fill("#f-starts_on", "2027-01-01")
+    factory.select_option("#f-scope-kind-0", "category")
+    factory.fill("#f-scope-value-0", "HOBS")
+    # A tier below the one before it is refused beside its field; the rest stays as typed.
+    factory.fill("#f-tier-threshold-1", "50000")
+    factory.click("[data-testid=save-programme]")
+    expect(factory.locator("#e-tiers-1-kind")).to_have_text("Each tier must start above the one before it.")
+    expect(factory.locator("#f-name")).to_have_value("Hob growth 2027")
+    expect(factory.locator("#f-scope-value-0")).to_have_value("HOBS")
+    factory.fill("#f-tier-threshold-1", "250000")
+    factory.fill("#f-tier-threshold-3", "800000")
+    factory.fill("#f-tier-percent-3", "5")
+    factory.check("[data-testid=mode-slab]")
+    factory.fill("#f-cap", "50000")
+    screenshot(factory, "rebate-programme-form")
+    factory.click("[data-testid=save-programme]")
+
+    expect(factory.locator("h1")).to_contain_text("Hob growth 2027")
+    rules = factory.locator("pre").first.inner_text()
+    assert '"type": "growth"' in rules and '"HOBS"' in rules and '"slab"' in rules
+    assert '"800000"' in rules and '"50000"' in rules

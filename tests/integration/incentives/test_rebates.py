@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from uuid import uuid4
 
+import msgspec
 import pytest
 
 from core.clock import FixedClock
@@ -220,6 +221,28 @@ async def test_a_programme_is_refused_with_every_problem_and_nothing_is_written(
     assert await programmes.list_programmes(world.actors["m_admin"]) == []
     with pytest.raises(PermissionDeniedError):
         await programmes.create_programme(world.actors["s1_manager"], store_programme(), clock)
+
+
+async def test_a_distributor_enrols_by_name_only_partners_of_its_own_downstream(
+    world: World, clock: FixedClock
+) -> None:
+    base = store_programme()
+    naming = [world.org_id("S1"), world.org_id("S2"), world.org_id("D1"), uuid4()]
+    command = msgspec.structs.replace(
+        base,
+        definition=msgspec.structs.replace(
+            base.definition, enrolment=Enrolment(partner_ids=frozenset(naming))
+        ),
+    )
+
+    with pytest.raises(InvalidInputError) as refused:
+        await programmes.create_programme(world.actors["d1_admin"], command, clock)
+
+    [problem] = refused.value.problems
+    assert (problem.field, problem.code) == ("definition.enrolment.partner_ids", "partners_not_yours")
+    assert str(world.org_id("S1")) not in problem.params["codes"]
+    assert all(str(i) in problem.params["codes"] for i in naming[1:])  # another's, itself, nobody
+    assert await programmes.list_programmes(world.actors["d1_admin"]) == []
 
 
 async def _sell_out(world: World, code: str, day: date, amount: str, *, current: bool) -> None:

@@ -702,7 +702,8 @@ async def _restore_assignments(h: Harness) -> None:
 async def _send(
     h: Harness, route: RouteSpec, actor: ActorSpec, values: dict[str, str], query: str = ""
 ) -> tuple[int, str]:
-    """The answer's status and its text: a PDF's as extracted from its pages and metadata."""
+    """The answer's status and its text; a scanned route's PDF as extracted from its pages and
+    metadata (an uploaded proof is served back as the bytes it was, not read)."""
     values = {**values, "own_basic_role": _own_basic_role(actor)}
     path = route.path
     for name in (
@@ -764,7 +765,7 @@ async def _send(
         headers=headers,
         follow_redirects=False,
     )
-    if response.headers.get("content-type", "").startswith("application/pdf"):
+    if route.scan and response.headers.get("content-type", "").startswith("application/pdf"):
         return response.status_code, _pdf_text(response.content)
     return response.status_code, response.text
 

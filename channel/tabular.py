@@ -3,15 +3,17 @@
 Uploads are hostile until proven otherwise: the size is capped before parsing, an XLSX file's
 uncompressed size is checked before openpyxl opens it (a zip bomb is refused, not unpacked), the
 number of rows is capped, and every row keeps the number a person sees in their spreadsheet so
-errors can point at it. CSV files exported by Chinese Excel are often GB18030, not UTF-8: both are
-read. Formula-like cells are neutralised on export so a file opened in Excel cannot run anything.
+errors can point at it. CSV files exported by Chinese Excel are often GB18030, by Western Excel
+Windows-1252, not UTF-8: all three are read, and a file plausibly none of them is refused. Formula-like cells are neutralised on export so a file opened in Excel cannot run anything.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -101,7 +103,9 @@ def _column_name(raw: str) -> str:
 
 
 def _decode(content: bytes) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with its BOM, then GB18030 (a superset of GBK/GB2312)."""
+    """UTF-8 (with or without BOM), UTF-16 with its BOM; other text as Excel saves it: GB18030 (a
+    superset of GBK/GB2312) from Chinese Windows, Windows-1252 (Latin-1 and more) from Western
+    Windows, whichever the bytes plausibly are. A file that is plausibly neither is refused."""
     if content[:2] in (b"\xff\xfe", b"\xfe\xff"):
         try:
             return content.decode("utf-16")
@@ -110,15 +114,60 @@ def _decode(content: bytes) -> str:
     if b"\x00" in content:
         # UTF-16 without a BOM, or a binary file renamed to .csv: neither decodes to anything useful
         raise InvalidInputError.single("file", "upload_bad_encoding")
-    for encoding in ("utf-8-sig", "gb18030"):
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    # Both legacy encodings decode most byte strings without error, so decoding is no evidence:
+    # GB18030 read a Western "Müller" as "M黮ler". Look at where the non-ASCII bytes stand instead.
+    if _looks_western(content):
         try:
-            text = content.decode(encoding)
-            break
+            return content.decode("cp1252")
         except UnicodeDecodeError:
-            continue
-    else:
+            pass
+    try:
+        text = content.decode("gb18030")
+    except UnicodeDecodeError as error:
+        raise InvalidInputError.single("file", "upload_bad_encoding") from error
+    if not _looks_chinese(text):
         raise InvalidInputError.single("file", "upload_bad_encoding")
     return text
+
+
+_NON_ASCII_RUN = re.compile(rb"[\x80-\xff]+")
+_NON_ASCII_CHARS = re.compile(r"[^\x00-\x7f]")
+
+
+def _looks_western(content: bytes) -> bool:
+    """Western text has its accented letters one at a time ("Müller", "Crème") or a few inside a
+    word ("Größe", "Ação"). Chinese text in GB18030 has every common character as two non-ASCII bytes,
+    and its words stand between commas or spaces, not inside Latin words."""
+    runs = list(_NON_ASCII_RUN.finditer(content))
+    if not runs or any(len(run.group()) > 3 for run in runs):
+        return False
+    inside_words = 0
+    for run in runs:
+        before = content[run.start() - 1 : run.start()]
+        after = content[run.end() : run.end() + 1]
+        if len(run.group()) == 1 or (before.isalpha() and after.isalpha()):
+            inside_words += 1
+    return inside_words * 2 >= len(runs)
+
+
+def _looks_chinese(text: str) -> bool:
+    """Most characters of real Chinese text are among GB2312's common ones; Western bytes misread as
+    GB18030 become rare GBK characters (an accented letter and the ASCII letter after it)."""
+    wide = Counter(_NON_ASCII_CHARS.findall(text))
+    common = sum(count for char, count in wide.items() if _in_gb2312(char))
+    return common * 2 >= sum(wide.values())
+
+
+def _in_gb2312(char: str) -> bool:
+    try:
+        char.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _read_csv(content: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:

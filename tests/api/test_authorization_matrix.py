@@ -2,15 +2,18 @@
 
 The matrix (docs/security/authorization.toml) says what each request must answer; this module
 builds the channel once, makes a fresh object in the target organisation for each case, sends the
-request as the actor, and reports every difference at once. Lists and pages marked ``scan`` must not
-name any organisation the actor does not see.
+request as the actor, and reports every difference at once. Lists, pages, exports and PDFs marked
+``scan`` must not name any organisation the actor does not see; a PDF is read through its text (its
+content streams are compressed), and ``scan_queries`` asks a route again in its other formats.
 """
 
 from __future__ import annotations
 
+import io
 import itertools
 import json
-from collections.abc import AsyncIterator
+import re
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -19,6 +22,7 @@ from uuid import UUID, uuid4
 
 import httpx
 import pytest
+from pypdf import PdfReader
 
 from channel import repository, schemas
 from channel.roles import ROLES_BY_KIND, Role
@@ -695,7 +699,11 @@ async def _restore_assignments(h: Harness) -> None:
             await partners.unassign_channel_manager(h.world.system, organisation.id, manager_id, h.clock)
 
 
-async def _send(h: Harness, route: RouteSpec, actor: ActorSpec, values: dict[str, str]) -> tuple[int, str]:
+async def _send(
+    h: Harness, route: RouteSpec, actor: ActorSpec, values: dict[str, str], query: str = ""
+) -> tuple[int, str]:
+    """The answer's status and its text; a scanned route's PDF as extracted from its pages and
+    metadata (an uploaded proof is served back as the bytes it was, not read)."""
     values = {**values, "own_basic_role": _own_basic_role(actor)}
     path = route.path
     for name in (
@@ -749,9 +757,35 @@ async def _send(h: Harness, route: RouteSpec, actor: ActorSpec, values: dict[str
         content = _fill(route.form, values).encode()
         headers["content-type"] = "application/x-www-form-urlencoded"
     response = await h.client.request(
-        route.method, path, content=content, files=files, data=data, headers=headers, follow_redirects=False
+        route.method,
+        path + (f"?{query}" if query else ""),
+        content=content,
+        files=files,
+        data=data,
+        headers=headers,
+        follow_redirects=False,
     )
+    if route.scan and response.headers.get("content-type", "").startswith("application/pdf"):
+        return response.status_code, _pdf_text(response.content)
     return response.status_code, response.text
+
+
+_PDF = "%PDF"
+
+
+def _pdf_text(content: bytes) -> str:
+    """The words of every page and the document's metadata, marked as a PDF's; words are run
+    together (a PDF places glyphs, so "D1 Trading" may come out without its space)."""
+    reader = PdfReader(io.BytesIO(content))
+    parts = [page.extract_text() or "" for page in reader.pages]
+    parts += [str(value) for value in (reader.metadata or {}).values()]
+    return _PDF + re.sub(r"\s+", "", "".join(parts))
+
+
+def _mentions(text: str, name: str) -> bool:
+    if text.startswith(_PDF):
+        return re.sub(r"\s+", "", name) in text
+    return name in text
 
 
 # --- the cases -------------------------------------------------------------------------------------
@@ -762,9 +796,12 @@ def _forbidden_names(actor: ActorSpec) -> list[str]:
 
 
 @pytest.mark.parametrize("route", MATRIX.routes, ids=lambda r: r.key)
-async def test_every_actor_gets_what_the_matrix_says(harness: Harness, route: RouteSpec) -> None:
+async def test_every_actor_gets_what_the_matrix_says(
+    harness: Harness, route: RouteSpec, figure: Callable[[str], None]
+) -> None:
     failures: list[str] = []
     cases = 0
+    pdfs = naming_their_partner = 0
     # A route may name fewer targets: an order needs a buyer with a supplier, so not the manufacturer.
     targets: list[str | None] = list(route.raw.get("targets", MATRIX.targets)) if route.object else [None]
     for actor in actors_for(route, MATRIX):
@@ -780,9 +817,16 @@ async def test_every_actor_gets_what_the_matrix_says(harness: Harness, route: Ro
                     f"{actor.name:>13} -> {target or '-':<4} expected {expected}, got {status}: {text[:160]}"
                 )
             if route.scan and status == 200:
-                leaked = [name for name in _forbidden_names(actor) if name in text]
-                if leaked:
-                    failures.append(f"{actor.name:>13} sees {leaked} in {route.key}")
+                answers = [("", text)]
+                for query in route.raw.get("scan_queries", []):
+                    answers.append((query, (await _send(harness, route, actor, values, query))[1]))
+                for query, answer in answers:
+                    leaked = [name for name in _forbidden_names(actor) if _mentions(answer, name)]
+                    if leaked:
+                        failures.append(f"{actor.name:>13} sees {leaked} in {route.key} {query}")
+                    if answer.startswith(_PDF):
+                        pdfs += 1
+                        naming_their_partner += bool(target and _mentions(answer, f"{target} Trading"))
             if route.fresh_session and not actor.token:
                 harness.client.cookies.clear()
                 await sign_in(harness.client, email_of(actor.name))
@@ -790,6 +834,13 @@ async def test_every_actor_gets_what_the_matrix_says(harness: Harness, route: Ro
     if route.object == "assignment":
         await _restore_assignments(harness)
     print(f"{route.key}: {cases} cases")
+    if pdfs:
+        # the PDFs are read: most name the partner they are about, as the reader may see it
+        assert naming_their_partner * 2 >= pdfs, (pdfs, naming_their_partner)
+        figure(
+            f"{route.key}: {pdfs} PDFs read as every actor that may open them, {naming_their_partner} "
+            f"naming their own partner, {len([f for f in failures if ' sees ' in f])} naming an invisible one"
+        )
     assert not failures, f"{route.key}\n" + "\n".join(failures)
 
 

@@ -185,3 +185,76 @@ async def test_every_upload_route_answers_the_hostile_corpus_with_a_4xx_or_a_cle
                 name,
                 seen[f"{route_name} / {name}"],
             )
+
+
+async def test_every_csv_import_reads_western_and_chinese_excel_files_right(
+    client: httpx.AsyncClient, world: World, clock: FixedClock
+) -> None:
+    """Excel on Western Windows saves CSV as Windows-1252, on Chinese Windows as GB18030. Read as
+    GB18030, "Müller" became "M黮ler" and a cell ending in an accent ("Café") refused the file."""
+    await priced_world(world, clock)
+    m = world.actors["m_admin"]
+    issued = await access.create_api_token(
+        m, channel_schemas.ApiTokenCreate(name="ERP", roles=[Role.MANUFACTURER_ADMIN]), clock
+    )
+    token = {"Authorization": f"Bearer {issued.token}"}
+    store = await access.create_api_token(
+        world.actors["s1_manager"], channel_schemas.ApiTokenCreate(name="pos", roles=[Role.CLERK]), clock
+    )
+    store_token = {"Authorization": f"Bearer {store.token}"}
+    book = (await price_books.list_price_books(m))[0].id
+    await sign_in(client, "s1.manager@example.com")
+    files = {
+        "cp1252": ("Küchen Müller Café", "cp1252"),
+        "latin-1": ("Crème brûlée à la Müller", "latin-1"),
+        "gbk": ("燃气灶 朱镕基电器", "gbk"),
+        "gb18030": ("厨房 不锈钢 A型", "gb18030"),
+        "utf-8": ("Müller 燃气灶", "utf-8-sig"),
+        "utf-16": ("Müller 燃气灶", "utf-16"),
+    }
+    wrong: list[str] = []
+    for label, (note, encoding) in files.items():
+        sku = f"ENC-{label.upper()}"
+
+        def upload(head: str, row: str, *, note: str = note, encoding: str = encoding) -> bytes:
+            return f"{head},note\n{row},{note}\n".encode(encoding)
+
+        catalogue = await client.post(
+            "/api/catalogue/products/import",
+            files={
+                "file": ("catalogue.csv", f"sku,category,name_de\n{sku},KITCHEN,{note}\n".encode(encoding))
+            },
+            headers=token,
+        )
+        prices = await client.post(
+            f"/api/price-books/{book}/import",
+            files={"file": ("prices.csv", upload("sku,unit_price", "HOB,1000"))},
+            headers=token,
+        )
+        report = await client.post(
+            "/api/reports/uploads",
+            params={"kind": "sell_out"},
+            files={"data": ("sell-out.csv", upload("sku,date,quantity", "HOB,2026-11-22,1"))},
+            headers=store_token,
+        )
+        cart = await client.post(
+            "/s/cart/upload",
+            data={"_csrf_token": await csrf_token(client)},
+            files={"file": ("cart.csv", upload("sku,quantity", "HOB,2"))},
+        )
+        products = await client.get("/api/catalogue/products", params={"q": sku}, headers=token)
+        names = [p["names"].get("de") for p in products.json()["items"] if p["sku"] == sku]
+        for route, answer, good in (
+            ("catalogue", catalogue, 200),
+            ("price book", prices, 200),
+            ("sell-out report", report, 201),
+            ("cart", cart, 200),
+        ):
+            if answer.status_code != good or "upload_bad_encoding" in answer.text:
+                wrong.append(f"{label} {route}: {answer.status_code} {answer.text[:200]}")
+        if "cart-total" not in cart.text or "2,000.00" not in cart.text:
+            wrong.append(f"{label} cart: not filled")
+        if names != [note]:
+            wrong.append(f"{label} catalogue: stored {names}, not {note!r}")
+
+    assert wrong == [], "\n".join(wrong)

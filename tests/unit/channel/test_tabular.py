@@ -82,3 +82,38 @@ def test_exported_cells_that_look_like_formulas_stay_text() -> None:
         "plain",
     ]
     assert tabular.write_csv(["name"], [["-2+3"]]).decode("utf-8-sig") == "name\r\n'-2+3\r\n"
+
+
+def _names(content: bytes) -> list[str]:
+    return [row.values["name"] for row in tabular.read_table(content, "names.csv").rows]
+
+
+WESTERN = ["Müller GmbH", "Größe 60 cm", "Crème brûlée", "Élan", "Ação", "Señor Peña", "Preis 5 € „gut“"]
+CHINESE = ["燃气灶", "厨房", "灶", "朱镕基电器", "嵌入式 不锈钢 A型"]
+
+
+@pytest.mark.parametrize("name", WESTERN)
+def test_a_western_csv_from_excel_is_read_as_windows_1252(name: str) -> None:
+    assert _names(f"sku,name\nA-1,{name}\n".encode("cp1252")) == [name]
+
+
+@pytest.mark.parametrize("name", CHINESE)
+def test_a_chinese_csv_from_excel_is_read_as_gb18030(name: str) -> None:
+    for encoding in ("gbk", "gb18030"):
+        assert _names(f"sku,name\nA-1,{name}\n".encode(encoding)) == [name], encoding
+
+
+def test_utf_8_and_utf_16_are_read_as_before() -> None:
+    text = "sku,name\nA-1,Müller GmbH\nA-2,燃气灶\n"
+    for encoding in ("utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be"):
+        content = text.encode(encoding)
+        if encoding == "utf-16-le":
+            content = b"\xff\xfe" + content
+        elif encoding == "utf-16-be":
+            content = b"\xfe\xff" + content
+        assert _names(content) == ["Müller GmbH", "燃气灶"], encoding
+
+
+def test_a_file_in_neither_western_nor_chinese_encoding_is_refused_asking_for_utf_8() -> None:
+    # accented capitals in runs and no word around them: neither Western words nor Chinese text
+    assert _code("sku,name\nA-1,ÄÖÜÄÖÜ ÀÉÎÕÛ\n".encode("cp1252")) == "upload_bad_encoding"

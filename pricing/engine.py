@@ -22,14 +22,14 @@ How promotions combine (docs/pricing.md):
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from decimal import ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal
+from decimal import ROUND_FLOOR, Context, Decimal
 from operator import attrgetter
 from typing import Any, cast
 from uuid import UUID
 
 import msgspec
 
-from core.money import Money, quantum, round_amount
+from core.money import HALF_UP, Money, quantum, round_amount
 from pricing.model import (
     Cart,
     CartLine,
@@ -145,6 +145,7 @@ class BuyerPromotions:
         self.gifts = tuple(
             index.rank[p.id] for p in index.everywhere if isinstance(p.benefit, Gift) and self.eligible(p)
         )
+        self.gift_ranks = frozenset(self.gifts)
 
     def eligible(self, promotion: Promotion) -> bool:
         known = self._eligible.get(promotion.id)
@@ -197,14 +198,13 @@ class _Line(msgspec.Struct, kw_only=True, gc=False):
     remaining: Decimal = ZERO  # rounded amount left to discount
     steps: list[Step] = []
     free_units: int = 0
-    promotion_ids: list[UUID] = []
-    promotion_keys: list[int] = []
     # A configured set: its options as priced, the options' price per set before the set's own
     # discount, and that discount.
     parts: tuple[dict[str, Any], ...] = ()
     options_unit: Decimal = ZERO
     set_percent_off: Decimal = ZERO
-    # What each promotion (by rank) took from this line: [money, units], for its budget.
+    # What each promotion (by rank) took from this line: [money, units], for its budget; in the
+    # order the promotions were applied, which is the order the priced line names them in.
     spent: dict[int, list[Any]] = {}
     priced: PricedLine | None = None
 
@@ -212,8 +212,6 @@ class _Line(msgspec.Struct, kw_only=True, gc=False):
         self.remaining = self.book_total
         self.steps = []
         self.free_units = 0
-        self.promotion_ids = []
-        self.promotion_keys = []
         self.spent = {}
 
 
@@ -237,12 +235,13 @@ class _Effect(msgspec.Struct, kw_only=True, gc=False):
     factor: Decimal = ONE  # the share of it the promotion's budget still pays for
     key: int = -1  # the promotion's rank
 
-    def valued(self) -> _Effect:
+    def valued(self) -> Decimal:
+        """Work out and keep ``value``; returns it."""
         value = sum(self.discounts.values(), ZERO)
         if self.gifts:  # otherwise adding zero would change nothing: the sum starts from ZERO
             value += sum((g.unit * g.quantity for g in self.gifts), ZERO)
         self.value = value
-        return self
+        return value
 
     def same_as(self, other: _Effect) -> bool:
         return (
@@ -438,6 +437,7 @@ class CartPricer:
             return None, Step(kind="problem", amount=ZERO, code="no_price", params={"sku": cart_line.sku})
         base = resolved.unit_price * cart_line.quantity
         reach = self.promotions.for_product(product)
+        book_total = round_amount(base, self.currency)
         line = _Line(
             index=index,
             product=product,
@@ -445,14 +445,14 @@ class CartPricer:
             list_unit=resolved.list_unit_price,
             unit=resolved.unit_price,
             base=base,
-            book_total=round_amount(base, self.currency),
+            book_total=book_total,
             book=resolved.book,
             from_list=resolved.from_list,
             controlled=resolved.controlled,
             candidates=reach.keys,
             spread_by=reach.spread,
+            remaining=book_total,
         )
-        line.restart()
         return line, None
 
     def _configured(
@@ -515,17 +515,18 @@ class CartPricer:
         changed: list[int] = []
         ordered = self.ordered
         hints, upgrades, effects = self._hints, self._upgrades, self._effects
+        targets, gifts = self._targets, self.promotions.gift_ranks
         for rank in dirty:
             promotion = ordered[rank]
             effect: _Effect | None
-            if isinstance(promotion.benefit, Gift):
+            if rank in gifts:
                 effect, hint = _evaluate(promotion, (), units, amount, amount, self.books)
             else:
-                held = self._targets.get(rank)
+                held = targets.get(rank)
                 if held:
                     targeted = [held[i] for i in sorted(held)] if len(held) > 1 else list(held.values())
                     reuse = None
-                    before = self._effects.get(rank)
+                    before = effects.get(rank)
                     if (
                         before is not None
                         and isinstance(promotion.benefit, PercentOff | VolumeTiers)
@@ -540,8 +541,7 @@ class CartPricer:
                     effect, hint = _evaluate(promotion, targeted, None, None, amount, self.books, reuse)
                 else:
                     effect, hint = None, None
-            if effect is not None and (effect.valued().value > 0 or effect.free_units):
-                effect.params = {"promotion": promotion.name or promotion.code, **effect.params}
+            if effect is not None and (effect.valued() > ZERO or effect.free_units):
                 if promotion.budget_amount is not None or promotion.budget_units is not None:
                     effect.factor = self._factor(effect)
                 effect.key = rank
@@ -734,8 +734,9 @@ class CartPricer:
         dirty = set(order)
         effects: set[int] = set()
         for line in work:
-            self._forget(line)
-            line.restart()
+            if line.priced is not None:  # a new line starts clean
+                self._forget(line)
+                line.restart()
             effects.update(line.candidates)
         effects.intersection_update(chosen)
         currency = self.currency
@@ -784,12 +785,14 @@ class CartPricer:
                 )
         if manual is not None and manual.amount:
             _spread(work, manual.amount, currency, "manual", "manual_amount", {"amount": manual.amount}, None)
+        ids = self.promotions.index.ids
         for line in work:
-            line.priced = _priced(line, currency)
+            line.priced = _priced(line, currency, ids)
             self._remember(line)
 
     def _remember(self, line: _Line) -> None:
-        spent = self._spent
+        spent, applied = self._spent, self._applied
+        first_named = False
         for rank, (amount, units) in line.spent.items():
             total = spent.get(rank)
             if total is None:
@@ -797,16 +800,13 @@ class CartPricer:
             else:
                 total[0] += amount
                 total[1] += units
-        self._touched.update(line.spent)
-        applied = self._applied
-        first_named = False
-        for rank in line.promotion_keys:
             count = applied.get(rank)
             if count is None:
                 applied[rank] = 1
                 first_named = True
             else:
                 applied[rank] = count + 1
+        self._touched.update(line.spent)
         if first_named:
             self._applied_order = None
 
@@ -820,7 +820,7 @@ class CartPricer:
                 del spent[rank]
         self._touched.update(line.spent)
         if line.priced is not None:
-            for rank in line.promotion_keys:
+            for rank in line.spent:
                 self._count_applied(rank, -1)
         line.spent = {}
         line.priced = None
@@ -992,11 +992,11 @@ def _apply_to_lines(
         else:
             amount = discounts[index] if whole else discounts[index] * factor
             params = base_params
-        taken = amount.quantize(step_quantum, rounding=ROUND_HALF_UP)
+        taken = amount.quantize(step_quantum, None, HALF_UP)
         remaining = line.remaining
         if remaining < taken:
             taken = remaining
-        if taken <= 0:
+        if taken <= ZERO:
             continue
         line.remaining = remaining - taken
         line.steps.append(
@@ -1005,8 +1005,6 @@ def _apply_to_lines(
         spent = line.spent.get(rank)
         if spent is None:
             line.spent[rank] = [taken, granted if free else line.quantity]
-            line.promotion_ids.append(promotion_id)
-            line.promotion_keys.append(rank)
         else:
             spent[0] += taken
             spent[1] += granted if free else line.quantity
@@ -1036,8 +1034,11 @@ def _evaluate(
     if units is None or amount is None:
         if not targeted:
             return None, None
-        units = sum(map(_QUANTITY, targeted))
-        amount = sum(map(_BASE, targeted), ZERO)
+        if len(targeted) == 1:
+            units, amount = targeted[0].quantity, ZERO + targeted[0].base
+        else:
+            units = sum(map(_QUANTITY, targeted))
+            amount = sum(map(_BASE, targeted), ZERO)
     condition = promotion.condition
     if units < condition.min_quantity:
         return None, _hint(promotion, "add_units", missing=condition.min_quantity - units) if units else None
@@ -1052,7 +1053,7 @@ def _evaluate(
             discounts=_percent_of(targeted, benefit.percent, reuse),
             units=units,
             code="percent_off",
-            params={"percent": benefit.percent},
+            params={"promotion": promotion.name or promotion.code, "percent": benefit.percent},
         ), None
     if isinstance(benefit, AmountOff):
         off = benefit.amount
@@ -1061,7 +1062,7 @@ def _evaluate(
             discounts={line.index: min(line.base, off * line.quantity) for line in targeted},
             units=units,
             code="amount_off",
-            params={"amount": off},
+            params={"promotion": promotion.name or promotion.code, "amount": off},
         ), None
     if isinstance(benefit, FixedPrice):
         cheaper = [line for line in targeted if line.unit > benefit.unit_price]
@@ -1070,7 +1071,7 @@ def _evaluate(
             discounts={line.index: (line.unit - benefit.unit_price) * line.quantity for line in cheaper},
             units=sum(line.quantity for line in cheaper),
             code="fixed_price",
-            params={"unit_price": benefit.unit_price},
+            params={"promotion": promotion.name or promotion.code, "unit_price": benefit.unit_price},
         ), None
     if isinstance(benefit, VolumeTiers):
         # The highest tier reached applies (the first of equals); the first not reached is the hint.
@@ -1098,7 +1099,11 @@ def _evaluate(
             discounts=_percent_of(targeted, tier.percent, reuse),
             units=units,
             code="volume_tier",
-            params={"percent": tier.percent, "min_quantity": tier.min_quantity},
+            params={
+                "promotion": promotion.name or promotion.code,
+                "percent": tier.percent,
+                "min_quantity": tier.min_quantity,
+            },
         )
         return found, hint
     if isinstance(benefit, BuyXGetY):
@@ -1118,7 +1123,12 @@ def _evaluate(
             discounts=share,
             units=units,
             code="threshold",
-            params={"every": benefit.every, "off": benefit.off, "times": times},
+            params={
+                "promotion": promotion.name or promotion.code,
+                "every": benefit.every,
+                "off": benefit.off,
+                "times": times,
+            },
         ), None
     if isinstance(benefit, Gift):
         resolved = books.resolve(benefit.sku, benefit.quantity)
@@ -1131,7 +1141,11 @@ def _evaluate(
             gifts=[gift],
             units=benefit.quantity,
             code="gift",
-            params={"sku": benefit.sku, "quantity": benefit.quantity},
+            params={
+                "promotion": promotion.name or promotion.code,
+                "sku": benefit.sku,
+                "quantity": benefit.quantity,
+            },
         ), None
     if isinstance(benefit, BundlePrice):
         return _bundle(promotion, benefit, targeted)
@@ -1177,7 +1191,12 @@ def _buy_x_get_y(
             gifts=[gift],
             units=quantity,
             code="buy_x_get_other_free",
-            params={"buy": benefit.buy, "get": benefit.get, "sku": benefit.free_sku},
+            params={
+                "promotion": promotion.name or promotion.code,
+                "buy": benefit.buy,
+                "get": benefit.get,
+                "sku": benefit.free_sku,
+            },
         ), None
     group = benefit.buy + benefit.get
     groups = units // group
@@ -1202,7 +1221,7 @@ def _buy_x_get_y(
         free_units=free_units,
         units=groups * benefit.get,
         code="buy_x_get_y",
-        params={"buy": benefit.buy, "get": benefit.get},
+        params={"promotion": promotion.name or promotion.code, "buy": benefit.buy, "get": benefit.get},
     ), None
 
 
@@ -1234,7 +1253,7 @@ def _bundle(
         discounts=discounts,
         units=sets,
         code="bundle_price",
-        params={"price": benefit.price, "sets": sets},
+        params={"promotion": promotion.name or promotion.code, "price": benefit.price, "sets": sets},
     ), None
 
 
@@ -1255,10 +1274,10 @@ def _take(
     rank: int = -1,
 ) -> Decimal:
     """Take a discount off a line, rounded to the currency and never below zero; returns what was taken."""
-    taken = amount.quantize(quantum(currency), rounding=ROUND_HALF_UP)
+    taken = amount.quantize(quantum(currency), None, HALF_UP)
     if line.remaining < taken:
         taken = line.remaining
-    if taken <= 0:
+    if taken <= ZERO:
         return ZERO
     line.remaining -= taken
     line.steps.append(Step(kind=kind, amount=-taken, code=code, params=params, promotion_id=promotion_id))
@@ -1266,8 +1285,6 @@ def _take(
         spent = line.spent.get(rank)
         if spent is None:
             line.spent[rank] = [taken, 0]
-            line.promotion_ids.append(promotion_id)
-            line.promotion_keys.append(rank)
         else:
             spent[0] += taken
     return taken
@@ -1295,7 +1312,7 @@ def _spread(
     return spent
 
 
-def _priced(line: _Line, currency: str) -> PricedLine:
+def _priced(line: _Line, currency: str, ids: Sequence[UUID]) -> PricedLine:
     list_total = round_amount(line.list_unit * line.quantity, currency)
     book_total = line.book_total
     if line.parts:
@@ -1330,7 +1347,7 @@ def _priced(line: _Line, currency: str) -> PricedLine:
         net_total=line.remaining,
         steps=tuple(head + line.steps),
         price_book=line.book,
-        promotion_ids=tuple(line.promotion_ids),
+        promotion_ids=tuple([ids[rank] for rank in line.spent]),
     )
 
 

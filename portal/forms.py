@@ -81,6 +81,13 @@ def refusal_errors(error: InvalidInputError | ConflictError) -> dict[str, str]:
     return {"__all__": message(error.code, error.params)}
 
 
+def form_refusal(error: FormError | InvalidInputError | ConflictError) -> tuple[dict[str, str], int]:
+    """A refused form's errors and status: 422 for what was typed, 409 for a clash with the data."""
+    if isinstance(error, FormError):
+        return error.errors, 422
+    return refusal_errors(error), 422 if isinstance(error, InvalidInputError) else 409
+
+
 def refusal_text(error: InvalidInputError | ConflictError | msgspec.ValidationError) -> str:
     """A refusal in one sentence, for a message shown after a redirect."""
     errors = validation_errors(error) if isinstance(error, msgspec.ValidationError) else refusal_errors(error)

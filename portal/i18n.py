@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import cache, lru_cache
 from io import BytesIO
@@ -192,6 +192,13 @@ def format_date(value: date | datetime | None, style: str = "medium") -> str:
     if isinstance(value, datetime):
         value = value.astimezone(_display_timezone.get()).date()
     return dates.format_date(value, format=style, locale=_formats())
+
+
+def format_period(start: date, end: date) -> str:
+    """A period kept with an exclusive end ("1 Jul 2026 up to 1 Jan 2027"), shown as people say it:
+    first day to last day ("Jul 1 – Dec 31, 2026", "2026年7月1日至12月31日")."""
+    last = max(start, end - timedelta(days=1))
+    return dates.format_interval(start, last, "yMMMd", locale=_formats())
 
 
 def format_datetime(value: datetime | None, style: str = "medium") -> str:

@@ -310,6 +310,10 @@ def status_title(status: int) -> str:
 _MONEY_PARAMS: dict[str, tuple[str, ...]] = {
     "fund_insufficient": ("balance",),
     "fund_limit_exceeded": ("limit",),
+    "allocation_exceeded": ("available",),
+    "budget_exceeded": ("available",),
+    "above_requested": ("requested",),
+    "above_approved": ("approved",),
 }
 
 # Words used inside messages (the kinds of organisation).

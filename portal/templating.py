@@ -61,6 +61,7 @@ def build_environment() -> Environment:
         localized=lambda names: name_in(names or {}, i18n.current_locale()),
     )
     env.globals.update(
+        date_span=i18n.format_period,
         static=static_url,
         languages=i18n.SUPPORTED_LOCALES,
         current_locale=i18n.current_locale,

@@ -251,7 +251,7 @@ async def funnel_inputs(
     budget_id: UUID, scope: Scope
 ) -> tuple[list[tuple[str, str, Decimal]], list[mdf.RequestFigures], dict[str, str]]:
     """The budget's allocations and requests within ``scope``, each with its partner's region, and
-    the partners' names."""
+    the labels: partners' names by id, regions' names by code."""
     clause_a = within(MdfAllocation.partner_path, scope)
     query_a = MdfAllocation.select().where(MdfAllocation.budget_id == budget_id)
     allocation_rows = await (query_a.where(clause_a) if clause_a is not None else query_a)
@@ -261,10 +261,15 @@ async def funnel_inputs(
     names: dict[str, str] = {}
     if partner_ids:
         for r in await Organisation.select(
-            Organisation.id, Organisation.name, Organisation.region.code.as_alias("region")
+            Organisation.id,
+            Organisation.name,
+            Organisation.region.code.as_alias("region"),
+            Organisation.region.name.as_alias("region_name"),
         ).where(Organisation.id.is_in(list(partner_ids))):
             regions[str(r["id"])] = r["region"] or ""
             names[str(r["id"])] = r["name"]
+            if r["region"]:
+                names[r["region"]] = r["region_name"] or r["region"]
     allocated = [
         (str(r["partner_id"]), regions.get(str(r["partner_id"]), ""), money(r["amount"]))
         for r in allocation_rows

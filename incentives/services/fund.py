@@ -276,7 +276,9 @@ async def adjust_fund(
         amount = -abs(command.amount) if kind is EntryKind.EXPIRY else command.amount
         balance = await _post(actor, clock, account, kind, amount, reason=command.reason)
         if balance is None:
-            raise ConflictError("fund_insufficient", balance=str(repository.money(account["balance"])))
+            raise ConflictError(
+                "fund_insufficient", balance=str(repository.money(account["balance"])), currency=currency
+            )
         entries = await repository.fund_entries(account["id"], limit=1)
         return entries[0]
 

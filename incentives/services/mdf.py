@@ -66,6 +66,12 @@ async def _audit(actor: Actor, clock: Clock, action: str, row: dict[str, Any], *
     )
 
 
+async def _currency_of(request: dict[str, Any]) -> str:
+    """The currency of a request: its budget's."""
+    budget = await repository.budget_row(request["budget_id"])
+    return str(budget["currency"]) if budget else ""
+
+
 async def _one(request_id: UUID) -> schemas.MdfRequest:
     row = await repository.request_row(request_id)
     assert row is not None
@@ -133,7 +139,9 @@ async def allocate(
         others = await repository.allocated_total(budget_id) - before
         if others + command.amount > rebate_repository.money(budget["amount"]):
             raise ConflictError(
-                "budget_exceeded", available=str(rebate_repository.money(budget["amount"]) - others)
+                "budget_exceeded",
+                available=str(rebate_repository.money(budget["amount"]) - others),
+                currency=budget["currency"],
             )
         if existing and command.amount < await repository.held_by_requests(existing["id"]):
             raise ConflictError("allocation_below_requests")
@@ -196,7 +204,9 @@ async def request_funds(actor: Actor, command: schemas.MdfRequestCreate, clock: 
             allocation["id"]
         )
         if command.amount > available:
-            raise ConflictError("allocation_exceeded", available=str(max(available, Decimal(0))))
+            raise ConflictError(
+                "allocation_exceeded", available=str(max(available, Decimal(0))), currency=budget["currency"]
+            )
         values = {
             "id": request_id,
             "allocation_id": allocation["id"],
@@ -281,7 +291,9 @@ async def decide_request(
     asked = rebate_repository.money(row["requested_amount"]) if row else Decimal(0)
     amount = command.amount if command.amount is not None else asked
     if row is not None and actor.sees(row["partner_path"]) and amount > asked:
-        raise InvalidInputError.single("amount", "above_requested", requested=str(asked))
+        raise InvalidInputError.single(
+            "amount", "above_requested", requested=str(asked), currency=await _currency_of(row)
+        )
     return await _owner_step(
         actor,
         request_id,
@@ -347,7 +359,9 @@ async def claim(
             raise ConflictError("mdf_wrong_status", status=row["status"])
         approved = rebate_repository.money(row["approved_amount"])
         if command.amount > approved:
-            raise InvalidInputError.single("amount", "above_approved", approved=str(approved))
+            raise InvalidInputError.single(
+                "amount", "above_approved", approved=str(approved), currency=await _currency_of(row)
+            )
         if not await repository.proof_count(request_id):
             raise ConflictError("proof_required")
         moved = await repository.move_request(
@@ -445,7 +459,7 @@ async def funnel(actor: Actor, budget_id: UUID, by: Literal["partner", "region"]
             rows=[
                 schemas.MdfFunnelRow(
                     key=r.key,
-                    label=names.get(r.key, r.key) if by == "partner" else r.key,
+                    label=names.get(r.key, r.key),
                     allocated=r.allocated,
                     requested=r.requested,
                     approved=r.approved,

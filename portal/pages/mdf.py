@@ -1,9 +1,11 @@
 """Market development fund pages: a partner's shares of the budgets it may draw on, its requests
-for funds, proof files and claims; the owner's queue that decides requests and claims and marks
-them paid, with the funnel from budget to paid per partner and per region."""
+for funds, proof files and claims; the owner's budgets (set up a period's budget, give each partner
+its share), its queue that decides requests and claims and marks them paid, with the funnel from
+budget to paid per partner and per region."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -11,20 +13,23 @@ import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath
+from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
-from channel.roles import Permission
+from channel.roles import OrgKind, Permission
+from channel.services import partners
 from channel.visibility import Actor
 from core.clock import Clock
 from core.errors import ConflictError, InvalidInputError
 from incentives import mdf as mdf_rules
-from incentives import schemas
+from incentives import rebates, schemas
 from incentives.services import mdf
 from portal.dependencies import CurrentActor, CurrentClock, CurrentPortal
 from portal.downloads import attachment
-from portal.forms import FormError, refusal_errors, struct_from_form
+from portal.forms import FormError, form_refusal, refusal_errors, struct_from_form, validation_errors
 from portal.i18n import gettext
 from portal.messages import message
+from portal.pages import choices
 from portal.pages.incentives import LABELS
 from portal.pages.rendering import back_to, flash_outcome, page
 from portal.portals import Portal
@@ -56,13 +61,17 @@ class MdfPages(Controller):
         self,
         actor: Actor,
         portal: Portal,
+        clock: Clock,
         *,
         values: dict[str, str] | None = None,
         errors: dict[str, str] | None = None,
+        budget_values: dict[str, str] | None = None,
+        budget_errors: dict[str, str] | None = None,
         status: int = 200,
     ) -> Template:
         budgets = await mdf.list_budgets(actor)
         own = [b for b in budgets if b.owner_id == actor.organisation_id]
+        may_budget = actor.can(Permission.MANAGE_PROMOTIONS) and actor.organisation_kind is not OrgKind.STORE
         return page(
             "shared/incentives/mdf.html.jinja",
             actor=actor,
@@ -75,16 +84,20 @@ class MdfPages(Controller):
             ],
             may_decide=actor.can(Permission.MANAGE_PROMOTIONS),
             may_request=actor.can(Permission.PLACE_ORDERS),
+            may_budget=may_budget,
+            partner_choices=await choices.partner_choices(actor) if may_budget and own else [],
             values=values or {},
             errors=errors or {},
+            budget_values=budget_values or (await _new_budget_values(actor, clock) if may_budget else {}),
+            budget_errors=budget_errors or {},
             status=status,
             **LABELS,
         )
 
     @get("/")
-    async def queue(self, actor: CurrentActor, portal: CurrentPortal) -> Template:
-        """The owner's queue and funnels; a partner's shares, its requests and the form to ask."""
-        return await self._queue(actor, portal)
+    async def queue(self, actor: CurrentActor, portal: CurrentPortal, clock: CurrentClock) -> Template:
+        """The owner's budgets, queue and funnels; a partner's shares, its requests and the form to ask."""
+        return await self._queue(actor, portal, clock)
 
     @post("/requests", guards=[requires_permission(Permission.PLACE_ORDERS)])
     async def request_funds(
@@ -96,13 +109,9 @@ class MdfPages(Controller):
         try:
             command = struct_from_form(form, schemas.MdfRequestCreate)
             created = await mdf.request_funds(actor, command, clock)
-        except FormError as refused:
-            return await self._queue(actor, portal, values=values, errors=refused.errors, status=422)
-        except (InvalidInputError, ConflictError) as refused:
-            status = 422 if isinstance(refused, InvalidInputError) else 409
-            return await self._queue(
-                actor, portal, values=values, errors=refusal_errors(refused), status=status
-            )
+        except (FormError, InvalidInputError, ConflictError) as refused:
+            errors, status = form_refusal(refused)
+            return await self._queue(actor, portal, clock, values=values, errors=errors, status=status)
         return back_to(portal.url(f"/incentives/mdf/{created.id}"))
 
     async def _detail(
@@ -128,6 +137,42 @@ class MdfPages(Controller):
             status=status,
             **LABELS,
         )
+
+    @post("/budgets", guards=[requires_permission(Permission.MANAGE_PROMOTIONS)])
+    async def create_budget(
+        self, request: Request[Any, Any, Any], actor: CurrentActor, portal: CurrentPortal, clock: CurrentClock
+    ) -> Template | Redirect:
+        """Set up a budget for a period: its code, name, currency, amount, first and last day."""
+        form = await request.form()
+        values = {k: str(v)[:200] for k, v in form.items() if isinstance(v, str)}
+        try:
+            command = _budget_command(values)
+            created = await mdf.create_budget(actor, command, clock)
+        except (FormError, InvalidInputError, ConflictError) as refused:
+            errors, status = form_refusal(refused)
+            return await self._queue(
+                actor, portal, clock, budget_values=values, budget_errors=errors, status=status
+            )
+        flash(
+            request,
+            gettext("Budget {code} is set up: now give each partner its share.").format(code=created.code),
+            category="success",
+        )
+        return back_to(portal.url(f"/incentives/mdf#budget-{created.id}"))
+
+    @post("/budgets/{budget_id:uuid}/allocations", guards=[requires_permission(Permission.MANAGE_PROMOTIONS)])
+    async def allocate(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        portal: CurrentPortal,
+        clock: CurrentClock,
+        budget_id: FromPath[UUID],
+    ) -> Redirect:
+        """Set a partner's share of the budget (0 takes back what no request holds)."""
+        form = await request.form()
+        await flash_outcome(request, _allocate(actor, budget_id, form, clock), gettext("Share saved."))
+        return back_to(portal.url(f"/incentives/mdf#budget-{budget_id}"))
 
     @get("/{request_id:uuid}")
     async def detail(
@@ -228,3 +273,49 @@ async def _owner_step(
     if step == "claim":
         return await mdf.decide_claim(actor, request_id, decision, clock)
     return await mdf.decide_request(actor, request_id, decision, clock)
+
+
+def _budget_command(values: dict[str, str]) -> schemas.MdfBudgetCreate:
+    """The budget a form describes; the form asks for the last day, the budget keeps the day after."""
+    last_day = values.get("last_day", "").strip()
+    data = {
+        k: v
+        for k, v in values.items()
+        if k in ("code", "name", "currency", "amount", "period_start") and v.strip()
+    }
+    try:
+        if last_day:
+            data["period_end"] = (date.fromisoformat(last_day) + timedelta(days=1)).isoformat()
+        return msgspec.convert(data, schemas.MdfBudgetCreate, strict=False)
+    except ValueError:
+        raise FormError({"last_day": message("bad_date", {"value": last_day})}) from None
+    except msgspec.ValidationError as refused:
+        errors = validation_errors(refused)
+        if "period_end" in errors:
+            errors["last_day"] = errors.pop("period_end")
+        raise FormError(errors) from None
+
+
+async def _new_budget_values(actor: Actor, clock: Clock) -> dict[str, str]:
+    """A new budget starts as the next calendar quarter, in the owner's currency."""
+    own = await partners.visible_place(actor, actor.organisation_id)
+    starts = rebates.period_of(rebates.PeriodKind.QUARTER, clock.now().date()).end
+    ends = rebates.period_of(rebates.PeriodKind.QUARTER, starts).end
+    return {
+        "currency": own.currency,
+        "period_start": starts.isoformat(),
+        "last_day": (ends - timedelta(days=1)).isoformat(),
+    }
+
+
+async def _allocate(actor: Actor, budget_id: UUID, form: Any, clock: Clock) -> schemas.MdfAllocation:
+    """The share the form sets; the Struct checks the partner and amount as the API does."""
+    command = msgspec.convert(
+        {
+            "partner_id": str(form.get("partner_id", ""))[:40],
+            "amount": str(form.get("amount", "")).strip()[:40],
+        },
+        schemas.MdfAllocate,
+        strict=False,
+    )
+    return await mdf.allocate(actor, budget_id, command, clock)

@@ -109,7 +109,7 @@ async def test_a_store_asks_claims_with_proof_and_is_paid_through_the_pages(
     assert queue.status_code == 200
     assert 'data-testid="mdf-available">€1,000.00' in queue.text
     assert (too_much.status_code, untitled.status_code, asked.status_code) == (409, 422, 303)
-    assert "Your share of this budget has only 1000.00 left." in too_much.text
+    assert "Your share of this budget has only €1,000.00 left." in too_much.text
     [request] = await mdf.list_requests(world.actors["s1_manager"])
     assert asked.headers["location"] == f"/s/incentives/mdf/{request.id}"
     assert (request.activity, request.requested_amount, request.status) == (
@@ -151,7 +151,7 @@ async def test_a_store_asks_claims_with_proof_and_is_paid_through_the_pages(
         303,
     )
     assert "Attach at least one proof file before claiming." in early_claim.text
-    assert "You can claim at most the 800.00 approved." in above.text
+    assert "You can claim at most the €800.00 approved." in above.text
     [proof] = (await mdf.get_request(world.actors["s1_manager"], request.id)).proofs
 
     await _as(client, email_of("m_admin"))
@@ -273,3 +273,90 @@ async def test_a_sibling_store_gets_404_for_another_stores_request_and_its_proof
     )
     assert "Radio spots" not in queue.text
     assert len((await mdf.get_request(world.actors["s1_manager"], request_id)).proofs) == 1
+
+
+async def test_the_manufacturer_sets_up_a_budget_and_gives_partners_their_shares_through_the_page(
+    client: httpx.AsyncClient, world: World, clock: FixedClock
+) -> None:
+    await _as(client, email_of("m_admin"))
+    empty = await client.get("/m/incentives/mdf")
+    backwards = await _post(
+        client,
+        "/m/incentives/mdf/budgets",
+        {
+            "code": "MDF-2027-Q1",
+            "name": "Spring co-marketing",
+            "currency": "EUR",
+            "amount": "6000",
+            "period_start": "2027-01-01",
+            "last_day": "2026-12-01",
+        },
+    )
+    made = await _post(
+        client,
+        "/m/incentives/mdf/budgets",
+        {
+            "code": "MDF-2027-Q1",
+            "name": "Spring co-marketing",
+            "currency": "eur",
+            "amount": "6000",
+            "period_start": "2027-01-01",
+            "last_day": "2027-03-31",
+        },
+    )
+    again = await _post(
+        client,
+        "/m/incentives/mdf/budgets",
+        {
+            "code": "MDF-2027-Q1",
+            "name": "Twice",
+            "currency": "EUR",
+            "amount": "10",
+            "period_start": "2027-01-01",
+            "last_day": "2027-01-31",
+        },
+    )
+
+    # The form starts as the next quarter in the manufacturer's currency; the last day is kept as
+    # the day after, as every period is.
+    assert 'id="b-period_start" name="period_start" type="date" value="2027-01-01"' in empty.text
+    assert 'id="b-last_day" name="last_day" type="date" value="2027-03-31"' in empty.text
+    assert (backwards.status_code, made.status_code, again.status_code) == (422, 303, 409)
+    assert 'id="be-last_day"' in backwards.text and 'value="Spring co-marketing"' in backwards.text
+    [budget] = await mdf.list_budgets(world.actors["m_admin"])
+    assert made.headers["location"] == f"/m/incentives/mdf#budget-{budget.id}"
+    assert (budget.code, budget.currency, budget.amount) == ("MDF-2027-Q1", "EUR", D("6000.00"))
+    assert (budget.period_start, budget.period_end) == (date(2027, 1, 1), date(2027, 4, 1))
+    assert "A budget with the code MDF-2027-Q1 already exists." in again.text
+
+    url = f"/m/incentives/mdf/budgets/{budget.id}/allocations"
+    shared = await _post(client, url, {"partner_id": str(world.org_id("S1")), "amount": "2500"})
+    too_much = await _post(client, url, {"partner_id": str(world.org_id("S1B")), "amount": "4000"})
+    after = await client.get("/m/incentives/mdf")
+    assert (shared.status_code, too_much.status_code) == (303, 303)
+    assert [
+        (a.partner_id, a.amount) for a in await mdf.list_allocations(world.actors["m_admin"], budget.id)
+    ] == [(world.org_id("S1"), D("2500.00"))]
+    assert "Share saved." in after.text
+    assert "The budget has only €3,500.00 left to allocate." in after.text
+    assert "Not yet given: €3,500.00." in after.text
+    # The budget runs to its last day, as people say it (Babel's interval puts thin spaces round the dash).
+    assert "Jan 1\u2009–\u2009Mar 31, 2027" in after.text
+
+    await _as(client, email_of("s1_manager"))
+    mine = await client.get("/s/incentives/mdf")
+    assert 'data-testid="mdf-available">€2,500.00' in mine.text
+    assert 'data-testid="mdf-budget-form"' not in mine.text
+    refused = await _post(
+        client,
+        "/s/incentives/mdf/budgets",
+        {
+            "code": "MINE",
+            "name": "A store's own",
+            "currency": "EUR",
+            "amount": "1",
+            "period_start": "2027-01-01",
+            "last_day": "2027-01-31",
+        },
+    )
+    assert refused.status_code == 403

@@ -62,12 +62,15 @@ async def test_a_request_goes_from_allocation_to_payment_and_the_funnel_shows_ea
         await mdf.allocate(
             m, budget.id, schemas.MdfAllocate(partner_id=world.org_id("D2A"), amount=D(1001)), clock
         )
-    assert over.value.params == {"available": "1000.00"}
+    assert over.value.params == {"available": "1000.00", "currency": "EUR"}
 
     asked = await mdf.request_funds(d1, _ask(budget, "4000"), clock)
     with pytest.raises(ConflictError) as too_much:
         await mdf.request_funds(d1, _ask(budget, "2000.01", "Radio spots"), clock)
-    assert (too_much.value.code, too_much.value.params) == ("allocation_exceeded", {"available": "2000.00"})
+    assert (too_much.value.code, too_much.value.params) == (
+        "allocation_exceeded",
+        {"available": "2000.00", "currency": "EUR"},
+    )
     approved = await mdf.decide_request(
         m, asked.id, schemas.MdfDecision(decision="approve", amount=D(3500)), clock
     )
@@ -97,7 +100,10 @@ async def test_a_request_goes_from_allocation_to_payment_and_the_funnel_shows_ea
         ("D2 Trading", D("3000.00"), D(0), D(0), D(0), D(0)),
     ]
     regions = await mdf.funnel(m, budget.id, "region")
-    assert [(r.key, r.allocated) for r in regions.rows] == [("EAST", D("6000.00")), ("WEST", D("3000.00"))]
+    assert [(r.key, r.label, r.allocated) for r in regions.rows] == [
+        ("EAST", "East", D("6000.00")),
+        ("WEST", "West", D("3000.00")),
+    ]
 
 
 async def test_partners_see_their_own_requests_and_only_the_owner_decides(

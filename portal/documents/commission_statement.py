@@ -3,6 +3,7 @@ processes and asset-only URL fetcher as quotes."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from babel import dates, numbers
@@ -70,6 +71,10 @@ def statement_html(statement: schemas.CommissionStatement, locale: str) -> str:
         "money": lambda amount, currency: numbers.format_currency(amount, currency, locale=locale),
         "number": lambda value: numbers.format_decimal(value, locale=locale),
         "date": lambda value: dates.format_date(value, format="long", locale=locale),
+        # The statement's period ends before its end date: shown first day to last day.
+        "date_span": lambda start, end: dates.format_interval(
+            start, max(start, end - timedelta(days=1)), "yMMMMd", locale=locale
+        ),
     }
     return _environment().get_template("commission_statement.html.jinja").render(**context)
 

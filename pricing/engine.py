@@ -89,6 +89,9 @@ class PromotionIndex:
             self.id_order[n] = place
         # Those with a condition on the order total, evaluated again whenever the total changes.
         self.total_bound = [n for n, p in enumerate(everything) if p.condition.min_order_total > 0]
+        # What does not depend on the cart, worked out once rather than at every evaluation.
+        self.order_level = [p.order_level for p in everything]
+        self.fixed_params = [_fixed_params(p) for p in everything]
         for promotion in everything:
             target = promotion.target
             if target.everything:
@@ -180,6 +183,24 @@ class _Reach(msgspec.Struct, frozen=True, gc=False):
 
 def _order(promotion: Promotion) -> tuple[int, str]:
     return (-promotion.priority, str(promotion.id))
+
+
+def _fixed_params(promotion: Promotion) -> dict[str, Any] | None:
+    """The explanation's parameters of a benefit whose sentence does not depend on the cart."""
+    benefit, label = promotion.benefit, promotion.name or promotion.code
+    if isinstance(benefit, PercentOff):
+        return {"promotion": label, "percent": benefit.percent}
+    if isinstance(benefit, AmountOff):
+        return {"promotion": label, "amount": benefit.amount}
+    if isinstance(benefit, FixedPrice):
+        return {"promotion": label, "unit_price": benefit.unit_price}
+    if isinstance(benefit, Gift):
+        return {"promotion": label, "sku": benefit.sku, "quantity": benefit.quantity}
+    if isinstance(benefit, BuyXGetY):
+        if benefit.free_sku is not None:
+            return {"promotion": label, "buy": benefit.buy, "get": benefit.get, "sku": benefit.free_sku}
+        return {"promotion": label, "buy": benefit.buy, "get": benefit.get}
+    return None
 
 
 class _Line(msgspec.Struct, kw_only=True, gc=False):
@@ -516,11 +537,12 @@ class CartPricer:
         ordered = self.ordered
         hints, upgrades, effects = self._hints, self._upgrades, self._effects
         targets, gifts = self._targets, self.promotions.gift_ranks
+        fixed_params = self.promotions.index.fixed_params
         for rank in dirty:
             promotion = ordered[rank]
             effect: _Effect | None
             if rank in gifts:
-                effect, hint = _evaluate(promotion, (), units, amount, amount, self.books)
+                effect, hint = _evaluate(promotion, (), units, amount, amount, self.books, fixed_params[rank])
             else:
                 held = targets.get(rank)
                 if held:
@@ -538,7 +560,9 @@ class CartPricer:
                             percent=before.params["percent"],
                             changed=[held[i] for i in changed_lines if i in held],
                         )
-                    effect, hint = _evaluate(promotion, targeted, None, None, amount, self.books, reuse)
+                    effect, hint = _evaluate(
+                        promotion, targeted, None, None, amount, self.books, fixed_params[rank], reuse
+                    )
                 else:
                     effect, hint = None, None
             if effect is not None and (effect.valued() > ZERO or effect.free_units):
@@ -673,6 +697,7 @@ class CartPricer:
         if first or (manual is not None and manual.amount):
             dirty = set(range(count))
         previous = self._previous
+        order_level = self.promotions.index.order_level
         for rank in diff:
             before, after = previous.get(rank), chosen.get(rank)
             if before is after:
@@ -690,7 +715,7 @@ class CartPricer:
             if (
                 before is None
                 or after is None
-                or after.promotion.order_level
+                or order_level[rank]
                 or before.factor != after.factor
                 or before.params != after.params
                 or before.code != after.code
@@ -741,9 +766,10 @@ class CartPricer:
         effects.intersection_update(chosen)
         currency = self.currency
         whole = len(dirty) == len(lines)
+        order_level = self.promotions.index.order_level
         for rank in sorted(effects):
             effect = chosen[rank]
-            if effect.promotion.order_level:
+            if order_level[rank]:
                 total = round_amount(effect.value * effect.factor, currency)
                 targeted = [cast("_Line", lines[i]) for i in sorted(effect.discounts)]
                 _spread(
@@ -886,6 +912,7 @@ class CartPricer:
 
     def _settle(self, chosen: dict[int, _Effect]) -> None:
         """What each touched promotion now consumes of its budget."""
+        order_level = self.promotions.index.order_level
         for rank in self._touched:
             effect = chosen.get(rank)
             found: Consumption | None = None
@@ -893,7 +920,7 @@ class CartPricer:
                 taken = self._spent.get(rank)
                 spent, units = (taken[0], taken[1]) if taken is not None else (ZERO, 0)
                 promotion = effect.promotion
-                if promotion.order_level:
+                if order_level[rank]:
                     units = effect.units if spent else 0
                 elif promotion.budget_units is not None and isinstance(promotion.benefit, BundlePrice):
                     units = min(units, effect.units)
@@ -1022,15 +1049,17 @@ def _evaluate(
     amount: Decimal | None,
     order_total: Decimal,
     books: BookIndex,
+    fixed: dict[str, Any] | None,
     reuse: _Reuse | None = None,
 ) -> tuple[_Effect | None, Hint | None]:
     """One promotion on its own, on the price-book amounts of the lines it targets.
 
     A gift looks at the whole cart (``units`` and ``amount`` given); the others at ``targeted``.
-    ``reuse``: the discounts of the promotion's last evaluation on the same lines, of which only
-    ``changed`` are new.
+    ``fixed``: the promotion's ``_fixed_params``. ``reuse``: the discounts of the promotion's last
+    evaluation on the same lines, of which only ``changed`` are new.
     """
     benefit = promotion.benefit
+    fixed = fixed or {}
     if units is None or amount is None:
         if not targeted:
             return None, None
@@ -1053,7 +1082,7 @@ def _evaluate(
             discounts=_percent_of(targeted, benefit.percent, reuse),
             units=units,
             code="percent_off",
-            params={"promotion": promotion.name or promotion.code, "percent": benefit.percent},
+            params=fixed,
         ), None
     if isinstance(benefit, AmountOff):
         off = benefit.amount
@@ -1062,7 +1091,7 @@ def _evaluate(
             discounts={line.index: min(line.base, off * line.quantity) for line in targeted},
             units=units,
             code="amount_off",
-            params={"promotion": promotion.name or promotion.code, "amount": off},
+            params=fixed,
         ), None
     if isinstance(benefit, FixedPrice):
         cheaper = [line for line in targeted if line.unit > benefit.unit_price]
@@ -1071,7 +1100,7 @@ def _evaluate(
             discounts={line.index: (line.unit - benefit.unit_price) * line.quantity for line in cheaper},
             units=sum(line.quantity for line in cheaper),
             code="fixed_price",
-            params={"promotion": promotion.name or promotion.code, "unit_price": benefit.unit_price},
+            params=fixed,
         ), None
     if isinstance(benefit, VolumeTiers):
         # The highest tier reached applies (the first of equals); the first not reached is the hint.
@@ -1107,7 +1136,7 @@ def _evaluate(
         )
         return found, hint
     if isinstance(benefit, BuyXGetY):
-        return _buy_x_get_y(promotion, benefit, targeted, units, books)
+        return _buy_x_get_y(promotion, benefit, targeted, units, books, fixed)
     if isinstance(benefit, ThresholdDiscount):
         times = int(amount // benefit.every)
         if not benefit.repeat:
@@ -1141,11 +1170,7 @@ def _evaluate(
             gifts=[gift],
             units=benefit.quantity,
             code="gift",
-            params={
-                "promotion": promotion.name or promotion.code,
-                "sku": benefit.sku,
-                "quantity": benefit.quantity,
-            },
+            params=fixed,
         ), None
     if isinstance(benefit, BundlePrice):
         return _bundle(promotion, benefit, targeted)
@@ -1170,7 +1195,12 @@ def _percent_of(targeted: Sequence[_Line], percent: Decimal, reuse: _Reuse | Non
 
 
 def _buy_x_get_y(
-    promotion: Promotion, benefit: BuyXGetY, targeted: Sequence[_Line], units: int, books: BookIndex
+    promotion: Promotion,
+    benefit: BuyXGetY,
+    targeted: Sequence[_Line],
+    units: int,
+    books: BookIndex,
+    params: dict[str, Any],
 ) -> tuple[_Effect | None, Hint | None]:
     if benefit.free_sku is not None:
         groups = units // benefit.buy
@@ -1191,12 +1221,7 @@ def _buy_x_get_y(
             gifts=[gift],
             units=quantity,
             code="buy_x_get_other_free",
-            params={
-                "promotion": promotion.name or promotion.code,
-                "buy": benefit.buy,
-                "get": benefit.get,
-                "sku": benefit.free_sku,
-            },
+            params=params,
         ), None
     group = benefit.buy + benefit.get
     groups = units // group
@@ -1221,7 +1246,7 @@ def _buy_x_get_y(
         free_units=free_units,
         units=groups * benefit.get,
         code="buy_x_get_y",
-        params={"promotion": promotion.name or promotion.code, "buy": benefit.buy, "get": benefit.get},
+        params=params,
     ), None
 
 

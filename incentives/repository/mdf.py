@@ -31,6 +31,22 @@ async def budget_row(budget_id: UUID) -> dict[str, Any] | None:
     return row
 
 
+async def budget_rows_by_id(budget_ids: list[UUID]) -> dict[UUID, dict[str, Any]]:
+    if not budget_ids:
+        return {}
+    return {r["id"]: r for r in await MdfBudget.select().where(MdfBudget.id.is_in(budget_ids))}
+
+
+async def budgets_allocating_to(budget_ids: list[UUID], partner_id: UUID) -> set[UUID]:
+    """Those of the budgets that give ``partner_id`` a share."""
+    if not budget_ids:
+        return set()
+    rows = await MdfAllocation.select(MdfAllocation.budget_id).where(
+        MdfAllocation.budget_id.is_in(budget_ids) & (MdfAllocation.partner_id == partner_id)
+    )
+    return {r["budget_id"] for r in rows}
+
+
 async def allocated_total(budget_id: UUID) -> Decimal:
     rows = await MdfAllocation.select(MdfAllocation.amount).where(MdfAllocation.budget_id == budget_id)
     return sum((money(r["amount"]) for r in rows), Decimal(0))
@@ -51,7 +67,18 @@ def _budget(row: dict[str, Any], allocated: Decimal) -> schemas.MdfBudget:
 
 
 async def to_budget(row: dict[str, Any]) -> schemas.MdfBudget:
-    return _budget(row, await allocated_total(row["id"]))
+    return (await to_budgets([row]))[0]
+
+
+async def to_budgets(rows: list[dict[str, Any]]) -> list[schemas.MdfBudget]:
+    """The budgets with what each has allocated, summed in one read for them all."""
+    allocated: dict[UUID, Decimal] = {}
+    if rows:
+        for r in await MdfAllocation.select(MdfAllocation.budget_id, MdfAllocation.amount).where(
+            MdfAllocation.budget_id.is_in([r["id"] for r in rows])
+        ):
+            allocated[r["budget_id"]] = allocated.get(r["budget_id"], Decimal(0)) + money(r["amount"])
+    return [_budget(r, allocated.get(r["id"], Decimal(0))) for r in rows]
 
 
 async def budget_rows(scope: Scope, partner_id: UUID) -> list[dict[str, Any]]:
@@ -65,6 +92,9 @@ async def budget_rows(scope: Scope, partner_id: UUID) -> list[dict[str, Any]]:
     extra_ids = {r["budget_id"] for r in allocated} - {r["id"] for r in rows}
     if extra_ids:
         rows += await MdfBudget.select().where(MdfBudget.id.is_in(list(extra_ids)))
+    # One order for both kinds: the newest period first, then by code.
+    rows.sort(key=lambda r: r["code"])
+    rows.sort(key=lambda r: r["period_start"], reverse=True)
     return rows
 
 
@@ -106,25 +136,52 @@ async def held_by_requests(allocation_id: UUID, *, except_id: UUID | None = None
 
 
 async def allocations(budget_id: UUID, scope: Scope) -> list[schemas.MdfAllocation]:
-    query = MdfAllocation.select().where(MdfAllocation.budget_id == budget_id)
+    return (await allocations_of([budget_id], scope))[budget_id]
+
+
+async def allocations_of(budget_ids: list[UUID], scope: Scope) -> dict[UUID, list[schemas.MdfAllocation]]:
+    """Each budget's shares of the partners in ``scope``, by partner name, with what requests hold
+    of each; read for all the budgets at once."""
+    found: dict[UUID, list[schemas.MdfAllocation]] = {budget_id: [] for budget_id in budget_ids}
+    if not budget_ids:
+        return found
+    query = MdfAllocation.select().where(MdfAllocation.budget_id.is_in(budget_ids))
     clause = within(MdfAllocation.partner_path, scope)
     rows = await (query.where(clause) if clause is not None else query)
+    if not rows:
+        return found
     names = await organisation_names({r["partner_id"] for r in rows})
-    result = []
+    held = await _held_by_allocation(budget_ids)
     for r in rows:
-        amount, held = money(r["amount"]), await held_by_requests(r["id"])
-        result.append(
+        amount, holds = money(r["amount"]), held.get(r["id"], Decimal(0))
+        found[r["budget_id"]].append(
             schemas.MdfAllocation(
                 id=r["id"],
-                budget_id=budget_id,
+                budget_id=r["budget_id"],
                 partner_id=r["partner_id"],
                 partner_name=names.get(r["partner_id"], ""),
                 amount=amount,
-                held=held,
-                available=max(amount - held, Decimal(0)),
+                held=holds,
+                available=max(amount - holds, Decimal(0)),
             )
         )
-    return sorted(result, key=lambda a: a.partner_name)
+    return {budget_id: sorted(shares, key=lambda a: a.partner_name) for budget_id, shares in found.items()}
+
+
+async def _held_by_allocation(budget_ids: list[UUID]) -> dict[UUID, Decimal]:
+    """What the requests on the budgets hold of each allocation (all of them, whoever sees them:
+    what a share has left does not depend on who looks)."""
+    rows = await MdfRequest.select(
+        MdfRequest.allocation_id, MdfRequest.requested_amount, MdfRequest.approved_amount, MdfRequest.status
+    ).where(MdfRequest.budget_id.is_in(budget_ids))
+    held: dict[UUID, Decimal] = {}
+    for r in rows:
+        held[r["allocation_id"]] = held.get(r["allocation_id"], Decimal(0)) + mdf.held(
+            money(r["requested_amount"]),
+            money(r["approved_amount"]) if r["approved_amount"] is not None else None,
+            mdf.RequestStatus(r["status"]),
+        )
+    return held
 
 
 async def insert_request(values: dict[str, Any]) -> None:
@@ -247,15 +304,32 @@ async def to_requests(rows: list[dict[str, Any]]) -> list[schemas.MdfRequest]:
     ]
 
 
+FunnelInputs = tuple[list[tuple[str, str, Decimal]], list[mdf.RequestFigures]]
+
+
 async def funnel_inputs(
-    budget_id: UUID, scope: Scope
-) -> tuple[list[tuple[str, str, Decimal]], list[mdf.RequestFigures], dict[str, str]]:
-    """The budget's allocations and requests within ``scope``, each with its partner's region, and
-    the labels: partners' names by id, regions' names by code."""
+    budget_ids: list[UUID], scope: Scope
+) -> tuple[dict[UUID, FunnelInputs], dict[str, str]]:
+    """Each budget's allocations and requests within ``scope``, each with its partner's region, and
+    the labels: partners' names by id, regions' names by code; read for all the budgets at once."""
+    found: dict[UUID, FunnelInputs] = {budget_id: ([], []) for budget_id in budget_ids}
+    if not budget_ids:
+        return found, {}
     clause_a = within(MdfAllocation.partner_path, scope)
-    query_a = MdfAllocation.select().where(MdfAllocation.budget_id == budget_id)
+    query_a = MdfAllocation.select(
+        MdfAllocation.budget_id, MdfAllocation.partner_id, MdfAllocation.amount
+    ).where(MdfAllocation.budget_id.is_in(budget_ids))
     allocation_rows = await (query_a.where(clause_a) if clause_a is not None else query_a)
-    request_rows_ = await request_rows(scope, budget_id=budget_id, limit=100_000)
+    clause_r = within(MdfRequest.partner_path, scope)
+    query_r = MdfRequest.select(
+        MdfRequest.budget_id,
+        MdfRequest.partner_id,
+        MdfRequest.status,
+        MdfRequest.requested_amount,
+        MdfRequest.approved_amount,
+        MdfRequest.claimed_amount,
+    ).where(MdfRequest.budget_id.is_in(budget_ids))
+    request_rows_ = await (query_r.where(clause_r) if clause_r is not None else query_r)
     partner_ids = {r["partner_id"] for r in allocation_rows} | {r["partner_id"] for r in request_rows_}
     regions: dict[str, str] = {}
     names: dict[str, str] = {}
@@ -270,19 +344,19 @@ async def funnel_inputs(
             names[str(r["id"])] = r["name"]
             if r["region"]:
                 names[r["region"]] = r["region_name"] or r["region"]
-    allocated = [
-        (str(r["partner_id"]), regions.get(str(r["partner_id"]), ""), money(r["amount"]))
-        for r in allocation_rows
-    ]
-    figures = [
-        mdf.RequestFigures(
-            partner_id=str(r["partner_id"]),
-            region=regions.get(str(r["partner_id"]), ""),
-            status=mdf.RequestStatus(r["status"]),
-            requested=money(r["requested_amount"]),
-            approved=money(r["approved_amount"]) if r["approved_amount"] is not None else None,
-            claimed=money(r["claimed_amount"]) if r["claimed_amount"] is not None else None,
+    for r in allocation_rows:
+        found[r["budget_id"]][0].append(
+            (str(r["partner_id"]), regions.get(str(r["partner_id"]), ""), money(r["amount"]))
         )
-        for r in request_rows_
-    ]
-    return allocated, figures, names
+    for r in request_rows_:
+        found[r["budget_id"]][1].append(
+            mdf.RequestFigures(
+                partner_id=str(r["partner_id"]),
+                region=regions.get(str(r["partner_id"]), ""),
+                status=mdf.RequestStatus(r["status"]),
+                requested=money(r["requested_amount"]),
+                approved=money(r["approved_amount"]) if r["approved_amount"] is not None else None,
+                claimed=money(r["claimed_amount"]) if r["claimed_amount"] is not None else None,
+            )
+        )
+    return found, names

@@ -33,13 +33,20 @@ def _require_owner(actor: Actor, budget: dict[str, Any]) -> None:
 
 async def _visible_budget(actor: Actor, budget_id: UUID) -> dict[str, Any]:
     """The budget if the actor sees its owner or has an allocation in it."""
+    return (await _visible_budgets(actor, [budget_id]))[0]
+
+
+async def _visible_budgets(actor: Actor, budget_ids: list[UUID]) -> list[dict[str, Any]]:
+    """The budgets, in the order asked, if the actor sees the owner of each or has an allocation in
+    it; one it may not see makes the whole answer "not found"."""
     require(actor, Permission.VIEW_ORDERS)
-    row = await repository.budget_row(budget_id)
-    if row is None:
+    rows = await repository.budget_rows_by_id(budget_ids)
+    if any(budget_id not in rows for budget_id in budget_ids):
         raise NotFoundError("budget_not_found")
-    if actor.sees(row["owner_path"]) or await repository.allocation_row(budget_id, actor.organisation_id):
-        return row
-    raise NotFoundError("budget_not_found")
+    unseen = [budget_id for budget_id in budget_ids if not actor.sees(rows[budget_id]["owner_path"])]
+    if unseen and set(unseen) - await repository.budgets_allocating_to(unseen, actor.organisation_id):
+        raise NotFoundError("budget_not_found")
+    return [rows[budget_id] for budget_id in budget_ids]
 
 
 async def _visible_request(actor: Actor, request_id: UUID, *, changing: bool = False) -> dict[str, Any]:
@@ -174,17 +181,22 @@ async def allocate(
 async def list_budgets(actor: Actor) -> list[schemas.MdfBudget]:
     require(actor, Permission.VIEW_ORDERS)
     async with read_transaction():
-        return [
-            await repository.to_budget(r)
-            for r in await repository.budget_rows(actor.scope, actor.organisation_id)
-        ]
+        return await repository.to_budgets(await repository.budget_rows(actor.scope, actor.organisation_id))
 
 
 async def list_allocations(actor: Actor, budget_id: UUID) -> list[schemas.MdfAllocation]:
     """The budget's shares of the partners the actor sees (a partner: its own)."""
+    return (await list_allocations_of(actor, [budget_id]))[budget_id]
+
+
+async def list_allocations_of(
+    actor: Actor, budget_ids: list[UUID]
+) -> dict[UUID, list[schemas.MdfAllocation]]:
+    """Each budget's shares of the partners the actor sees, by budget: a page of budgets reads
+    them together rather than one budget after another."""
     async with read_transaction():
-        await _visible_budget(actor, budget_id)
-        return await repository.allocations(budget_id, actor.scope)
+        await _visible_budgets(actor, budget_ids)
+        return await repository.allocations_of(budget_ids, actor.scope)
 
 
 # --- requests and claims -------------------------------------------------------------------------
@@ -449,23 +461,35 @@ async def get_proof(actor: Actor, request_id: UUID, proof_id: UUID) -> tuple[str
 async def funnel(actor: Actor, budget_id: UUID, by: Literal["partner", "region"]) -> schemas.MdfFunnel:
     """Allocated -> requested -> approved -> claimed -> paid of the budget, per partner or region,
     over the partners the actor sees."""
+    [(by_partner, by_region)] = await funnels(actor, [budget_id])
+    return by_partner if by == "partner" else by_region
+
+
+async def funnels(actor: Actor, budget_ids: list[UUID]) -> list[tuple[schemas.MdfFunnel, schemas.MdfFunnel]]:
+    """Each budget's funnel per partner and per region, in the order asked, over the partners the
+    actor sees; read for all the budgets at once."""
     async with read_transaction():
-        budget = await _visible_budget(actor, budget_id)
-        allocations, figures, names = await repository.funnel_inputs(budget_id, actor.scope)
-        rows = mdf.funnel(allocations, figures, by=by)
-        return schemas.MdfFunnel(
-            budget=await repository.to_budget(budget),
-            by=by,
-            rows=[
-                schemas.MdfFunnelRow(
-                    key=r.key,
-                    label=names.get(r.key, r.key),
-                    allocated=r.allocated,
-                    requested=r.requested,
-                    approved=r.approved,
-                    claimed=r.claimed,
-                    paid=r.paid,
-                )
-                for r in sorted(rows, key=lambda r: names.get(r.key, r.key))
-            ],
-        )
+        budgets = await repository.to_budgets(await _visible_budgets(actor, budget_ids))
+        inputs, names = await repository.funnel_inputs(budget_ids, actor.scope)
+
+        def funnel_of(budget: schemas.MdfBudget, by: Literal["partner", "region"]) -> schemas.MdfFunnel:
+            allocations, figures = inputs[budget.id]
+            rows = mdf.funnel(allocations, figures, by=by)
+            return schemas.MdfFunnel(
+                budget=budget,
+                by=by,
+                rows=[
+                    schemas.MdfFunnelRow(
+                        key=r.key,
+                        label=names.get(r.key, r.key),
+                        allocated=r.allocated,
+                        requested=r.requested,
+                        approved=r.approved,
+                        claimed=r.claimed,
+                        paid=r.paid,
+                    )
+                    for r in sorted(rows, key=lambda r: names.get(r.key, r.key))
+                ],
+            )
+
+        return [(funnel_of(b, "partner"), funnel_of(b, "region")) for b in budgets]

@@ -16,7 +16,7 @@ from channel.visibility import Actor
 from core.clock import Clock
 from core.errors import ConflictError
 from portal.dependencies import CurrentActor, CurrentClock, CurrentPortal
-from portal.forms import FormError, refusal_errors, struct_from_form
+from portal.forms import FormError, form_refusal, struct_from_form
 from portal.i18n import gettext
 from portal.pages.rendering import back_to, page
 from portal.portals import Portal
@@ -61,10 +61,9 @@ class ChannelSettingsPages(Controller):
             else:
                 assert isinstance(command, schemas.RegionCreate)
                 await reference.create_region(actor, command, clock)
-        except FormError as refused:
-            return await self._page(actor, portal, {form_name: refused.errors}, 422)
-        except ConflictError as refused:
-            return await self._page(actor, portal, {form_name: refusal_errors(refused)}, 422)
+        except (FormError, ConflictError) as refused:
+            errors, status = form_refusal(refused)
+            return await self._page(actor, portal, {form_name: errors}, status)
         flash(request, gettext("Saved."), category="success")
         return back_to(portal.url("/settings"))
 

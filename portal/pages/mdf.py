@@ -43,14 +43,14 @@ async def _my_shares(
     actor: Actor, budgets: list[schemas.MdfBudget]
 ) -> list[tuple[schemas.MdfBudget, schemas.MdfAllocation]]:
     """The budgets that allocate to the actor's own organisation, with its share of each."""
-    shares = []
-    for budget in budgets:
-        if budget.owner_id == actor.organisation_id:
-            continue
-        for allocation in await mdf.list_allocations(actor, budget.id):
-            if allocation.partner_id == actor.organisation_id:
-                shares.append((budget, allocation))
-    return shares
+    others = [b for b in budgets if b.owner_id != actor.organisation_id]
+    allocations = await mdf.list_allocations_of(actor, [b.id for b in others])
+    return [
+        (budget, allocation)
+        for budget in others
+        for allocation in allocations[budget.id]
+        if allocation.partner_id == actor.organisation_id
+    ]
 
 
 class MdfPages(Controller):
@@ -78,10 +78,7 @@ class MdfPages(Controller):
             portal=portal,
             requests=await mdf.list_requests(actor),
             shares=await _my_shares(actor, budgets),
-            funnels=[
-                (await mdf.funnel(actor, b.id, "partner"), await mdf.funnel(actor, b.id, "region"))
-                for b in own
-            ],
+            funnels=await mdf.funnels(actor, [b.id for b in own]),
             may_decide=actor.can(Permission.MANAGE_PROMOTIONS),
             may_request=actor.can(Permission.PLACE_ORDERS),
             may_budget=may_budget,

@@ -18,7 +18,7 @@ from channel.visibility import Actor
 from core.clock import Clock
 from core.errors import ConflictError, InvalidInputError
 from portal.dependencies import CurrentActor, CurrentClock, CurrentPortal
-from portal.forms import FormError, refusal_errors, struct_from_form, uuid_or_none
+from portal.forms import FormError, form_refusal, refusal_errors, struct_from_form, uuid_or_none
 from portal.i18n import gettext
 from portal.messages import message
 from portal.pages.rendering import back_to, is_htmx, page
@@ -107,10 +107,9 @@ class PartnerPages(Controller):
         try:
             command = struct_from_form(form, schemas.OrganisationCreate)
             created = await partners.create_partner(actor, command, clock)
-        except FormError as refused:
-            return await self._form(actor, portal, supplier, values, refused.errors, status=422)
-        except (InvalidInputError, ConflictError) as refused:
-            return await self._form(actor, portal, supplier, values, refusal_errors(refused), status=422)
+        except (FormError, InvalidInputError, ConflictError) as refused:
+            errors, status = form_refusal(refused)
+            return await self._form(actor, portal, supplier, values, errors, status=status)
         flash(request, gettext("Partner {name} was created.").format(name=created.name), category="success")
         return back_to(portal.url(f"/partners/{created.id}"))
 
@@ -168,14 +167,9 @@ class PartnerPages(Controller):
         try:
             update = struct_from_form(form, schemas.OrganisationUpdate)
             await partners.update_partner(actor, partner_id, update, clock)
-        except FormError as refused:
-            return await self._detail(
-                actor, portal, clock, partner_id, dict(form.items()), refused.errors, 422
-            )
-        except (InvalidInputError, ConflictError) as refused:
-            return await self._detail(
-                actor, portal, clock, partner_id, dict(form.items()), refusal_errors(refused), 422
-            )
+        except (FormError, InvalidInputError, ConflictError) as refused:
+            errors, status = form_refusal(refused)
+            return await self._detail(actor, portal, clock, partner_id, dict(form.items()), errors, status)
         flash(request, gettext("Changes saved."), category="success")
         return back_to(portal.url(f"/partners/{partner_id}"))
 

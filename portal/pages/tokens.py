@@ -16,7 +16,7 @@ from channel.services import access
 from channel.visibility import Actor
 from core.errors import InvalidInputError
 from portal.dependencies import CurrentActor, CurrentClock, CurrentPortal
-from portal.forms import FormError, refusal_errors, struct_from_form
+from portal.forms import FormError, form_refusal, struct_from_form
 from portal.i18n import gettext
 from portal.pages.rendering import back_to, page
 from portal.portals import Portal
@@ -55,10 +55,9 @@ class ApiTokenPages(Controller):
             issued = await access.create_api_token(
                 actor, struct_from_form(form, schemas.ApiTokenCreate, lists=["roles"]), clock
             )
-        except FormError as refused:
-            return await self._list(actor, portal, values, refused.errors, 422)
-        except InvalidInputError as refused:
-            return await self._list(actor, portal, values, refusal_errors(refused), 422)
+        except (FormError, InvalidInputError) as refused:
+            errors, status = form_refusal(refused)
+            return await self._list(actor, portal, values, errors, status)
         return page("shared/tokens/created.html.jinja", actor=actor, portal=portal, issued=issued, status=201)
 
     @post("/{token_id:uuid}/revoke")

@@ -4,7 +4,7 @@ files are bounded and recognised by their content, and a sibling store never rea
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from uuid import UUID
 
@@ -16,6 +16,7 @@ from incentives import schemas
 from incentives.services import mdf
 from tests.api.conftest import sign_in, unsafe_headers
 from tests.builders import World, email_of
+from tests.integration.ordering.test_statement_counts import counting
 
 D = Decimal
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
@@ -360,3 +361,61 @@ async def test_the_manufacturer_sets_up_a_budget_and_gives_partners_their_shares
         },
     )
     assert refused.status_code == 403
+
+
+async def _more_budgets(world: World, clock: FixedClock, first: int, last: int) -> None:
+    """Budgets ``first`` to ``last - 1``, each with a share for S1 and S1B and a request from S1."""
+    m = world.actors["m_admin"]
+    for n in range(first, last):
+        budget = await mdf.create_budget(
+            m,
+            schemas.MdfBudgetCreate(
+                code=f"MDF-{n:03d}",
+                name=f"Co-marketing {n}",
+                currency="EUR",
+                amount=D(1000),
+                period_start=date(2026, 7, 1) + timedelta(days=n),
+                period_end=date(2027, 1, 1),
+            ),
+            clock,
+        )
+        for code, amount in (("S1", 300), ("S1B", 200)):
+            await mdf.allocate(
+                m, budget.id, schemas.MdfAllocate(partner_id=world.org_id(code), amount=D(amount)), clock
+            )
+        await mdf.request_funds(
+            world.actors["s1_manager"],
+            schemas.MdfRequestCreate(
+                budget_id=budget.id,
+                activity="event",
+                title=f"Cooking show {n}",
+                starts_on=date(2026, 12, 5),
+                ends_on=date(2026, 12, 6),
+                amount=D(100),
+            ),
+            clock,
+        )
+
+
+async def test_the_mdf_page_reads_the_same_number_of_statements_whatever_the_number_of_budgets(
+    client: httpx.AsyncClient, world: World, clock: FixedClock
+) -> None:
+    counts: dict[tuple[str, int], int] = {}
+    shown = 0
+    for budgets in (3, 30):
+        await _more_budgets(world, clock, shown, budgets)
+        shown = budgets
+        for who, url, testid in (
+            ("m_admin", "/m/incentives/mdf", 'data-testid="mdf-budget"'),
+            ("s1_manager", "/s/incentives/mdf", 'data-testid="mdf-available"'),
+        ):
+            await _as(client, email_of(who))
+            with counting() as counter:
+                page = await client.get(url)
+            assert page.status_code == 200
+            assert page.text.count(testid) == budgets
+            counts[(who, budgets)] = counter.count
+
+    # The owner's funnels and a partner's shares are read for all budgets at once.
+    assert counts[("m_admin", 30)] == counts[("m_admin", 3)]
+    assert counts[("s1_manager", 30)] == counts[("s1_manager", 3)]

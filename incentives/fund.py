@@ -3,7 +3,7 @@ fund may pay (pure, no persistence)."""
 
 from __future__ import annotations
 
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 HUNDRED = Decimal(100)
@@ -13,7 +13,7 @@ CENT = Decimal("0.01")
 class EntryKind(StrEnum):
     CREDIT = "credit"  # an approved settlement (negative when a settlement corrects an earlier one)
     USE = "use"  # part of an order paid from the fund
-    RETURN = "return"  # a cancelled order gives back what it used
+    RETURN = "return"  # a cancelled order gives back what it used; a return of goods, their share
     EXPIRY = "expiry"  # credit that lapsed unused
     ADJUSTMENT = "adjustment"  # a correction by the programme's owner, with a reason
 
@@ -45,3 +45,20 @@ def balance_of(amounts: list[Decimal]) -> Decimal:
 def still_used(amounts_for_order: list[Decimal]) -> Decimal:
     """What an order has taken from the fund and not given back (uses are negative entries)."""
     return max(-sum(amounts_for_order, Decimal(0)), Decimal(0))
+
+
+def due_for_return(
+    amounts_for_order: list[Decimal], order_total: Decimal, returned_value: Decimal
+) -> Decimal:
+    """What the fund gives back now for goods sent back from an order that it paid part of.
+
+    The goods returned so far (``returned_value`` of ``order_total``, all approved returns of the
+    order together) carried the same share of the fund payment as of the order, to the cent; less
+    what was given back already. Computed on the running total, so the returns of a whole order give
+    back exactly what it used (a third, a third, a third of 100.00: 33.33, 33.34, 33.33)."""
+    used = -sum((a for a in amounts_for_order if a < 0), Decimal(0))
+    given_back = sum((a for a in amounts_for_order if a > 0), Decimal(0))
+    if used <= 0 or order_total <= 0 or returned_value <= 0:
+        return Decimal(0)
+    share = min(used, (used * returned_value / order_total).quantize(CENT, rounding=ROUND_HALF_UP))
+    return max(share - given_back, Decimal(0))

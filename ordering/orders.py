@@ -5,7 +5,9 @@ Pure functions over plain values; the services apply them and the portal words t
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
+from decimal import Decimal
 from enum import StrEnum
 
 import msgspec
@@ -96,3 +98,17 @@ def orderable(units: int, *, minimum: int, case: int) -> int:
     least the minimum): what a distributor orders upstream to cover its buyers' backorders."""
     quantity = max(units, minimum)
     return -(-quantity // case) * case if case > 1 else quantity
+
+
+def returned_value(
+    lines: Mapping[object, tuple[int, Decimal]], returned: Iterable[tuple[object, int]]
+) -> Decimal:
+    """What units sent back are worth at the prices the order paid: each line's net total (after
+    its discounts and free units) spread evenly over its units. ``lines``: line -> (units, net
+    total); ``returned``: (line, units) of the approved returns. Exact; whoever pays it rounds."""
+    value = Decimal(0)
+    for line, units in returned:
+        quantity, net_total = lines[line]
+        if quantity:
+            value += net_total * units / quantity
+    return value

@@ -4,7 +4,8 @@ The fund belongs to ``incentives``, which sits above ordering, so ordering never
 here what it needs (``BuyerFund``) and the application provides it at start-up
 (``provide_buyer_fund``; the tests do the same). Submission takes from the fund inside its own
 transaction once the order row exists, so a refusal leaves no order and no ledger entry; cancelling
-or rejecting gives the amount back in the transaction that ends the order.
+or rejecting gives the amount back in the transaction that ends the order, and an approved return of
+goods gives back their share in the transaction that approves it.
 """
 
 from __future__ import annotations
@@ -41,6 +42,14 @@ class BuyerFund(Protocol):
     async def give_back(self, actor: Actor, payment: FundPayment, clock: Clock) -> Decimal:
         """Give back what the order, now cancelled or rejected, still holds from the fund (once);
         returns what was given back."""
+        ...
+
+    async def give_back_for_return(
+        self, actor: Actor, payment: FundPayment, returned_value: Decimal, clock: Clock
+    ) -> Decimal:
+        """Give back the share of the fund payment that goods sent back carried: ``returned_value``
+        is what all the order's approved returns so far are worth of ``payment.order_total``; what
+        earlier returns gave back is deducted. Returns what was given back now."""
         ...
 
 

@@ -143,7 +143,7 @@ async def get_fund(actor: Actor, partner_id: UUID) -> schemas.Fund:
 class OrderFund:
     """Pays orders from their buyer's fund: what ordering's ``BuyerFund`` port asks for. Order
     submission calls ``take`` in its own transaction once the order row exists; cancelling and
-    rejecting call ``give_back`` in theirs (``provide`` installs it; the application does at start)."""
+    rejecting call ``give_back`` in theirs, approving a return ``give_back_for_return`` (``provide`` installs it; the application does at start)."""
 
     async def take(self, actor: Actor, payment: FundPayment, clock: Clock) -> Decimal:
         if actor.organisation_id != payment.buyer_id or not actor.can(Permission.PLACE_ORDERS):
@@ -176,6 +176,24 @@ class OrderFund:
             )
             assert posted is not None, "giving back only ever adds to the balance"
         return used
+
+    async def give_back_for_return(
+        self, actor: Actor, payment: FundPayment, returned_value: Decimal, clock: Clock
+    ) -> Decimal:
+        account = await repository.account_row(payment.buyer_id)
+        if account is None:
+            return Decimal(0)
+        due = rules.due_for_return(
+            await repository.order_fund_amounts(account["id"], payment.order_number),
+            payment.order_total,
+            returned_value,
+        )
+        if due:
+            posted = await _post(
+                actor, clock, account, EntryKind.RETURN, due, order_reference=payment.order_number
+            )
+            assert posted is not None, "giving back only ever adds to the balance"
+        return due
 
 
 def provide() -> None:

@@ -269,6 +269,24 @@ async def _give_back_fund(actor: Actor, row: dict[str, Any], clock: Clock) -> No
         await payments.buyer_fund().give_back(actor, _fund_payment(row, row["fund_amount"]), clock)
 
 
+async def _give_back_fund_for_returns(actor: Actor, row: dict[str, Any], clock: Clock) -> None:
+    """Goods sent back from an order paid partly from the buyer's fund give back their share of it,
+    in the transaction that approves the return."""
+    if not _money(row["fund_amount"]):
+        return
+    lines = {
+        ln["id"]: (ln["quantity"], _money(ln["net_total"])) for ln in await repository.lines_of(row["id"])
+    }
+    approved = [
+        (r["order_line_id"], r["quantity"])
+        for r in await repository.returns_of(row["id"])
+        if r["status"] == "approved"
+    ]
+    await payments.buyer_fund().give_back_for_return(
+        actor, _fund_payment(row, row["fund_amount"]), orders.returned_value(lines, approved), clock
+    )
+
+
 async def pay_from_fund(actor: Actor, order_id: UUID, amount: Decimal, clock: Clock) -> schemas.Order:
     """Pay part of an order already placed, still waiting for the supplier's answer, from the buyer's
     rebate fund (placing it with ``fund_amount`` does the same at once). The buyer's people who place
@@ -1299,6 +1317,7 @@ async def decide_return(
                 actor_label=actor.label,
             )
             await allocate_waiting(actor, row["supplier_id"], [found["sku"]], clock)
+            await _give_back_fund_for_returns(actor, row, clock)
         await _audit(
             actor, clock, f"order.return_{'approved' if approve else 'refused'}", row, sku=found["sku"]
         )

@@ -18,7 +18,13 @@ TEN = Decimal(10)
 
 
 async def received_order(
-    world: World, clock: FixedClock, buyer: str, supplier: str, sku: str, quantity: int
+    world: World,
+    clock: FixedClock,
+    buyer: str,
+    supplier: str,
+    sku: str,
+    quantity: int,
+    fund_amount: Decimal = Decimal(0),
 ) -> ordering_schemas.Order:
     """An order placed, approved, shipped and received in full (the supplier gets the stock first)."""
     await stock.adjust(
@@ -28,7 +34,9 @@ async def received_order(
     )
     placed = await orders.submit_order(
         world.actors[buyer],
-        ordering_schemas.OrderCreate(lines=[ordering_schemas.OrderLineRequest(sku=sku, quantity=quantity)]),
+        ordering_schemas.OrderCreate(
+            lines=[ordering_schemas.OrderLineRequest(sku=sku, quantity=quantity)], fund_amount=fund_amount
+        ),
         clock,
     )
     await orders.decide(

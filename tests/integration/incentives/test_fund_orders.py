@@ -23,6 +23,7 @@ from ordering.orders import OrderStatus
 from ordering.services import orders
 from ordering.tables import Order
 from tests.builders import World
+from tests.integration.incentives.incentive_world import received_order, return_one
 from tests.integration.incentives.test_fund import _funded
 from tests.integration.ordering.test_statement_counts import counting
 
@@ -250,3 +251,58 @@ async def test_paying_from_the_fund_adds_a_constant_few_statements_to_placing_an
     # entry and its audit record.
     extra = 6 if is_postgres() else 7
     assert counts == [counts[0], counts[0] + extra, counts[0] + extra]
+
+
+async def test_an_approved_return_gives_back_the_fund_share_of_the_units_that_came_back(
+    world: World, clock: FixedClock
+) -> None:
+    """3,000.00 of HOBs, 100.00 of it from the fund: each HOB sent back returns its third of the
+    100.00 to the fund, rounded so that the three add up to the 100.00 exactly."""
+    await _funded(world, clock)  # 300.00
+    store, supplier, s1 = world.actors["s1_manager"], world.actors["d1a_admin"], world.org_id("S1")
+    received = await received_order(world, clock, "s1_manager", "d1a_admin", "HOB", 3, D("100.00"))
+    asked = await orders.request_return(
+        store,
+        received.id,
+        ordering_schemas.ReturnCreate(
+            lines=[ordering_schemas.ReturnLine(order_line_id=received.lines[0].id, quantity=1)],
+            reason="scratched",
+        ),
+        clock,
+    )
+    await orders.decide_return(
+        supplier,
+        received.id,
+        asked.returns[-1].id,
+        ordering_schemas.ReturnDecision(decision="refuse", answer="no damage found"),
+        clock,
+    )
+    refused = await fund.get_fund(store, s1)
+
+    for _ in range(3):
+        await return_one(world, clock, "s1_manager", "d1a_admin", received)
+
+    assert refused.balance == D("200.00")  # a refused return gives nothing back
+    ledger = await fund.get_fund(store, s1)
+    assert [(e.kind, e.amount, e.balance_after, e.order_reference) for e in ledger.entries[:4]] == [
+        ("return", D("33.33"), D("300.00"), received.number),
+        ("return", D("33.34"), D("266.67"), received.number),
+        ("return", D("33.33"), D("233.33"), received.number),
+        ("use", D("-100.00"), D("200.00"), received.number),
+    ]
+    assert {e.actor_label for e in ledger.entries[:3]} == {supplier.label}
+    assert await fund.check_ledger(s1) == (D("300.00"), D("300.00"))
+
+
+async def test_a_return_on_an_order_paid_without_the_fund_writes_no_fund_entry(
+    world: World, clock: FixedClock
+) -> None:
+    await _funded(world, clock)
+    s1 = world.org_id("S1")
+    received = await received_order(world, clock, "s1_manager", "d1a_admin", "HOB", 2)
+    before = await _written()
+
+    await return_one(world, clock, "s1_manager", "d1a_admin", received)
+
+    assert await _written() == before
+    assert await fund.check_ledger(s1) == (D("300.00"), D("300.00"))

@@ -38,3 +38,30 @@ def test_the_balance_is_always_the_sum_of_the_ledger_and_never_negative(amounts:
         balance = after
         assert balance >= 0
         assert balance == fund.balance_of(ledger)
+
+
+def test_returned_goods_give_back_their_share_of_the_fund_payment_on_the_running_total() -> None:
+    used = [D("-100.00")]
+    assert fund.due_for_return(used, D("3000.00"), D("1000.00")) == D("33.33")
+    assert fund.due_for_return([*used, D("33.33")], D("3000.00"), D("2000.00")) == D("33.34")
+    assert fund.due_for_return([*used, D("33.33"), D("33.34")], D("3000.00"), D("3000.00")) == D("33.33")
+    # Given back already by hand (or by cancelling): nothing more.
+    assert fund.due_for_return([*used, D("100.00")], D("3000.00"), D("1000.00")) == D(0)
+    assert fund.due_for_return([], D("3000.00"), D("1000.00")) == D(0)
+
+
+@given(
+    st.lists(st.integers(min_value=1, max_value=7), min_size=1, max_size=6),
+    st.decimals(min_value="0.01", max_value="900.00", places=2),
+)
+def test_returning_a_whole_order_bit_by_bit_gives_back_exactly_what_it_used(
+    units_per_return: list[int], used: Decimal
+) -> None:
+    total, units = D("1234.56"), sum(units_per_return)
+    ledger, returned = [-used], 0
+    for count in units_per_return:
+        returned += count
+        due = fund.due_for_return(ledger, total, total * returned / units)
+        assert due >= 0
+        ledger.append(due)
+    assert sum(ledger[1:]) == used

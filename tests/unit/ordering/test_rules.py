@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ordering import orders
 from ordering.orders import OrderStatus, Party, line_issues, may_cancel, order_number, status_after_shipping
 from ordering.stock import Levels, MovementKind, delta, fill_in_turn, is_sound, levels_of
 
@@ -64,3 +67,10 @@ def test_waiting_lines_are_filled_in_turn_never_beyond_stock_or_what_they_wait_f
     for n, (g, w) in enumerate(zip(given_out, wanted, strict=True)):
         if g < w:
             assert all(x == 0 for x, y in zip(given_out[n + 1 :], wanted[n + 1 :], strict=True) if y)
+
+
+def test_returned_units_are_worth_their_share_of_the_line_net_total() -> None:
+    lines = {"hob": (3, Decimal("2700.00")), "filter": (4, Decimal("90.00"))}  # one filter was free
+    assert orders.returned_value(lines, [("hob", 1)]) == Decimal("900.00")
+    assert orders.returned_value(lines, [("hob", 1), ("filter", 2), ("hob", 1)]) == Decimal("1845.00")
+    assert orders.returned_value(lines, []) == Decimal(0)

@@ -25,12 +25,12 @@ from babel.support import NullTranslations, Translations
 LOCALE_DIR = Path(__file__).parent / "locale"
 DEFAULT_LOCALE = "en"
 # The languages the portal's own text is translated into, with their names in themselves.
-SUPPORTED_LOCALES: dict[str, str] = {"en": "English", "zh_Hans": "简体中文"}
+SUPPORTED_LOCALES: dict[str, str] = {"en": "English", "zh_Hans": "简体中文", "de": "Deutsch"}
 LOCALE_COOKIE = "portal_locale"
 
 _current_locale: ContextVar[str] = ContextVar("portal_locale", default=DEFAULT_LOCALE)
-# Numbers, money and dates may follow a locale the portal's text is not translated into (a German
-# customer's quote shows "3.520,00 €" even before a German catalogue exists).
+# Numbers, money and dates may follow another locale than the text (a Swiss customer's quote in
+# German shows "EUR 3’520.00"), or one the portal's text is not translated into.
 _format_locale: ContextVar[str | None] = ContextVar("portal_format_locale", default=None)
 _UTC = ZoneInfo("UTC")
 _display_timezone: ContextVar[ZoneInfo] = ContextVar("portal_timezone", default=_UTC)

@@ -52,6 +52,8 @@ async def test_quote_from_form_to_approval_to_the_customer_accepting_in_german(
     client.cookies.clear()
     page = await client.get(link)
     assert page.status_code == 200 and "Hotel Seeblick GmbH" in page.text and "3.520,00" in page.text
+    # The customer reads the page in the quote's language, not only its numbers.
+    assert '<html lang="de">' in page.text and "Angebot annehmen" in page.text and ">Ablehnen<" in page.text
     pdf = await client.get(link + "/pdf")
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
@@ -60,6 +62,7 @@ async def test_quote_from_form_to_approval_to_the_customer_accepting_in_german(
         link, data={"_csrf_token": await csrf_token(client), "answer": "accept", "name": "Anna Berg"}
     )
     assert answered.status_code == 200 and 'data-testid="quote-answer"' in answered.text
+    assert "Angenommen von Anna Berg. Vielen Dank!" in answered.text
     tampered = await client.get(link[:-3] + "abc")
     assert tampered.status_code == 404
 

@@ -1,4 +1,4 @@
-"""The Simplified Chinese catalogue covers the portal's text and keeps every placeholder working."""
+"""The Simplified Chinese and German catalogues cover the portal's text and keep every placeholder working."""
 
 from __future__ import annotations
 
@@ -16,16 +16,16 @@ from portal import i18n, messages
 from portal.templating import build_environment, tier_label
 
 ROOT = Path(__file__).resolve().parents[3]
-CHINESE_PO = ROOT / "portal" / "locale" / "zh_Hans" / "LC_MESSAGES" / "messages.po"
+TRANSLATED = ["zh_Hans", "de"]
 
 # %(name)s for templates (newstyle gettext always applies %, so a lone % breaks a page), {name} for
 # str.format in Python; lone braces and percent signs count too, so a translation cannot add one.
 _PLACEHOLDER = re.compile(r"%\(\w+\)[sdifr]|%%|%|\{\w*(?:[!:][^{}]*)?\}|\{\{|\}\}|[{}]")
 
 
-def _chinese_catalog() -> Catalog:
-    with CHINESE_PO.open("rb") as handle:
-        return read_po(handle, locale="zh_Hans")
+def _catalog(locale: str) -> Catalog:
+    with (ROOT / "portal" / "locale" / locale / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        return read_po(handle, locale=locale)
 
 
 def _entries(catalog: Catalog) -> list[Message]:
@@ -57,11 +57,12 @@ def in_chinese() -> Iterator[None]:
     i18n.use_locale(i18n.DEFAULT_LOCALE)
 
 
-def test_every_message_in_the_sources_has_a_chinese_translation() -> None:
+@pytest.mark.parametrize("locale", TRANSLATED)
+def test_every_message_in_the_sources_has_a_translation(locale: str) -> None:
     in_sources = _source_messages()
 
     catalogued = {
-        entry.id if isinstance(entry.id, str) else entry.id[0] for entry in _entries(_chinese_catalog())
+        entry.id if isinstance(entry.id, str) else entry.id[0] for entry in _entries(_catalog(locale))
     }
 
     assert len(in_sources) > 200
@@ -83,8 +84,9 @@ def test_every_message_of_a_template_survives_the_percent_formatting_of_newstyle
     assert broken == []
 
 
-def test_every_chinese_entry_is_translated_and_not_fuzzy() -> None:
-    catalog = _chinese_catalog()
+@pytest.mark.parametrize("locale", TRANSLATED)
+def test_every_entry_is_translated_and_not_fuzzy(locale: str) -> None:
+    catalog = _catalog(locale)
 
     untranslated = [entry.id for entry in _entries(catalog) if not all(_forms(entry))]
     fuzzy = [entry.id for entry in _entries(catalog) if entry.fuzzy]
@@ -99,9 +101,10 @@ def test_every_chinese_entry_is_translated_and_not_fuzzy() -> None:
     assert wrong_plural_count == []
 
 
-def test_every_chinese_translation_keeps_the_placeholders_of_its_message() -> None:
+@pytest.mark.parametrize("locale", TRANSLATED)
+def test_every_translation_keeps_the_placeholders_of_its_message(locale: str) -> None:
     differing = []
-    for entry in _entries(_chinese_catalog()):
+    for entry in _entries(_catalog(locale)):
         ids = entry.id if isinstance(entry.id, tuple) else (entry.id,)
         expected = set().union(*(_placeholders(msgid) for msgid in ids))
         for form in _forms(entry):
@@ -138,3 +141,28 @@ def test_the_portal_speaks_chinese_in_the_zh_hans_locale(
     in_chinese: None, render: Callable[[], str], expected: str
 ) -> None:
     assert render() == expected
+
+
+@pytest.mark.parametrize(
+    ("render", "expected"),
+    [
+        (lambda: i18n.gettext("Sign in"), "Anmelden"),
+        (lambda: i18n.gettext("Accept the quote"), "Angebot annehmen"),
+        (lambda: i18n.gettext(messages.ROLE_LABELS["channel_manager"]), "Channel-Manager"),
+        (lambda: tier_label("distributor", 2), "Distributor der Ebene 2"),
+        (
+            lambda: messages.message(
+                "kind_cannot_sit_under", {"kind": "store", "supplier_kind": "manufacturer"}
+            ),
+            "Ein Fachhändler kann nicht unter einem Hersteller eingeordnet werden.",
+        ),
+    ],
+    ids=["gettext", "quote-answer", "role-label", "tier-label", "reason-with-terms"],
+)
+def test_the_portal_speaks_german_in_the_de_locale(render: Callable[[], str], expected: str) -> None:
+    i18n.use_locale("de")
+    try:
+        said = render()
+    finally:
+        i18n.use_locale(i18n.DEFAULT_LOCALE)
+    assert said == expected

@@ -18,7 +18,7 @@ from core.clock import Clock
 from core.errors import ConflictError, InvalidInputError
 from portal.dependencies import CurrentActor, CurrentClock, CurrentPortal
 from portal.downloads import spreadsheet
-from portal.explained import ExplainedLine, configuration_text, explain
+from portal.explained import ExplainedCart, configuration_text, explain
 from portal.forms import refusal_errors, validation_errors
 from portal.i18n import current_locale, gettext
 from portal.messages import message
@@ -61,17 +61,18 @@ def _product_data(form: FormMultiDict) -> dict[str, Any]:
 
 async def _own_prices(
     actor: Actor, clock: Clock, products: list[schemas.Product]
-) -> tuple[dict[str, ExplainedLine], str]:
-    """What one unit of each listed product costs this buyer today, promotions included."""
+) -> tuple[dict[str, ExplainedCart], str]:
+    """What one unit of each listed product costs this buyer today bought alone, promotions
+    included, and what it would take to get more."""
     orderable = [p.sku for p in products if p.status is ProductStatus.ACTIVE]
     if actor.organisation_kind is OrgKind.MANUFACTURER or not orderable:
         return {}, ""
-    cart = schemas.CartRequest(lines=[schemas.CartLineRequest(sku=sku, quantity=1) for sku in orderable])
     try:
-        priced = explain(await pricing.price_cart(actor, cart, clock))
+        priced = await pricing.price_each(actor, orderable, clock)
     except InvalidInputError:
         return {}, ""
-    return {line.sku: line for line in priced.lines if not line.is_gift}, priced.currency
+    explained = {sku: explain(cart) for sku, cart in priced.items() if cart.lines}
+    return explained, next((cart.currency for cart in explained.values()), "")
 
 
 class CataloguePages(Controller):

@@ -211,6 +211,28 @@ def price_for_buyer(
     return price(cart, context, products, books, promotions)
 
 
+async def price_each(actor: Actor, skus: Sequence[str], clock: Clock) -> dict[str, PricedCart]:
+    """What one unit of each product costs the actor's organisation bought on its own, with what
+    it would take to get the promotions it nearly reaches: a catalogue's prices. Each is its own
+    cart, so an order-level promotion or a volume tier never counts other products in."""
+    if not actor.can(Permission.VIEW_CATALOGUE):
+        raise PermissionDeniedError()
+    async with read_transaction():
+        buyer_id = await _buyer_for(actor, None)
+        context, currency = await context_for(buyer_id, clock)
+        products, books, promotions, context = await _inputs(context, currency, skus)
+    return {
+        sku: price(
+            Cart(currency=currency, lines=(CartLine(sku=sku, quantity=1),)),
+            context,
+            products,
+            books,
+            promotions,
+        )
+        for sku in dict.fromkeys(skus)
+    }
+
+
 async def _check_configurations(lines: Sequence[schemas.CartLineRequest]) -> None:
     """A set priced from options must be a configurable product, and the options must keep its rules."""
     configured = [(n, line) for n, line in enumerate(lines) if line.options]

@@ -8,7 +8,7 @@ import httpx
 
 from core.clock import FixedClock
 from pricing import schemas
-from pricing.promotions import BuyXGetY, PercentOff, Target
+from pricing.promotions import BuyXGetY, PercentOff, Target, ThresholdDiscount
 from pricing.services import promotions
 from tests.api.conftest import sign_in, unsafe_headers
 from tests.builders import World
@@ -91,6 +91,39 @@ async def test_a_store_sees_its_own_price_in_the_catalogue(
     assert (
         'data-testid="own-price"' in page.text and "€1,350.00" in page.text
     )  # the tier-2 book, then 10% off the hood
+
+
+async def test_each_catalogue_price_is_what_the_product_costs_bought_alone(
+    client: httpx.AsyncClient, world: World, clock: FixedClock
+) -> None:
+    """ "50 off every 1,500" on the order: a hob alone (1,000.00) does not reach it, a hood alone
+    (2,000.00) does; the catalogue must not add the products up as if they were one order."""
+    await priced_world(world, clock)
+    m = world.actors["m_admin"]
+    created = await promotions.create_promotion(
+        m,
+        schemas.PromotionCreate(
+            code="ORDER50",
+            name="Fifty back",
+            currency="EUR",
+            benefit=ThresholdDiscount(every=Decimal(1500), off=Decimal(50)),
+        ),
+        clock,
+    )
+    await promotions.set_status(m, created.id, schemas.PromotionStatusChange(status="active"), clock)
+    await sign_in(client, "s1.manager@example.com")
+
+    page = await client.get("/s/catalogue")
+
+    rows = {
+        row.split('<td class="code">', 1)[1].split("<", 1)[0]: row
+        for row in page.text.split("<tr>")[1:]
+        if '<td class="code">' in row
+    }
+    hob, hood = rows["HOB"], rows["HOOD"]
+    assert "€1,000.00" in hob and '<s class="muted">' not in hob
+    assert "Fifty back: add €500.00 more to get €50.00 off" in hob
+    assert '<s class="muted">€2,000.00</s> €1,950.00' in hood
 
 
 async def test_a_store_cannot_issue_promotions_and_a_bad_rule_names_its_field(

@@ -280,7 +280,7 @@ def main() -> None:
     assert msgspec.json.encode(
         price(cart, CONTEXT, products, naive_books, naive_rules)
     ) == msgspec.json.encode(price(cart, CONTEXT, products, book_index, promotion_index))
-    # What a long-running server does once loaded: the indexes leave the collector's young generations.
+    # What the server does once loaded (portal.asgi): what is alive leaves the collector's generations.
     gc.collect()
     gc.freeze()
 

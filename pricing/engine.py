@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_FLOOR, Context, Decimal
 from operator import attrgetter
+from types import MappingProxyType
 from typing import Any, cast
 from uuid import UUID
 
@@ -243,11 +244,16 @@ class _Gift(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     book: str | None
 
 
+_NOTHING_FREE: Mapping[int, int] = MappingProxyType({})
+
+
 class _Effect(msgspec.Struct, kw_only=True, gc=False):
     promotion: Promotion
     discounts: dict[int, Decimal]  # line index -> exact discount
-    free_units: dict[int, int] = {}
-    gifts: list[_Gift] = []
+    # Shared empty values by default: most effects give neither free units nor gifts, and an empty
+    # dict or list default would be a new object for each.
+    free_units: Mapping[int, int] = _NOTHING_FREE
+    gifts: tuple[_Gift, ...] = ()
     units: int = 0
     code: str = ""
     params: dict[str, Any] = {}
@@ -1167,7 +1173,7 @@ def _evaluate(
         return _Effect(
             promotion=promotion,
             discounts={},
-            gifts=[gift],
+            gifts=(gift,),
             units=benefit.quantity,
             code="gift",
             params=fixed,
@@ -1218,7 +1224,7 @@ def _buy_x_get_y(
         return _Effect(
             promotion=promotion,
             discounts={},
-            gifts=[gift],
+            gifts=(gift,),
             units=quantity,
             code="buy_x_get_other_free",
             params=params,

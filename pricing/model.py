@@ -100,7 +100,12 @@ class Step(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     promotion_id: UUID | None = None
 
 
-class PricedLine(msgspec.Struct, frozen=True, kw_only=True):
+# The result's structs are not tracked by the cycle collector (``gc=False``): they hold only values
+# and tuples of them, never a cycle. Tracked, they were half of what a pricing handed the collector:
+# it ran twice as often, and the slowest 1 % of pricings took nearly twice as long.
+
+
+class PricedLine(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     sku: str
     quantity: int
     free_quantity: int  # units given free on top of (or within) the quantity, by a rule
@@ -118,7 +123,7 @@ class PricedLine(msgspec.Struct, frozen=True, kw_only=True):
         return self.list_total - self.net_total
 
 
-class Hint(msgspec.Struct, frozen=True, kw_only=True):
+class Hint(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """A promotion the cart nearly qualifies for, and what is missing."""
 
     promotion_id: UUID
@@ -126,7 +131,7 @@ class Hint(msgspec.Struct, frozen=True, kw_only=True):
     params: dict[str, Any] = {}
 
 
-class Consumption(msgspec.Struct, frozen=True, kw_only=True):
+class Consumption(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """What an order committed with this price would take from a promotion's budget."""
 
     promotion_id: UUID
@@ -134,7 +139,7 @@ class Consumption(msgspec.Struct, frozen=True, kw_only=True):
     units: int
 
 
-class PricedCart(msgspec.Struct, frozen=True, kw_only=True):
+class PricedCart(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     currency: str
     lines: tuple[PricedLine, ...]
     list_total: Decimal

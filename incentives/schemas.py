@@ -349,6 +349,7 @@ class CommissionPlanView(msgspec.Struct, frozen=True, kw_only=True):
     owner_id: UUID
     currency: str
     plan: CommissionPlan
+    deal_count: int = 0  # the orders attributed to it
 
 
 class CommissionDealCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -367,6 +368,33 @@ class CommissionDeal(msgspec.Struct, frozen=True, kw_only=True):
     registration_id: UUID | None
     lead_id: UUID | None
     splits: list[Split]
+
+
+class DealShare(msgspec.Struct, frozen=True, kw_only=True):
+    partner_id: UUID
+    partner_name: str
+    percent: Decimal
+
+
+class PlanDeal(msgspec.Struct, frozen=True, kw_only=True):
+    """A deal as the plan's owner reviews it: the order, the registration or lead it came from
+    (with its number) and each partner's share by name."""
+
+    id: UUID
+    order_id: UUID
+    order_number: str
+    registration_id: UUID | None
+    registration_number: str
+    lead_id: UUID | None
+    lead_number: str
+    shares: list[DealShare]
+    created_by: str
+    created_at: datetime
+
+
+class CommissionPlanDetail(msgspec.Struct, frozen=True, kw_only=True):
+    plan: CommissionPlanView
+    deals: list[PlanDeal]
 
 
 class CommissionRun(msgspec.Struct, frozen=True, kw_only=True):

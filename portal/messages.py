@@ -281,6 +281,7 @@ MESSAGES: dict[str, str] = {
     "registration_or_lead": N_("Name either the registration or the lead the order came from."),
     "unknown_registration": N_("We could not find that registration."),
     "unknown_lead": N_("We could not find that lead."),
+    "unknown_deal_source": N_("There is no registration or lead {number} that you see."),
     "not_one_hundred": N_("The shares must add up to 100 percent."),
     "duplicate": N_("Each may appear only once."),
 }

@@ -10,7 +10,7 @@ programme the form can express (all of them).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -187,7 +187,7 @@ def command_of(form: ProgrammeForm, partner_ids: Mapping[str, UUID]) -> schemas.
     try:
         command = msgspec.convert(data, schemas.ProgrammeCreate)
     except msgspec.ValidationError as refused:
-        errors = _schema_errors(refused)
+        errors = schema_errors(refused)
         raise ProgrammeFormError({**_problems_beside(data, errors), **errors}) from None
     problems = programmes.problems_of(command.definition, command.starts_on, command.ends_on)
     if problems:
@@ -216,14 +216,18 @@ def _problems_beside(data: dict[str, Any], errors: dict[str, str]) -> dict[str, 
     return {f: t for f, t in found.items() if f not in errors}
 
 
-def _schema_errors(refused: msgspec.ValidationError) -> dict[str, str]:
-    """What the schema's own checks refused (a code's characters, a number's places...)."""
+def schema_errors(
+    refused: msgspec.ValidationError, field_of: Callable[[str], str] | None = None
+) -> dict[str, str]:
+    """What the schema's own checks refused (a code's characters, a number's places...), by the
+    form field ``field_of`` names (this form's by default)."""
+    field_of = field_of or form_field
     problem = problem_from_validation(refused)
     if problem is not None:
-        return {form_field(problem.field): problem.message}
+        return {field_of(problem.field): problem.message}
     text = str(refused)
     path = text.rsplit("`$.", 1)[-1].rstrip("`") if "`$." in text else ""
-    return {form_field(path) if path else "__all__": message("invalid_value")}
+    return {field_of(path) if path else "__all__": message("invalid_value")}
 
 
 FIELD_OF = {
@@ -247,10 +251,13 @@ def form_field(field: str) -> str:
     return FIELD_OF.get(field) or FIELD_OF.get(field.split(".")[0] + "." + field.split(".")[-1], field)
 
 
-def problem_errors(problems: list[FieldProblem]) -> dict[str, str]:
+def problem_errors(
+    problems: list[FieldProblem], field_of: Callable[[str], str] | None = None
+) -> dict[str, str]:
+    field_of = field_of or form_field
     errors: dict[str, str] = {}
     for problem in problems:
-        errors.setdefault(form_field(problem.field), message(problem.code, dict(problem.params)))
+        errors.setdefault(field_of(problem.field), message(problem.code, dict(problem.params)))
     return errors
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
+from piccolo.query.functions.aggregate import Count
 
 from channel.repository import within
 from channel.visibility import Scope
@@ -38,7 +39,7 @@ async def plan_row(plan_id: UUID) -> dict[str, Any] | None:
     return row
 
 
-def to_plan(row: dict[str, Any]) -> schemas.CommissionPlanView:
+def to_plan(row: dict[str, Any], deal_count: int = 0) -> schemas.CommissionPlanView:
     return schemas.CommissionPlanView(
         id=row["id"],
         code=row["code"],
@@ -46,14 +47,28 @@ def to_plan(row: dict[str, Any]) -> schemas.CommissionPlanView:
         owner_id=row["owner_id"],
         currency=row["currency"],
         plan=plan_of(row["definition"]),
+        deal_count=deal_count,
     )
 
 
 async def plans_owned_by(owner_id: UUID) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = await CommissionPlanRow.select().where(
-        CommissionPlanRow.owner_id == owner_id
+    rows: list[dict[str, Any]] = (
+        await CommissionPlanRow.select()
+        .where(CommissionPlanRow.owner_id == owner_id)
+        .order_by(CommissionPlanRow.code)
     )
     return rows
+
+
+async def deal_counts(plan_ids: list[UUID]) -> dict[UUID, int]:
+    if not plan_ids:
+        return {}
+    rows = (
+        await CommissionDeal.select(CommissionDeal.plan_id, Count(alias="deals"))
+        .where(CommissionDeal.plan_id.is_in(plan_ids))
+        .group_by(CommissionDeal.plan_id)
+    )
+    return {r["plan_id"]: int(r["deals"]) for r in rows}
 
 
 async def deal_for_order(order_id: UUID) -> bool:
@@ -88,6 +103,17 @@ async def deal_rows(plan_ids: list[UUID]) -> list[dict[str, Any]]:
     return rows
 
 
+async def deals_of(plan_id: UUID) -> list[dict[str, Any]]:
+    """A plan's deals, the latest attributed first."""
+    rows: list[dict[str, Any]] = (
+        await CommissionDeal.select()
+        .where(CommissionDeal.plan_id == plan_id)
+        .order_by(CommissionDeal.created_at, ascending=False)
+        .order_by(CommissionDeal.order_number, ascending=False)
+    )
+    return rows
+
+
 async def order_place(number: str) -> tuple[UUID, str, str] | None:
     """An order's id, status and buyer path."""
     rows = await CommissionDeal.raw(
@@ -108,6 +134,31 @@ async def registration_path(registration_id: UUID) -> str | None:
 async def lead_exists(lead_id: UUID) -> bool:
     rows = await CommissionDeal.raw("SELECT id FROM dealreg_lead WHERE id = {}", lead_id)
     return bool(rows)
+
+
+async def registration_by_number(number: str) -> tuple[UUID, str] | None:
+    """A registration's id and its partner's path."""
+    rows = await CommissionDeal.raw(
+        "SELECT id, partner_path FROM dealreg_registration WHERE number = {}", number
+    )
+    return (UUID(str(rows[0]["id"])), str(rows[0]["partner_path"])) if rows else None
+
+
+async def lead_by_number(number: str) -> UUID | None:
+    rows = await CommissionDeal.raw("SELECT id FROM dealreg_lead WHERE number = {}", number)
+    return UUID(str(rows[0]["id"])) if rows else None
+
+
+async def numbers_of(table: str, ids: list[UUID]) -> dict[UUID, str]:
+    """The numbers of those registrations (``dealreg_registration``) or leads (``dealreg_lead``)."""
+    assert table in ("dealreg_registration", "dealreg_lead")
+    found: dict[UUID, str] = {}
+    for start in range(0, len(ids), 400):
+        chunk = ids[start : start + 400]
+        marks = ", ".join("{}" for _ in chunk)  # only placeholders: the ids are bound parameters
+        rows = await CommissionDeal.raw(f"SELECT id, number FROM {table} WHERE id IN ({marks})", *chunk)  # noqa: S608
+        found.update({UUID(str(r["id"])): str(r["number"]) for r in rows})
+    return found
 
 
 async def received_order_lines(order_ids: list[UUID]) -> dict[UUID, list[rebates.SaleLine]]:

@@ -23,12 +23,17 @@ from incentives.repository import commissions as repository
 from incentives.services.programmes import require
 
 
-async def create_plan(
-    actor: Actor, command: schemas.CommissionPlanCreate, clock: Clock
-) -> schemas.CommissionPlanView:
+def _require_plan_owner(actor: Actor) -> None:
+    """Plans pay the owner's downstream: set by people who manage promotions, never by a store."""
     require(actor, Permission.MANAGE_PROMOTIONS)
     if actor.organisation_kind is OrgKind.STORE:
         raise PermissionDeniedError("stores_have_no_downstream")
+
+
+async def create_plan(
+    actor: Actor, command: schemas.CommissionPlanCreate, clock: Clock
+) -> schemas.CommissionPlanView:
+    _require_plan_owner(actor)
     problems = commissions.validate_plan(command.plan)
     if problems:
         raise InvalidInputError(problems)
@@ -72,6 +77,74 @@ async def _own_plan(actor: Actor, plan_id: UUID) -> dict[str, Any]:
     if row["owner_id"] != actor.organisation_id:
         raise PermissionDeniedError("not_plan_owner")
     return row
+
+
+async def list_plans(actor: Actor) -> list[schemas.CommissionPlanView]:
+    """The plans the actor's organisation owns, by code, with how many orders each pays on."""
+    _require_plan_owner(actor)
+    async with read_transaction():
+        rows = await repository.plans_owned_by(actor.organisation_id)
+        counts = await repository.deal_counts([r["id"] for r in rows])
+        return [repository.to_plan(r, counts.get(r["id"], 0)) for r in rows]
+
+
+async def get_plan(actor: Actor, plan_id: UUID) -> schemas.CommissionPlanView:
+    async with read_transaction():
+        row = await _own_plan(actor, plan_id)
+        counts = await repository.deal_counts([plan_id])
+        return repository.to_plan(row, counts.get(plan_id, 0))
+
+
+def _number_of(numbers: dict[UUID, str], source_id: UUID | None) -> str:
+    return numbers.get(source_id, "") if source_id else ""
+
+
+async def list_deals(actor: Actor, plan_id: UUID) -> list[schemas.PlanDeal]:
+    """The deals attributed to an owned plan, the latest first: where each came from and who
+    shares it, by name."""
+    async with read_transaction():
+        await _own_plan(actor, plan_id)
+        rows = await repository.deals_of(plan_id)
+        deals = [(row, repository.to_deal(row)) for row in rows]
+        names = await rebate_repository.organisation_names(
+            {s.partner_id for _, deal in deals for s in deal.splits}
+        )
+        registrations = await repository.numbers_of(
+            "dealreg_registration", [d.registration_id for _, d in deals if d.registration_id]
+        )
+        leads = await repository.numbers_of("dealreg_lead", [d.lead_id for _, d in deals if d.lead_id])
+        return [
+            schemas.PlanDeal(
+                id=deal.id,
+                order_id=row["order_id"],
+                order_number=deal.order_number,
+                registration_id=deal.registration_id,
+                registration_number=_number_of(registrations, deal.registration_id),
+                lead_id=deal.lead_id,
+                lead_number=_number_of(leads, deal.lead_id),
+                shares=[
+                    schemas.DealShare(
+                        partner_id=s.partner_id, partner_name=names.get(s.partner_id, ""), percent=s.percent
+                    )
+                    for s in deal.splits
+                ],
+                created_by=row["created_by"],
+                created_at=row["created_at"],
+            )
+            for row, deal in deals
+        ]
+
+
+async def find_deal_source(actor: Actor, number: str) -> tuple[UUID | None, UUID | None] | None:
+    """The registration (one the actor sees) or the lead a number names, as ``attribute_order``
+    takes them: ``(registration_id, None)`` or ``(None, lead_id)``; None when it names neither."""
+    require(actor, Permission.MANAGE_PROMOTIONS)
+    async with read_transaction():
+        registration = await repository.registration_by_number(number)
+        if registration is not None and actor.sees(registration[1]):
+            return registration[0], None
+        lead_id = await repository.lead_by_number(number)
+        return (None, lead_id) if lead_id is not None else None
 
 
 async def attribute_order(

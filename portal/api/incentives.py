@@ -340,6 +340,23 @@ class CommissionPlansController(Controller):
     path = "/commission-plans"
     tags = ["Incentives"]
 
+    @get(
+        "/", operation_id="ListCommissionPlans", summary="The commission plans my organisation owns, by code"
+    )
+    async def list_plans(self, actor: CurrentActor) -> list[schemas.CommissionPlanView]:
+        return await commissions.list_plans(actor)
+
+    @get(
+        "/{plan_id:uuid}",
+        operation_id="GetCommissionPlan",
+        summary="A plan of mine, its rates and the deals attributed to it, latest first",
+    )
+    async def get_plan(self, actor: CurrentActor, plan_id: FromPath[UUID]) -> schemas.CommissionPlanDetail:
+        return schemas.CommissionPlanDetail(
+            plan=await commissions.get_plan(actor, plan_id),
+            deals=await commissions.list_deals(actor, plan_id),
+        )
+
     @post(
         "/",
         operation_id="CreateCommissionPlan",

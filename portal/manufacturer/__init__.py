@@ -9,6 +9,7 @@ from portal.manufacturer.settings import ChannelSettingsPages
 from portal.pages.account import AccountPages
 from portal.pages.activity import ActivityPages
 from portal.pages.catalogue import CataloguePages
+from portal.pages.commission_plans import CommissionPlanPages
 from portal.pages.commissions import CommissionPages
 from portal.pages.incentives import IncentivePages
 from portal.pages.leads import LeadPages
@@ -56,6 +57,7 @@ router = Router(
         IncentivePages,
         MdfPages,
         CommissionPages,
+        CommissionPlanPages,
     ],
     include_in_schema=False,
 )

@@ -24,23 +24,31 @@ async def partner_choices(actor: Actor) -> list[tuple[str, str, UUID]]:
     return [(p.code, p.name, p.id) for p in found.items if p.id != actor.organisation_id]
 
 
+def _name_of(names: dict[str, str], fallback: str) -> str:
+    locale = current_locale()
+    return names.get(locale) or names.get(locale.split("_")[0]) or names.get("en") or fallback
+
+
 async def catalogue_choices(actor: Actor) -> dict[str, list[tuple[str, str]]]:
     """SKUs, categories and brands to pick products from (searchable lists of the form)."""
-    locale = current_locale()
-
-    def name_of(names: dict[str, str], fallback: str) -> str:
-        return names.get(locale) or names.get(locale.split("_")[0]) or names.get("en") or fallback
-
     try:
         products = (await catalogue.list_products(actor, ProductFilter(limit=500))).items
         categories = await catalogue.list_categories(actor)
     except PermissionDeniedError:
         return {"sku": [], "category": [], "brand": []}
     return {
-        "sku": [(p.sku, name_of(p.names, p.sku)) for p in products],
-        "category": [(c.code, name_of(c.names, c.code)) for c in categories],
+        "sku": [(p.sku, _name_of(p.names, p.sku)) for p in products],
+        "category": [(c.code, _name_of(c.names, c.code)) for c in categories],
         "brand": [(b, b) for b in sorted({p.brand for p in products if p.brand})],
     }
+
+
+async def category_choices(actor: Actor) -> list[tuple[str, str]]:
+    """The catalogue's categories (code, name), for a form that picks only categories."""
+    try:
+        return [(c.code, _name_of(c.names, c.code)) for c in await catalogue.list_categories(actor)]
+    except PermissionDeniedError:
+        return []
 
 
 async def partner_ids(actor: Actor, codes: Iterable[str]) -> dict[str, UUID]:

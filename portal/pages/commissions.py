@@ -1,5 +1,6 @@
 """Commission statement pages: the partners with commissions in a period (a partner: itself and its
-downstream), one partner's statement deal by deal, and the same statement as PDF or CSV."""
+downstream), one partner's statement deal by deal, and the same statement as PDF or CSV. The owner's
+plans and deals are in ``portal.pages.commission_plans``."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from litestar import Controller, Response, get
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
-from channel.roles import Permission
+from channel.roles import OrgKind, Permission
 from channel.tabular import write_csv
 from incentives.services import commissions
 from portal.dependencies import CurrentActor, CurrentClock, CurrentPortal, CurrentRenderer
@@ -50,6 +51,8 @@ class CommissionPages(Controller):
             summaries=await commissions.list_statements(actor, first, last),
             start=first,
             end=last,
+            may_manage=actor.can(Permission.MANAGE_PROMOTIONS)
+            and actor.organisation_kind is not OrgKind.STORE,
         )
 
     @get("/{partner_id:uuid}")

@@ -1,6 +1,6 @@
 """Incentive pages: my rebate standing, fund and settlements; the programme editor, the accrual
 overview and settling. Market development funds are in ``portal.pages.mdf``, commission statements
-in ``portal.pages.commissions``."""
+in ``portal.pages.commissions``, commission plans in ``portal.pages.commission_plans``."""
 
 from __future__ import annotations
 

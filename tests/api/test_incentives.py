@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from uuid import UUID, uuid4
 
 import httpx
 
@@ -12,14 +11,18 @@ from channel import schemas as channel_schemas
 from channel.roles import Role
 from channel.services import access
 from core.clock import FixedClock
-from deal_registration.tables import Lead
 from incentives import schemas
-from incentives.commissions import CategoryRate, CommissionPlan, Split
-from incentives.rebates import Tier
+from incentives.commissions import Split
 from incentives.services import commissions, programmes, settlements
+from ordering.schemas import Order
 from tests.api.conftest import sign_in, unsafe_headers
 from tests.builders import World, email_of
-from tests.integration.incentives.incentive_world import received_order, store_programme
+from tests.integration.incentives.incentive_world import (
+    commission_plan,
+    received_order,
+    store_programme,
+    worked_lead,
+)
 from tests.integration.pricing.pricing_world import priced_world
 
 PROGRAMME = {
@@ -149,31 +152,8 @@ async def test_a_partner_downloads_its_commission_statement_as_csv_and_pdf(
     client: httpx.AsyncClient, world: World, clock: FixedClock
 ) -> None:
     await priced_world(world, clock)
-    m = world.actors["m_admin"]
-    plan = await commissions.create_plan(
-        m,
-        schemas.CommissionPlanCreate(
-            code="AGENTS",
-            name="Agents",
-            currency="EUR",
-            plan=CommissionPlan(
-                rates=(CategoryRate(tiers=(Tier(threshold=Decimal(0), percent=Decimal(2)),)),)
-            ),
-        ),
-        clock,
-    )
-    order = await received_order(world, clock, "s1_manager", "d1a_admin", "HOB", 3)
-    await commissions.attribute_order(
-        m,
-        plan.id,
-        schemas.CommissionDealCreate(
-            order_number=order.number,
-            lead_id=await _lead(world, clock),
-            splits=[Split(partner_id=world.org_id("D1A"), percent=Decimal(100))],
-        ),
-        clock,
-    )
-    await commissions.run_commissions(m, clock)
+    _, order = await _agents_deal(world, clock, 3)
+    await commissions.run_commissions(world.actors["m_admin"], clock)
     dealer = await _token(world, clock, "d1a_admin", Role.DISTRIBUTOR_ADMIN)
     url = f"/api/commission-statements/{world.org_id('D1A')}"
 
@@ -196,52 +176,35 @@ async def test_a_partner_downloads_its_commission_statement_as_csv_and_pdf(
     assert foreign.status_code == 404
 
 
-async def _lead(world: World, clock: FixedClock) -> UUID:
-    """A lead the agent worked, as the lead pool keeps it."""
-    lead_id = uuid4()
-    await Lead.insert(
-        Lead(
-            id=lead_id,
-            number="L-000001",
-            source="trade fair",
-            company_name="Hotel Aurora",
-            created_at=clock.now(),
-        )
+async def _agents_deal(
+    world: World,
+    clock: FixedClock,
+    quantity: int,
+    plan: schemas.CommissionPlanCreate | None = None,
+) -> tuple[schemas.CommissionPlanView, Order]:
+    """The manufacturer's commission plan (2% of everything by default) and a received order of
+    hobs attributed to it, from a worked lead, all D1A's."""
+    created = await commissions.create_plan(world.actors["m_admin"], plan or commission_plan(), clock)
+    order = await received_order(world, clock, "s1_manager", "d1a_admin", "HOB", quantity)
+    await commissions.attribute_order(
+        world.actors["m_admin"],
+        created.id,
+        schemas.CommissionDealCreate(
+            order_number=order.number,
+            lead_id=await worked_lead(clock),
+            splits=[Split(partner_id=world.org_id("D1A"), percent=Decimal(100))],
+        ),
+        clock,
     )
-    return lead_id
+    return created, order
 
 
 async def test_a_partner_reads_its_commission_statement_on_the_pages_and_downloads_it(
     client: httpx.AsyncClient, world: World, clock: FixedClock
 ) -> None:
     await priced_world(world, clock)
-    m = world.actors["m_admin"]
-    plan = await commissions.create_plan(
-        m,
-        schemas.CommissionPlanCreate(
-            code="AGENTS",
-            name="Agents",
-            currency="EUR",
-            plan=CommissionPlan(
-                rates=(
-                    CategoryRate(category="KITCHEN", tiers=(Tier(threshold=Decimal(0), percent=Decimal(3)),)),
-                )
-            ),
-        ),
-        clock,
-    )
-    order = await received_order(world, clock, "s1_manager", "d1a_admin", "HOB", 2)
-    await commissions.attribute_order(
-        m,
-        plan.id,
-        schemas.CommissionDealCreate(
-            order_number=order.number,
-            lead_id=await _lead(world, clock),
-            splits=[Split(partner_id=world.org_id("D1A"), percent=Decimal(100))],
-        ),
-        clock,
-    )
-    await commissions.run_commissions(m, clock)
+    _, order = await _agents_deal(world, clock, 2, commission_plan(percent=Decimal(3), category="KITCHEN"))
+    await commissions.run_commissions(world.actors["m_admin"], clock)
     assert await sign_in(client, email_of("d1a_admin")) == 303
     mine = f"/d/incentives/commissions/{world.org_id('D1A')}"
 
@@ -268,3 +231,33 @@ async def test_a_partner_reads_its_commission_statement_on_the_pages_and_downloa
         f"{order.number},earned,2026-11-23,,,,,60.00,EUR",
     ]
     assert (foreign.status_code, foreign_file.status_code) == (404, 404)
+
+
+async def test_an_owner_reads_its_commission_plans_and_their_deals_over_the_api(
+    client: httpx.AsyncClient, world: World, clock: FixedClock
+) -> None:
+    await priced_world(world, clock)
+    plan, order = await _agents_deal(world, clock, 1)
+    factory = await _token(world, clock, "m_admin", Role.MANUFACTURER_ADMIN)
+    rival = await _token(world, clock, "d2_admin", Role.DISTRIBUTOR_ADMIN)
+    till = await _token(world, clock, "s1_manager", Role.STORE_MANAGER)
+
+    listed = await client.get("/api/commission-plans", headers=factory)
+    detail = await client.get(f"/api/commission-plans/{plan.id}", headers=factory)
+    foreign = await client.get(f"/api/commission-plans/{plan.id}", headers=rival)
+    store = await client.get("/api/commission-plans", headers=till)
+
+    assert [(p["code"], p["deal_count"]) for p in listed.json()] == [("AGENTS", 1)]
+    assert detail.json()["plan"]["plan"] == {
+        "rates": [{"category": "", "tiers": [{"threshold": "0", "percent": "2"}]}]
+    }
+    [deal] = detail.json()["deals"]
+    assert (deal["order_number"], deal["lead_number"], deal["registration_id"]) == (
+        order.number,
+        "L-000001",
+        None,
+    )
+    assert deal["shares"] == [
+        {"partner_id": str(world.org_id("D1A")), "partner_name": "D1A Trading", "percent": "100"}
+    ]
+    assert (foreign.status_code, store.status_code) == (404, 403)

@@ -1,12 +1,16 @@
-"""Received orders and a store rebate programme on top of the priced test world."""
+"""Received orders, a store rebate programme, a commission plan and a worked lead on top of the
+priced test world."""
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from uuid import UUID, uuid4
 
 from core.clock import FixedClock
+from deal_registration.tables import Lead
 from incentives import schemas
+from incentives.commissions import CategoryRate, CommissionPlan
 from incentives.rebates import Definition, Enrolment, PeriodKind, SellIn, Tier, TierMode
 from incentives.services import programmes
 from ordering import schemas as ordering_schemas
@@ -15,6 +19,7 @@ from tests.builders import World
 
 D = Decimal
 TEN = Decimal(10)
+TWO = Decimal(2)
 
 
 async def received_order(
@@ -94,3 +99,32 @@ def store_programme(
 
 async def create_store_programme(world: World, clock: FixedClock, **kw: object) -> schemas.Programme:
     return await programmes.create_programme(world.actors["m_admin"], store_programme(**kw), clock)  # type: ignore[arg-type]
+
+
+def commission_plan(
+    code: str = "AGENTS", percent: Decimal = TWO, category: str = ""
+) -> schemas.CommissionPlanCreate:
+    """A plan paying ``percent`` of each deal's volume in ``category`` (every product by default)."""
+    return schemas.CommissionPlanCreate(
+        code=code,
+        name=code.title(),
+        currency="EUR",
+        plan=CommissionPlan(
+            rates=(CategoryRate(category=category, tiers=(Tier(threshold=D(0), percent=percent),)),)
+        ),
+    )
+
+
+async def worked_lead(clock: FixedClock, number: str = "L-000001") -> UUID:
+    """A lead the agent worked, as the lead pool keeps it."""
+    lead_id = uuid4()
+    await Lead.insert(
+        Lead(
+            id=lead_id,
+            number=number,
+            source="trade fair",
+            company_name="Hotel Aurora",
+            created_at=clock.now(),
+        )
+    )
+    return lead_id

@@ -1,5 +1,6 @@
 """Commissions on a real database: a registered deal's order earns when received, split between
-the partners who brought it, clawed back when a unit comes back; the statement lists it."""
+the partners who brought it, clawed back when a unit comes back; the statement lists it. An owner
+reads only its own plans and their deals."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 
 from channel import repository as channel_repository
 from core.clock import FixedClock
-from core.errors import InvalidInputError, NotFoundError
+from core.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from deal_registration import repository as deal_repository
 from deal_registration import schemas as deal_schemas
 from incentives import schemas
@@ -19,7 +20,12 @@ from incentives.commissions import CategoryRate, CommissionPlan, Split
 from incentives.rebates import Tier
 from incentives.services import commissions
 from tests.builders import World
-from tests.integration.incentives.incentive_world import received_order, return_one
+from tests.integration.incentives.incentive_world import (
+    commission_plan,
+    received_order,
+    return_one,
+    worked_lead,
+)
 from tests.integration.pricing.pricing_world import priced_world
 
 D = Decimal
@@ -130,3 +136,72 @@ async def test_a_deal_earns_when_received_is_split_and_clawed_back_on_a_return(
         await commissions.statement(
             world.actors["d2_admin"], world.org_id("D1A"), date(2026, 11, 1), date(2026, 12, 1)
         )
+
+
+async def test_the_owner_lists_its_plans_by_code_and_each_plans_deals_latest_first(
+    world: World, clock: FixedClock
+) -> None:
+    await priced_world(world, clock)
+    m = world.actors["m_admin"]
+    resellers = await commissions.create_plan(m, commission_plan("RESELLERS"), clock)
+    agents = await commissions.create_plan(m, commission_plan("AGENTS"), clock)
+    await commissions.create_plan(world.actors["d1_admin"], commission_plan("D1-AGENTS"), clock)
+    registration = await _registration(world, clock, "D1A")
+    lead = await worked_lead(clock, "L-000007")
+    first = await received_order(world, clock, "s1_manager", "d1a_admin", "HOB", 1)
+    second = await received_order(world, clock, "s1_manager", "d1a_admin", "HOB", 2)
+    await commissions.attribute_order(
+        m,
+        agents.id,
+        schemas.CommissionDealCreate(
+            order_number=first.number,
+            registration_id=registration,
+            splits=[Split(partner_id=world.org_id("D1A"), percent=D(100))],
+        ),
+        clock,
+    )
+    clock.advance(hours=1)
+    await commissions.attribute_order(
+        m,
+        agents.id,
+        schemas.CommissionDealCreate(
+            order_number=second.number,
+            lead_id=lead,
+            splits=[
+                Split(partner_id=world.org_id("D1A"), percent=D(60)),
+                Split(partner_id=world.org_id("D2"), percent=D(40)),
+            ],
+        ),
+        clock,
+    )
+
+    plans = await commissions.list_plans(m)
+    deals = await commissions.list_deals(m, agents.id)
+
+    assert [(p.code, p.deal_count) for p in plans] == [("AGENTS", 2), ("RESELLERS", 0)]
+    assert (await commissions.get_plan(m, resellers.id)).code == "RESELLERS"
+    assert [(d.order_number, d.registration_number, d.lead_number) for d in deals] == [
+        (second.number, "", "L-000007"),
+        (first.number, "DR-000001", ""),
+    ]
+    assert [[(s.partner_name, s.percent) for s in d.shares] for d in deals] == [
+        [("D1A Trading", D(60)), ("D2 Trading", D(40))],
+        [("D1A Trading", D(100))],
+    ]
+    assert deals[0].order_id == second.id
+
+
+async def test_another_distributors_plan_is_not_found_and_a_store_has_no_plans(
+    world: World, clock: FixedClock
+) -> None:
+    d1_plan = await commissions.create_plan(world.actors["d1_admin"], commission_plan("D1-AGENTS"), clock)
+
+    assert await commissions.list_plans(world.actors["d2_admin"]) == []
+    with pytest.raises(NotFoundError):
+        await commissions.get_plan(world.actors["d2_admin"], d1_plan.id)
+    with pytest.raises(NotFoundError):
+        await commissions.list_deals(world.actors["d2_admin"], d1_plan.id)
+    with pytest.raises(PermissionDeniedError):  # the manufacturer sees it, but only D1 runs it
+        await commissions.list_deals(world.actors["m_admin"], d1_plan.id)
+    with pytest.raises(PermissionDeniedError):
+        await commissions.list_plans(world.actors["s1_manager"])

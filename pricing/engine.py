@@ -374,7 +374,12 @@ class CartPricer:
         self._applied: dict[int, int] = {}  # promotion -> priced lines naming it
         self._applied_order: tuple[UUID, ...] | None = ()
         self._consumption_order: tuple[Consumption, ...] | None = ()
+        self._applied_before: set[int] = set()  # the promotions applied when last listed, and their ids
+        self._applied_ids: tuple[UUID, ...] = ()
+        # The promotions consuming, in the order results list them; None when one came or went.
+        self._consumption_ranks: list[int] | None = []
         self._amount = ZERO
+        self._hints_order: tuple[Hint, ...] | None = ()  # None: to be listed again
         self._result: PricedCart | None = None
 
     def price(self, cart: Cart) -> PricedCart:
@@ -385,8 +390,8 @@ class CartPricer:
         if not changed and self._result is not None:
             return self._result
         lines = [line for line in self._lines if line is not None]
-        units = sum(line.quantity for line in lines)
-        amount = sum((line.base for line in lines), ZERO)
+        units = sum(map(_QUANTITY, lines))
+        amount = sum(map(_BASE, lines), ZERO)
         # A gift looks at the cart's units and amount; one already given stays the same while its
         # condition still holds, so only the others are evaluated again.
         ordered, effects = self.ordered, self._effects
@@ -575,20 +580,24 @@ class CartPricer:
                 if promotion.budget_amount is not None or promotion.budget_units is not None:
                     effect.factor = self._factor(effect)
                 effect.key = rank
-                if hints:
-                    hints.pop(rank, None)
+                if hints and hints.pop(rank, None) is not None:
+                    self._hints_order = None
                 if hint is not None and hint.code in _UPGRADES:
-                    upgrades[rank] = hint
-                elif upgrades:
-                    upgrades.pop(rank, None)
+                    if upgrades.get(rank) != hint:
+                        upgrades[rank] = hint
+                        self._hints_order = None
+                elif upgrades and upgrades.pop(rank, None) is not None:
+                    self._hints_order = None
             else:
                 effect = None
                 if hint is not None:
-                    hints[rank] = hint
-                elif hints:
-                    hints.pop(rank, None)
-                if upgrades:
-                    upgrades.pop(rank, None)
+                    if hints.get(rank) != hint:
+                        hints[rank] = hint
+                        self._hints_order = None
+                elif hints and hints.pop(rank, None) is not None:
+                    self._hints_order = None
+                if upgrades and upgrades.pop(rank, None) is not None:
+                    self._hints_order = None
             before = effects.get(rank)
             if effect is None and before is None:
                 continue
@@ -710,6 +719,8 @@ class CartPricer:
                 continue
             _put(previous, rank, after)
             self._touched.add(rank)
+            if (before is None) != (after is None):  # a hint shows only for what is not applied
+                self._hints_order = None
             if (before is not None and before.gifts) or (after is not None and after.gifts):
                 self._regift(rank, after)
             if after is not None and after.promotion.free_shipping:
@@ -940,10 +951,12 @@ class CartPricer:
             if found is None:
                 if before is not None:
                     del self._consumption[rank]
-                    self._consumption_order = None
+                    self._consumption_order = self._consumption_ranks = None
             elif before != found:
                 self._consumption[rank] = found
                 self._consumption_order = None
+                if before is None:
+                    self._consumption_ranks = None
         self._touched = set()
 
     def _assemble(self, chosen: dict[int, _Effect], lines: list[_Line]) -> PricedCart:
@@ -955,12 +968,21 @@ class CartPricer:
         index = self.promotions.index
         by_id = index.id_order.__getitem__
         if self._applied_order is None:
-            self._applied_order = tuple(map(index.ids.__getitem__, sorted(self._applied, key=by_id)))
+            # A changed line forgets and names its promotions again: often the very same set.
+            applied = self._applied.keys()
+            if applied != self._applied_before:
+                self._applied_before = set(applied)
+                self._applied_ids = tuple(map(index.ids.__getitem__, sorted(applied, key=by_id)))
+            self._applied_order = self._applied_ids
         if self._consumption_order is None:
             consumption = self._consumption
-            self._consumption_order = tuple(map(consumption.__getitem__, sorted(consumption, key=by_id)))
-        hints = [self._hints[rank] for rank in sorted(self._hints) if rank not in chosen]
-        hints += [self._upgrades[rank] for rank in sorted(self._upgrades) if rank in chosen]
+            if self._consumption_ranks is None:
+                self._consumption_ranks = sorted(consumption, key=by_id)
+            self._consumption_order = tuple(map(consumption.__getitem__, self._consumption_ranks))
+        if self._hints_order is None:
+            hints = [self._hints[rank] for rank in sorted(self._hints) if rank not in chosen]
+            hints += [self._upgrades[rank] for rank in sorted(self._upgrades) if rank in chosen]
+            self._hints_order = tuple(hints)
         return PricedCart(
             currency=self.currency,
             lines=priced,
@@ -970,7 +992,7 @@ class CartPricer:
             total=total,
             free_shipping=bool(self._free_shipping),
             applied=self._applied_order,
-            hints=tuple(hints),
+            hints=self._hints_order,
             consumption=self._consumption_order,
             problems=tuple(p for p in self._problems if p is not None),
         )

@@ -174,10 +174,12 @@ def parse_amount(text: str) -> Decimal:
     return numbers.parse_decimal(text.strip(), locale=_formats(), strict=True)
 
 
-def format_number(value: int | Decimal | None) -> str:
+def format_number(value: int | Decimal | None, places: int | None = None) -> str:
+    """A number in the reader's format; with ``places``, exactly that many decimals."""
     if value is None:
         return ""
-    return numbers.format_decimal(value, locale=_formats())
+    pattern = f"#,##0.{'0' * places}" if places else None
+    return numbers.format_decimal(value, format=pattern, locale=_formats())
 
 
 def format_percent(value: Decimal | None) -> str:

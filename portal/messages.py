@@ -6,7 +6,7 @@ import contextlib
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from portal.i18n import N_, format_money, gettext
+from portal.i18n import N_, format_money, format_number, gettext
 from pricing import messages as pricing_messages
 
 MESSAGES: dict[str, str] = {
@@ -459,7 +459,15 @@ def activity_label(action: str) -> str:
     return gettext(ACTION_LABELS[action]) if action in ACTION_LABELS else action
 
 
+# What a market development fund request is for.
+MDF_ACTIVITY_LABELS: dict[str, str] = {
+    "event": N_("Event"),
+    "advertising": N_("Advertising"),
+    "in_store_display": N_("In-store display"),
+}
+
 FIELD_LABELS: dict[str, str] = {
+    "activity": N_("Activity"),
     "code": N_("Code"),
     "name": N_("Name"),
     "kind": N_("Kind"),
@@ -667,14 +675,30 @@ def field_label(field: str) -> str:
     return gettext(FIELD_LABELS[field]) if field in FIELD_LABELS else field
 
 
-def audit_value(value: object) -> str:
-    """An audited value as a person reads it: roles and statuses in words, lists joined, empty as a dash."""
+# Audited fields holding amounts and counts: shown in the reader's number format ("48.000" in
+# German), with the decimals they were recorded with. Codes and numbers of things are left as they are.
+_NUMBER_FIELDS = frozenset(
+    {"amount", "balance", "credit_limit", "earned", "clawed_back", "quantity", "entries", "total"}
+)
+
+
+def audit_value(value: object, field: str | None = None) -> str:
+    """An audited value as a person reads it: roles, statuses and kinds in words, amounts in the
+    reader's number format, lists joined, empty as a dash."""
     if value is None or value == "":
         return "—"
     if isinstance(value, list):
-        return ", ".join(audit_value(v) for v in value) or "—"
+        return ", ".join(audit_value(v, field) for v in value) or "—"
+    if field in _NUMBER_FIELDS and not isinstance(value, bool):
+        with contextlib.suppress(InvalidOperation, ValueError, TypeError):
+            number = Decimal(str(value))
+            if number.is_finite():
+                exponent = number.as_tuple().exponent
+                return format_number(
+                    number, -exponent if isinstance(exponent, int) and exponent < 0 else None
+                )
     if isinstance(value, str):
-        for labels in (ROLE_LABELS, STATUS_LABELS, KIND_LABELS):
+        for labels in (ROLE_LABELS, STATUS_LABELS, KIND_LABELS, MDF_ACTIVITY_LABELS):
             if value in labels:
                 return gettext(labels[value])
     return str(value)

@@ -25,7 +25,7 @@ from portal import programme_form
 from portal.dependencies import CurrentActor, CurrentClock, CurrentPortal
 from portal.forms import refusal_text
 from portal.i18n import N_, gettext
-from portal.messages import message
+from portal.messages import MDF_ACTIVITY_LABELS, message
 from portal.pages import choices
 from portal.pages.rendering import back_to, flash_outcome, page
 from portal.portals import Portal
@@ -59,11 +59,7 @@ MDF_STATUSLABELS = {
     "claim_rejected": N_("Claim rejected"),
     "paid": N_("Paid"),
 }
-ACTIVITYLABELS = {
-    "event": N_("Event"),
-    "advertising": N_("Advertising"),
-    "in_store_display": N_("In-store display"),
-}
+ACTIVITYLABELS = MDF_ACTIVITY_LABELS
 LABELS = {
     "basis_labels": BASISLABELS,
     "period_labels": PERIODLABELS,

@@ -23,3 +23,12 @@ def figure(page: Page, name: str) -> int:
 def sign_out(page: Page) -> None:
     page.click("form[action='/sign-out'] button")
     page.wait_for_load_state("networkidle")
+
+
+def settled(page: Page) -> None:
+    """Wait until htmx has swapped and settled what a request brought: new content is wired (its own
+    triggers answer) only once settled, a few milliseconds after it shows, faster than a person
+    but not than a test."""
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+    )

@@ -7,7 +7,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import screenshot
-from tests.e2e.pages import sign_in
+from tests.e2e.pages import settled, sign_in
 
 
 def test_a_store_manager_sees_the_catalogue_at_the_stores_own_prices(page: Page) -> None:
@@ -70,8 +70,10 @@ def test_a_channel_manager_checks_previews_and_publishes_a_promotion(page: Page)
     page.goto("/m/promotions/new")
     page.select_option("[data-testid=promotion-kind]", "buy_x_get_y")
     expect(page.locator("#f-buy")).to_be_visible()  # the kind's own fields, without leaving the page
+    settled(page)
     page.select_option("[data-testid=promotion-kind]", "percent_off")
     expect(page.locator("#f-buy")).to_have_count(0)
+    settled(page)
 
     page.fill("#f-code", "HOBS-WINTER")
     page.fill("#f-name", "Winter hobs")

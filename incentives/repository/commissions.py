@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 import msgspec
@@ -149,9 +149,14 @@ async def lead_by_number(number: str) -> UUID | None:
     return UUID(str(rows[0]["id"])) if rows else None
 
 
-async def numbers_of(table: str, ids: list[UUID]) -> dict[UUID, str]:
-    """The numbers of those registrations (``dealreg_registration``) or leads (``dealreg_lead``)."""
-    assert table in ("dealreg_registration", "dealreg_lead")
+# The numbered things a deal comes from, by the tables that hold them (deal registration sits above
+# incentives' reach, so they are read by name); a table name never comes from a caller's text.
+_NUMBERED = {"registration": "dealreg_registration", "lead": "dealreg_lead"}
+
+
+async def numbers_of(kind: Literal["registration", "lead"], ids: list[UUID]) -> dict[UUID, str]:
+    """The numbers of those registrations or leads."""
+    table = _NUMBERED[kind]
     found: dict[UUID, str] = {}
     for start in range(0, len(ids), 400):
         chunk = ids[start : start + 400]

@@ -110,9 +110,9 @@ async def list_deals(actor: Actor, plan_id: UUID) -> list[schemas.PlanDeal]:
             {s.partner_id for _, deal in deals for s in deal.splits}
         )
         registrations = await repository.numbers_of(
-            "dealreg_registration", [d.registration_id for _, d in deals if d.registration_id]
+            "registration", [d.registration_id for _, d in deals if d.registration_id]
         )
-        leads = await repository.numbers_of("dealreg_lead", [d.lead_id for _, d in deals if d.lead_id])
+        leads = await repository.numbers_of("lead", [d.lead_id for _, d in deals if d.lead_id])
         return [
             schemas.PlanDeal(
                 id=deal.id,

@@ -52,6 +52,7 @@ from pricing.promotions import (
     Gift,
     PercentOff,
     Promotion,
+    Target,
     ThresholdDiscount,
     VolumeTiers,
     eligible,
@@ -93,6 +94,9 @@ class PromotionIndex:
         # What does not depend on the cart, worked out once rather than at every evaluation.
         self.order_level = [p.order_level for p in everything]
         self.fixed_params = [_fixed_params(p) for p in everything]
+        # Promotions with the same target touch the same lines of any cart: each target's number.
+        numbers: dict[Target, int] = {}
+        self.target_number = [numbers.setdefault(p.target, len(numbers)) for p in everything]
         for promotion in everything:
             target = promotion.target
             if target.everything:
@@ -150,6 +154,12 @@ class BuyerPromotions:
             index.rank[p.id] for p in index.everywhere if isinstance(p.benefit, Gift) and self.eligible(p)
         )
         self.gift_ranks = frozenset(self.gifts)
+        # Those looking at the order total, which a change to any line can move.
+        self.total_bound = tuple(
+            rank
+            for rank in index.total_bound
+            if rank not in self.gift_ranks and self.eligible(index.ordered[rank])
+        )
 
     def eligible(self, promotion: Promotion) -> bool:
         known = self._eligible.get(promotion.id)
@@ -168,18 +178,23 @@ class BuyerPromotions:
                 for p in self.index.candidates(product)
                 if not isinstance(p.benefit, Gift) and self.eligible(p)
             ]
+            keys = tuple(self.rank[p.id] for p in reach)
+            number = self.index.target_number
             found = self._by_product[product] = _Reach(
-                keys=tuple(self.rank[p.id] for p in reach),
+                keys=keys,
                 spread=tuple(self.rank[p.id] for p in reach if p.order_level),
+                targets=tuple(dict.fromkeys(number[rank] for rank in keys)),
             )
         return found
 
 
 class _Reach(msgspec.Struct, frozen=True, gc=False):
-    """The promotions (by rank) that can touch a product's lines, and those spread over the order."""
+    """The promotions (by rank) that can touch a product's lines, those spread over the order, and
+    the distinct targets (by number) of them."""
 
     keys: tuple[int, ...]
     spread: tuple[int, ...]
+    targets: tuple[int, ...]
 
 
 def _order(promotion: Promotion) -> tuple[int, str]:
@@ -216,6 +231,7 @@ class _Line(msgspec.Struct, kw_only=True, gc=False):
     from_list: bool
     controlled: str | None
     candidates: tuple[int, ...]  # the promotions that can touch it, by rank
+    targets: tuple[int, ...]  # their targets, by number
     spread_by: tuple[int, ...]  # those of them computed on the order and spread over their lines
     remaining: Decimal = ZERO  # rounded amount left to discount
     steps: list[Step] = []
@@ -353,7 +369,7 @@ class CartPricer:
         self._keys: list[tuple[str, int, tuple[CartOption, ...]]] = []
         self._lines: list[_Line | None] = []
         self._problems: list[Step | None] = []
-        self._targets: dict[int, dict[int, _Line]] = {}  # promotion -> the lines it can touch
+        self._targets: dict[int, dict[int, _Line]] = {}  # target (by number) -> the lines it holds
         self._effects: dict[int, _Effect] = {}
         self._hints: dict[int, Hint] = {}
         self._upgrades: dict[int, Hint] = {}  # "add 4 more for the next tier", if that one is applied
@@ -406,10 +422,13 @@ class CartPricer:
             ):
                 dirty.add(rank)
         if first or amount != self._amount:
-            targets = self._targets
-            dirty.update(rank for rank in self.promotions.index.total_bound if rank in targets)
+            targets, number = self._targets, self.promotions.index.target_number
+            dirty.update(rank for rank in self.promotions.total_bound if number[rank] in targets)
         self._amount = amount
-        changed_effects = self._evaluate_dirty(dirty, units, amount, changed)
+        if first:
+            changed_effects = self._evaluate_all(dirty, units, amount)
+        else:
+            changed_effects = self._evaluate_dirty(dirty, units, amount, changed)
         chosen, diff = self._choose(changed_effects)
         self._reapply(chosen, diff, changed, first)
         self._result = self._assemble(chosen, lines)
@@ -432,11 +451,11 @@ class CartPricer:
                 gone = self._lines[index]
                 if gone is not None:
                     self._forget(gone)
-                    for rank in gone.candidates:
-                        held = targets[rank]
+                    for number in gone.targets:
+                        held = targets[number]
                         del held[index]
                         if not held:
-                            del targets[rank]
+                            del targets[number]
                     dirty.update(gone.candidates)
             changed.append(index)
             if key is None:
@@ -448,10 +467,10 @@ class CartPricer:
                 self._lines.append(line)
                 self._problems.append(problem)
             if line is not None:
-                for rank in line.candidates:
-                    holding = targets.get(rank)
+                for number in line.targets:
+                    holding = targets.get(number)
                     if holding is None:
-                        targets[rank] = {index: line}
+                        targets[number] = {index: line}
                     else:
                         holding[index] = line
                 dirty.update(line.candidates)
@@ -482,6 +501,7 @@ class CartPricer:
             from_list=resolved.from_list,
             controlled=resolved.controlled,
             candidates=reach.keys,
+            targets=reach.targets,
             spread_by=reach.spread,
             remaining=book_total,
         )
@@ -530,6 +550,7 @@ class CartPricer:
             from_list=from_list,
             controlled=None,
             candidates=reach.keys,
+            targets=reach.targets,
             spread_by=reach.spread,
             parts=tuple(parts),
             options_unit=options_unit,
@@ -540,6 +561,57 @@ class CartPricer:
 
     # --- evaluating and stacking ------------------------------------------------------------------
 
+    def _evaluate_all(self, ranks: set[int], units: int, amount: Decimal) -> list[int]:
+        """The first evaluation: every promotion the cart can trigger, with no earlier effect to
+        compare with, then the stacking built once from all of them (``_restack`` keeps it up to
+        date after a change). Returns the promotions that have an effect."""
+        ordered, books = self.ordered, self.books
+        hints, upgrades, effects = self._hints, self._upgrades, self._effects
+        targets, gifts = self._targets, self.promotions.gift_ranks
+        index = self.promotions.index
+        fixed_params, target_number = index.fixed_params, index.target_number
+        shared = _Shared()
+        effect: _Effect | None
+        for rank in ranks:
+            promotion = ordered[rank]
+            if rank in gifts:
+                effect, hint = _evaluate(promotion, (), units, amount, amount, books, fixed_params[rank])
+            else:
+                number = target_number[rank]
+                found = shared.lines.get(number)
+                if found is None:
+                    # The lines came in cart order, so the promotion's lines are in order already.
+                    targeted = list(targets[number].values())
+                    found = shared.lines[number] = (
+                        targeted,
+                        sum(map(_QUANTITY, targeted)),
+                        sum(map(_BASE, targeted), ZERO),
+                    )
+                effect, hint = _evaluate(
+                    promotion, found[0], found[1], found[2], amount, books, fixed_params[rank], None, shared, number
+                )
+            if effect is not None and ((effect.value or effect.valued()) > ZERO or effect.free_units):
+                if promotion.budget_amount is not None or promotion.budget_units is not None:
+                    effect.factor = self._factor(effect)
+                effect.key = rank
+                effects[rank] = effect
+                if hint is not None and hint.code in _UPGRADES:
+                    upgrades[rank] = hint
+            elif hint is not None:
+                hints[rank] = hint
+        groups = self._groups
+        for rank, effect in effects.items():
+            group = effect.promotion.exclusivity_group
+            if group is None:
+                self._keep(effect)
+            else:
+                groups.setdefault(group, {})[rank] = effect
+        for group, members in groups.items():
+            best = self._group_best[group] = max(members.values(), key=_key)
+            self._keep(best)
+        self._hints_order = None
+        return list(effects)
+
     def _evaluate_dirty(
         self, dirty: set[int], units: int, amount: Decimal, changed_lines: list[int]
     ) -> list[int]:
@@ -548,16 +620,26 @@ class CartPricer:
         ordered = self.ordered
         hints, upgrades, effects = self._hints, self._upgrades, self._effects
         targets, gifts = self._targets, self.promotions.gift_ranks
-        fixed_params = self.promotions.index.fixed_params
+        index = self.promotions.index
+        fixed_params, target_number = index.fixed_params, index.target_number
+        shared = _Shared()
         for rank in dirty:
             promotion = ordered[rank]
             effect: _Effect | None
             if rank in gifts:
                 effect, hint = _evaluate(promotion, (), units, amount, amount, self.books, fixed_params[rank])
             else:
-                held = targets.get(rank)
+                number = target_number[rank]
+                held = targets.get(number)
                 if held:
-                    targeted = [held[i] for i in sorted(held)] if len(held) > 1 else list(held.values())
+                    found = shared.lines.get(number)
+                    if found is None:
+                        targeted = [held[i] for i in sorted(held)] if len(held) > 1 else list(held.values())
+                        found = shared.lines[number] = (
+                            targeted,
+                            sum(map(_QUANTITY, targeted)),
+                            sum(map(_BASE, targeted), ZERO),
+                        )
                     reuse = None
                     before = effects.get(rank)
                     if (
@@ -572,11 +654,20 @@ class CartPricer:
                             changed=[held[i] for i in changed_lines if i in held],
                         )
                     effect, hint = _evaluate(
-                        promotion, targeted, None, None, amount, self.books, fixed_params[rank], reuse
+                        promotion,
+                        found[0],
+                        found[1],
+                        found[2],
+                        amount,
+                        self.books,
+                        fixed_params[rank],
+                        reuse,
+                        shared,
+                        number,
                     )
                 else:
                     effect, hint = None, None
-            if effect is not None and (effect.valued() > ZERO or effect.free_units):
+            if effect is not None and ((effect.value or effect.valued()) > ZERO or effect.free_units):
                 if promotion.budget_amount is not None or promotion.budget_units is not None:
                     effect.factor = self._factor(effect)
                 effect.key = rank
@@ -774,22 +865,25 @@ class CartPricer:
         lines = self._lines
         work = [cast("_Line", lines[i]) for i in order]
         dirty = set(order)
+        whole = len(dirty) == len(lines)
         effects: set[int] = set()
         for line in work:
             if line.priced is not None:  # a new line starts clean
                 self._forget(line)
                 line.restart()
-            effects.update(line.candidates)
-        effects.intersection_update(chosen)
+            if not whole:
+                effects.update(line.candidates)
+        # Every line again: every chosen promotion (a gift's, touching no line, applies nothing).
+        ranks = sorted(chosen) if whole else sorted(effects.intersection(chosen))
         currency = self.currency
-        whole = len(dirty) == len(lines)
         order_level = self.promotions.index.order_level
-        for rank in sorted(effects):
+        spent, applied, touched = self._spent, self._applied, self._touched
+        for rank in ranks:
             effect = chosen[rank]
             if order_level[rank]:
                 total = round_amount(effect.value * effect.factor, currency)
                 targeted = [cast("_Line", lines[i]) for i in sorted(effect.discounts)]
-                _spread(
+                money, count = _spread(
                     targeted,
                     total,
                     currency,
@@ -799,8 +893,25 @@ class CartPricer:
                     effect.promotion.id,
                     rank,
                 )
+                units = 0
             else:
-                _apply_to_lines(effect, lines, None if whole else dirty, currency)
+                money, units, count = _apply_to_lines(effect, lines, None if whole else dirty, currency)
+            if not count:
+                continue
+            # What the lines took, counted once per promotion (``_forget`` takes it back per line).
+            touched.add(rank)
+            total_spent = spent.get(rank)
+            if total_spent is None:
+                spent[rank] = [money, units]
+            else:
+                total_spent[0] += money
+                total_spent[1] += units
+            named = applied.get(rank)
+            if named is None:
+                applied[rank] = count
+                self._applied_order = None
+            else:
+                applied[rank] = named + count
         context = self.context
         if context.deal is not None and context.deal.percent > 0:
             percent = context.deal.percent
@@ -831,27 +942,6 @@ class CartPricer:
         ids = self.promotions.index.ids
         for line in work:
             line.priced = _priced(line, currency, ids)
-            self._remember(line)
-
-    def _remember(self, line: _Line) -> None:
-        spent, applied = self._spent, self._applied
-        first_named = False
-        for rank, (amount, units) in line.spent.items():
-            total = spent.get(rank)
-            if total is None:
-                spent[rank] = [amount, units]
-            else:
-                total[0] += amount
-                total[1] += units
-            count = applied.get(rank)
-            if count is None:
-                applied[rank] = 1
-                first_named = True
-            else:
-                applied[rank] = count + 1
-        self._touched.update(line.spent)
-        if first_named:
-            self._applied_order = None
 
     def _forget(self, line: _Line) -> None:
         spent = self._spent
@@ -1015,8 +1105,9 @@ def _key(effect: _Effect) -> tuple[Decimal, int]:
 
 def _apply_to_lines(
     effect: _Effect, lines: Sequence[_Line | None], dirty: set[int] | None, currency: str
-) -> None:
-    """A line-level promotion on the lines being recomputed (all when ``dirty`` is None), within its budget.
+) -> tuple[Decimal, int, int]:
+    """A line-level promotion on the lines being recomputed (all when ``dirty`` is None), within its
+    budget; returns the money and units it took and from how many lines.
 
     The hot loop of pricing a large cart: ``_take`` written out in place, with the same rounding.
     """
@@ -1025,16 +1116,19 @@ def _apply_to_lines(
     factor = effect.factor
     whole = factor == ONE
     discounts, free_units = effect.discounts, effect.free_units
+    # Lines in any order: each line's waterfall is its own, and takes the promotions in rank order.
+    indices: Iterable[int]
     if dirty is None:
-        indices = sorted(discounts)
+        indices = discounts
     elif len(dirty) < len(discounts):
-        indices = sorted(i for i in dirty if i in discounts)
+        indices = [i for i in dirty if i in discounts]
     else:
-        indices = sorted(i for i in discounts if i in dirty)
+        indices = [i for i in discounts if i in dirty]
     step_quantum = quantum(currency)
     code = effect.code
     base_params = effect.params
     present = cast("Sequence[_Line]", lines)  # a promotion's discounts name only lines in the cart
+    money, units, count = ZERO, 0, 0
     for index in indices:
         line = present[index]
         free = free_units.get(index, 0) if free_units else 0
@@ -1057,14 +1151,19 @@ def _apply_to_lines(
         line.steps.append(
             Step(kind="promotion", amount=-taken, code=code, params=params, promotion_id=promotion_id)
         )
+        took = granted if free else line.quantity
         spent = line.spent.get(rank)
         if spent is None:
-            line.spent[rank] = [taken, granted if free else line.quantity]
+            line.spent[rank] = [taken, took]
         else:
             spent[0] += taken
-            spent[1] += granted if free else line.quantity
+            spent[1] += took
         if free:
             line.free_units += granted
+        money += taken
+        units += took
+        count += 1
+    return money, units, count
 
 
 # --- evaluating one promotion ---------------------------------------------------------------------
@@ -1079,12 +1178,16 @@ def _evaluate(
     books: BookIndex,
     fixed: dict[str, Any] | None,
     reuse: _Reuse | None = None,
+    shared: _Shared | None = None,
+    target: int = -1,
 ) -> tuple[_Effect | None, Hint | None]:
     """One promotion on its own, on the price-book amounts of the lines it targets.
 
-    A gift looks at the whole cart (``units`` and ``amount`` given); the others at ``targeted``.
-    ``fixed``: the promotion's ``_fixed_params``. ``reuse``: the discounts of the promotion's last
-    evaluation on the same lines, of which only ``changed`` are new.
+    A gift looks at the whole cart (``units`` and ``amount``); the others at ``targeted``, whose
+    units and amount are ``units`` and ``amount`` when given. ``fixed``: the promotion's
+    ``_fixed_params``. ``reuse``: the discounts of the promotion's last evaluation on the same
+    lines, of which only ``changed`` are new. ``shared``: what promotions evaluated with it share,
+    ``target`` the number of the promotion's target there.
     """
     benefit = promotion.benefit
     fixed = fixed or {}
@@ -1105,9 +1208,11 @@ def _evaluate(
         return None, _hint(promotion, "add_order_amount", missing=condition.min_order_total - order_total)
 
     if isinstance(benefit, PercentOff):
+        discounts, value = _percent_of(targeted, benefit.percent, reuse, shared, target)
         return _Effect(
             promotion=promotion,
-            discounts=_percent_of(targeted, benefit.percent, reuse),
+            discounts=discounts,
+            value=value,
             units=units,
             code="percent_off",
             params=fixed,
@@ -1151,9 +1256,11 @@ def _evaluate(
         )
         if tier is None:
             return None, hint
+        discounts, value = _percent_of(targeted, tier.percent, reuse, shared, target)
         found = _Effect(
             promotion=promotion,
-            discounts=_percent_of(targeted, tier.percent, reuse),
+            discounts=discounts,
+            value=value,
             units=units,
             code="volume_tier",
             params={
@@ -1211,15 +1318,39 @@ class _Reuse(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     changed: list[_Line]
 
 
-def _percent_of(targeted: Sequence[_Line], percent: Decimal, reuse: _Reuse | None) -> dict[int, Decimal]:
-    """Each line's share of a percent off; from the last evaluation where the lines and the percent
-    are the same, so only changed lines are computed (the same formula, the same dict order)."""
+class _Shared:
+    """What the promotions evaluated together share: the lines of each target with their units and
+    amount, and a percent's discounts on a target's lines with their sum (promotions on one brand
+    or category often give the same percent). Valid while the cart's lines stay the same."""
+
+    __slots__ = ("lines", "percents")
+
+    def __init__(self) -> None:
+        self.lines: dict[int, tuple[list[_Line], int, Decimal]] = {}
+        self.percents: dict[tuple[int, Decimal], tuple[dict[int, Decimal], Decimal]] = {}
+
+
+def _percent_of(
+    targeted: Sequence[_Line], percent: Decimal, reuse: _Reuse | None, shared: _Shared | None, target: int
+) -> tuple[dict[int, Decimal], Decimal]:
+    """Each line's share of a percent off, and their sum. From the last evaluation where the lines
+    and the percent are the same, only changed lines are computed (the same formula, the same dict
+    order). An effect never changes its discounts, so promotions may share them."""
+    key = (target, percent)
+    if shared is not None:
+        found = shared.percents.get(key)
+        if found is not None:
+            return found
     if reuse is not None and reuse.percent == percent:
         discounts = dict(reuse.discounts)
         for line in reuse.changed:
             discounts[line.index] = line.base * percent / HUNDRED
-        return discounts
-    return {line.index: line.base * percent / HUNDRED for line in targeted}
+    else:
+        discounts = {line.index: line.base * percent / HUNDRED for line in targeted}
+    found = (discounts, sum(discounts.values(), ZERO))
+    if shared is not None:
+        shared.percents[key] = found
+    return found
 
 
 def _buy_x_get_y(
@@ -1352,17 +1483,21 @@ def _spread(
     params: dict[str, Any],
     promotion_id: UUID | None,
     rank: int = -1,
-) -> Decimal:
-    """An order-level amount over lines in proportion to what is left of them, cent for cent."""
+) -> tuple[Decimal, int]:
+    """An order-level amount over lines in proportion to what is left of them, cent for cent;
+    returns what was taken and from how many lines."""
     room = sum((line.remaining for line in lines), ZERO)
     total = min(round_amount(total, currency), room)
     if total <= 0:
-        return ZERO
+        return ZERO, 0
     shares = Money(total, currency).allocate([line.remaining for line in lines])
-    spent = ZERO
+    spent, count = ZERO, 0
     for line, share in zip(lines, shares, strict=True):
-        spent += _take(line, share.amount, currency, kind, code, params, promotion_id, rank)
-    return spent
+        taken = _take(line, share.amount, currency, kind, code, params, promotion_id, rank)
+        if taken:
+            spent += taken
+            count += 1
+    return spent, count
 
 
 def _priced(line: _Line, currency: str, ids: Sequence[UUID]) -> PricedLine:

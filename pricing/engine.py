@@ -22,7 +22,7 @@ How promotions combine (docs/pricing.md):
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from decimal import ROUND_FLOOR, Context, Decimal
+from decimal import ROUND_FLOOR, Context, Decimal, localcontext
 from operator import attrgetter
 from types import MappingProxyType
 from typing import Any, cast
@@ -241,9 +241,9 @@ class _Line(msgspec.Struct, kw_only=True, gc=False):
     parts: tuple[dict[str, Any], ...] = ()
     options_unit: Decimal = ZERO
     set_percent_off: Decimal = ZERO
-    # What each promotion (by rank) took from this line: [money, units], for its budget; in the
+    # What each promotion (by rank) took from this line: (money, units), for its budget; in the
     # order the promotions were applied, which is the order the priced line names them in.
-    spent: dict[int, list[Any]] = {}
+    spent: dict[int, tuple[Decimal, int]] = {}
     priced: PricedLine | None = None
 
     def restart(self) -> None:
@@ -582,13 +582,23 @@ class CartPricer:
                 if found is None:
                     # The lines came in cart order, so the promotion's lines are in order already.
                     targeted = list(targets[number].values())
-                    found = shared.lines[number] = (
-                        targeted,
-                        sum(map(_QUANTITY, targeted)),
-                        sum(map(_BASE, targeted), ZERO),
-                    )
+                    if len(targeted) == 1:  # most often: a promotion on a few SKUs
+                        only = targeted[0]
+                        found = (targeted, only.quantity, ZERO + only.base)
+                    else:
+                        found = (targeted, sum(map(_QUANTITY, targeted)), sum(map(_BASE, targeted), ZERO))
+                    shared.lines[number] = found
                 effect, hint = _evaluate(
-                    promotion, found[0], found[1], found[2], amount, books, fixed_params[rank], None, shared, number
+                    promotion,
+                    found[0],
+                    found[1],
+                    found[2],
+                    amount,
+                    books,
+                    fixed_params[rank],
+                    None,
+                    shared,
+                    number,
                 )
             if effect is not None and ((effect.value or effect.valued()) > ZERO or effect.free_units):
                 if promotion.budget_amount is not None or promotion.budget_units is not None:
@@ -600,15 +610,25 @@ class CartPricer:
             elif hint is not None:
                 hints[rank] = hint
         groups = self._groups
+        kept = []
         for rank, effect in effects.items():
             group = effect.promotion.exclusivity_group
             if group is None:
-                self._keep(effect)
+                kept.append(effect)
             else:
                 groups.setdefault(group, {})[rank] = effect
         for group, members in groups.items():
             best = self._group_best[group] = max(members.values(), key=_key)
-            self._keep(best)
+            kept.append(best)
+        # What ``_keep`` does one at a time.
+        combinable, exclusive = self._combinable, self._exclusive
+        for effect in kept:
+            if effect.promotion.stacking == "combinable":
+                combinable[effect.key] = effect
+            else:
+                exclusive[effect.key] = effect
+        with localcontext(_EXACT):
+            self._combinable_total = sum(map(_VALUE, combinable.values()), ZERO)
         self._hints_order = None
         return list(effects)
 
@@ -1093,6 +1113,7 @@ _NET_TOTAL = attrgetter("net_total")
 _BOOK_TOTAL = attrgetter("book_total")
 _QUANTITY = attrgetter("quantity")
 _BASE = attrgetter("base")
+_VALUE = attrgetter("value")
 
 # Benefits whose discount on a line depends on that line and the promotion's parameters alone.
 _SEPARABLE = (PercentOff, AmountOff, FixedPrice, VolumeTiers)
@@ -1152,12 +1173,7 @@ def _apply_to_lines(
             Step(kind="promotion", amount=-taken, code=code, params=params, promotion_id=promotion_id)
         )
         took = granted if free else line.quantity
-        spent = line.spent.get(rank)
-        if spent is None:
-            line.spent[rank] = [taken, took]
-        else:
-            spent[0] += taken
-            spent[1] += took
+        line.spent[rank] = (taken, took)  # each promotion comes once per line
         if free:
             line.free_units += granted
         money += taken
@@ -1341,12 +1357,13 @@ def _percent_of(
         found = shared.percents.get(key)
         if found is not None:
             return found
+    rate = percent / HUNDRED  # exact: a percent has few digits
     if reuse is not None and reuse.percent == percent:
         discounts = dict(reuse.discounts)
         for line in reuse.changed:
-            discounts[line.index] = line.base * percent / HUNDRED
+            discounts[line.index] = line.base * rate
     else:
-        discounts = {line.index: line.base * percent / HUNDRED for line in targeted}
+        discounts = {line.index: line.base * rate for line in targeted}
     found = (discounts, sum(discounts.values(), ZERO))
     if shared is not None:
         shared.percents[key] = found
@@ -1466,11 +1483,7 @@ def _take(
     line.remaining -= taken
     line.steps.append(Step(kind=kind, amount=-taken, code=code, params=params, promotion_id=promotion_id))
     if promotion_id is not None:
-        spent = line.spent.get(rank)
-        if spent is None:
-            line.spent[rank] = [taken, 0]
-        else:
-            spent[0] += taken
+        line.spent[rank] = (taken, 0)  # each promotion comes once per line
     return taken
 
 

@@ -883,7 +883,9 @@ class CartPricer:
 
     def _recompute(self, order: list[int], chosen: dict[int, _Effect]) -> None:
         lines = self._lines
-        work = [cast("_Line", lines[i]) for i in order]
+        # The lines to recompute, and those an order-level promotion spreads over, are in the cart.
+        present = cast("list[_Line]", lines)
+        work = [present[i] for i in order]
         dirty = set(order)
         whole = len(dirty) == len(lines)
         effects: set[int] = set()
@@ -902,7 +904,7 @@ class CartPricer:
             effect = chosen[rank]
             if order_level[rank]:
                 total = round_amount(effect.value * effect.factor, currency)
-                targeted = [cast("_Line", lines[i]) for i in sorted(effect.discounts)]
+                targeted = [present[i] for i in sorted(effect.discounts)]
                 money, count = _spread(
                     targeted,
                     total,
@@ -959,9 +961,9 @@ class CartPricer:
                 )
         if manual is not None and manual.amount:
             _spread(work, manual.amount, currency, "manual", "manual_amount", {"amount": manual.amount}, None)
-        ids = self.promotions.index.ids
+        ids, step_quantum = self.promotions.index.ids, quantum(currency)
         for line in work:
-            line.priced = _priced(line, currency, ids)
+            line.priced = _priced(line, step_quantum, ids)
 
     def _forget(self, line: _Line) -> None:
         spent = self._spent
@@ -1071,7 +1073,7 @@ class CartPricer:
 
     def _assemble(self, chosen: dict[int, _Effect], lines: list[_Line]) -> PricedCart:
         gifts = [g for rank in sorted(self._gift_lines) for g in self._gift_lines[rank][0]]
-        priced = tuple([cast("PricedLine", line.priced) for line in lines] + gifts)
+        priced = tuple(cast("list[PricedLine]", [line.priced for line in lines]) + gifts)
         list_total = sum(map(_LIST_TOTAL, priced), ZERO)
         subtotal = sum(map(_BOOK_TOTAL, lines), ZERO) + sum(map(_LIST_TOTAL, gifts), ZERO)
         total = sum(map(_NET_TOTAL, priced), ZERO)
@@ -1148,7 +1150,7 @@ def _apply_to_lines(
     step_quantum = quantum(currency)
     code = effect.code
     base_params = effect.params
-    present = cast("Sequence[_Line]", lines)  # a promotion's discounts name only lines in the cart
+    present: Sequence[_Line] = lines  # type: ignore[assignment]  # its discounts name only lines in the cart
     money, units, count = ZERO, 0, 0
     for index in indices:
         line = present[index]
@@ -1513,8 +1515,8 @@ def _spread(
     return spent, count
 
 
-def _priced(line: _Line, currency: str, ids: Sequence[UUID]) -> PricedLine:
-    list_total = round_amount(line.list_unit * line.quantity, currency)
+def _priced(line: _Line, step_quantum: Decimal, ids: Sequence[UUID]) -> PricedLine:
+    list_total = (line.list_unit * line.quantity).quantize(step_quantum, None, HALF_UP)
     book_total = line.book_total
     if line.parts:
         head = _configured_head(line, list_total)

@@ -43,6 +43,11 @@ def path_for(code: str, supplier_path: str | None) -> str:
     return (supplier_path or "") + code + "/"
 
 
+def manufacturer_path(path: str) -> str:
+    """The path of the manufacturer at the top of ``path``: its first code."""
+    return path[: path.index("/") + 1]
+
+
 def depth_of(path: str) -> int:
     """0 for the manufacturer, 1 for a tier-1 distributor or a direct store, and so on."""
     return path.count("/") - 1

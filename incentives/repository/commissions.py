@@ -131,9 +131,10 @@ async def registration_path(registration_id: UUID) -> str | None:
     return str(rows[0]["partner_path"]) if rows else None
 
 
-async def lead_exists(lead_id: UUID) -> bool:
-    rows = await CommissionDeal.raw("SELECT id FROM dealreg_lead WHERE id = {}", lead_id)
-    return bool(rows)
+async def lead_path(lead_id: UUID) -> str | None:
+    """The path of the partner holding a lead ("" while it lies in the manufacturer's pool)."""
+    rows = await CommissionDeal.raw("SELECT owner_path FROM dealreg_lead WHERE id = {}", lead_id)
+    return str(rows[0]["owner_path"] or "") if rows else None
 
 
 async def registration_by_number(number: str) -> tuple[UUID, str] | None:
@@ -144,9 +145,10 @@ async def registration_by_number(number: str) -> tuple[UUID, str] | None:
     return (UUID(str(rows[0]["id"])), str(rows[0]["partner_path"])) if rows else None
 
 
-async def lead_by_number(number: str) -> UUID | None:
-    rows = await CommissionDeal.raw("SELECT id FROM dealreg_lead WHERE number = {}", number)
-    return UUID(str(rows[0]["id"])) if rows else None
+async def lead_by_number(number: str) -> tuple[UUID, str] | None:
+    """A lead's id and the path of the partner holding it ("" in the manufacturer's pool)."""
+    rows = await CommissionDeal.raw("SELECT id, owner_path FROM dealreg_lead WHERE number = {}", number)
+    return (UUID(str(rows[0]["id"])), str(rows[0]["owner_path"] or "")) if rows else None
 
 
 # The numbered things a deal comes from, by the tables that hold them (deal registration sits above

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
+from channel.network import manufacturer_path
 from channel.roles import OrgKind, Permission
 from channel.services.activity import record_change
 from channel.transactions import hold_lock, read_transaction, write_transaction
@@ -135,16 +136,22 @@ async def list_deals(actor: Actor, plan_id: UUID) -> list[schemas.PlanDeal]:
         ]
 
 
+def _sees_lead(actor: Actor, held_by: str) -> bool:
+    """Whether the actor sees the partner holding a lead; a lead in the pool is the manufacturer's."""
+    return actor.sees(held_by or manufacturer_path(actor.organisation_path))
+
+
 async def find_deal_source(actor: Actor, number: str) -> tuple[UUID | None, UUID | None] | None:
-    """The registration (one the actor sees) or the lead a number names, as ``attribute_order``
-    takes them: ``(registration_id, None)`` or ``(None, lead_id)``; None when it names neither."""
+    """The registration or the lead a number names, if the actor sees the partner holding it, as
+    ``attribute_order`` takes them: ``(registration_id, None)`` or ``(None, lead_id)``; None when
+    it names neither."""
     require(actor, Permission.MANAGE_PROMOTIONS)
     async with read_transaction():
         registration = await repository.registration_by_number(number)
         if registration is not None and actor.sees(registration[1]):
             return registration[0], None
-        lead_id = await repository.lead_by_number(number)
-        return (None, lead_id) if lead_id is not None else None
+        lead = await repository.lead_by_number(number)
+        return (None, lead[0]) if lead is not None and _sees_lead(actor, lead[1]) else None
 
 
 async def attribute_order(
@@ -163,8 +170,10 @@ async def attribute_order(
             path = await repository.registration_path(command.registration_id)
             if path is None or not actor.sees(path):
                 problems.append(FieldProblem("registration_id", "unknown_registration"))
-        if command.lead_id is not None and not await repository.lead_exists(command.lead_id):
-            problems.append(FieldProblem("lead_id", "unknown_lead"))
+        if command.lead_id is not None:
+            held_by = await repository.lead_path(command.lead_id)
+            if held_by is None or not _sees_lead(actor, held_by):
+                problems.append(FieldProblem("lead_id", "unknown_lead"))
         for index, share in enumerate(command.splits):
             found = await rebate_repository.partner_facts(share.partner_id)
             if found is None or not actor.sees(found[0].path) or found[0].path == plan["owner_path"]:

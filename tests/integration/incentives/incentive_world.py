@@ -115,8 +115,11 @@ def commission_plan(
     )
 
 
-async def worked_lead(clock: FixedClock, number: str = "L-000001") -> UUID:
-    """A lead the agent worked, as the lead pool keeps it."""
+async def worked_lead(
+    clock: FixedClock, number: str = "L-000001", owner: tuple[UUID, str] | None = None
+) -> UUID:
+    """A lead the agent worked, as the lead pool keeps it; ``owner``: the partner (id, path) that
+    holds it, else it lies in the manufacturer's pool."""
     lead_id = uuid4()
     await Lead.insert(
         Lead(
@@ -124,6 +127,8 @@ async def worked_lead(clock: FixedClock, number: str = "L-000001") -> UUID:
             number=number,
             source="trade fair",
             company_name="Hotel Aurora",
+            owner_id=owner[0] if owner else None,
+            owner_path=owner[1] if owner else "",
             created_at=clock.now(),
         )
     )

@@ -191,6 +191,39 @@ async def test_the_owner_lists_its_plans_by_code_and_each_plans_deals_latest_fir
     assert deals[0].order_id == second.id
 
 
+async def test_a_distributor_credits_only_leads_its_own_network_holds(
+    world: World, clock: FixedClock
+) -> None:
+    await priced_world(world, clock)
+    d1 = world.actors["d1_admin"]
+    plan = await commissions.create_plan(d1, commission_plan("D1-AGENTS"), clock)
+    places = {code: await channel_repository.find_org_place(world.org_id(code)) for code in ("D1A", "D2")}
+    ours = await worked_lead(clock, "L-000001", owner=(places["D1A"].id, places["D1A"].path))  # type: ignore[union-attr]
+    theirs = await worked_lead(clock, "L-000002", owner=(places["D2"].id, places["D2"].path))  # type: ignore[union-attr]
+    pooled = await worked_lead(clock, "L-000003")
+    order = await received_order(world, clock, "s1_manager", "d1a_admin", "HOB", 1)
+
+    def deal(lead: UUID) -> schemas.CommissionDealCreate:
+        return schemas.CommissionDealCreate(
+            order_number=order.number,
+            lead_id=lead,
+            splits=[Split(partner_id=world.org_id("D1A"), percent=D(100))],
+        )
+
+    # A sibling's lead and the manufacturer's pool answer as a number that names nothing.
+    assert await commissions.find_deal_source(d1, "L-000001") == (None, ours)
+    assert await commissions.find_deal_source(d1, "L-000002") is None
+    assert await commissions.find_deal_source(d1, "L-000003") is None
+    for lead in (theirs, pooled):
+        with pytest.raises(InvalidInputError) as refused:
+            await commissions.attribute_order(d1, plan.id, deal(lead), clock)
+        assert [(p.field, p.code) for p in refused.value.problems] == [("lead_id", "unknown_lead")]
+    credited = await commissions.attribute_order(d1, plan.id, deal(ours), clock)
+    assert credited.lead_id == ours
+    # The manufacturer sees the whole network, its pool included.
+    assert await commissions.find_deal_source(world.actors["m_admin"], "L-000003") == (None, pooled)
+
+
 async def test_another_distributors_plan_is_not_found_and_a_store_has_no_plans(
     world: World, clock: FixedClock
 ) -> None:

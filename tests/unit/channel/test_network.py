@@ -1,6 +1,6 @@
 import pytest
 
-from channel.network import ancestor_codes, depth_of, may_supply, path_for
+from channel.network import ancestor_codes, depth_of, manufacturer_path, may_supply, path_for
 from channel.roles import ROLES_BY_KIND, OrgKind, Permission, Role, permissions_of, roles_fit_kind
 
 
@@ -28,6 +28,7 @@ def test_a_path_names_every_supplier_from_the_manufacturer_down() -> None:
     assert path == "AURORA/D-EAST/D-EAST-HZ/S-001/"
     assert depth_of(path) == 3
     assert ancestor_codes(path) == ["AURORA", "D-EAST", "D-EAST-HZ"]
+    assert manufacturer_path(path) == manufacturer_path("AURORA/") == "AURORA/"
 
 
 def test_roles_must_belong_to_the_organisations_kind() -> None:

@@ -261,6 +261,7 @@ MESSAGES: dict[str, str] = {
     "not_budget_owner": N_("Only the partner that set this budget may do this."),
     "budget_code_taken": N_("A budget with the code {code} already exists."),
     "unknown_partner": N_("This is not a partner under the budget's owner."),
+    "unknown_split_partner": N_("This is not a partner under the plan's owner."),
     "budget_exceeded": N_("The budget has only {available} left to allocate."),
     "allocation_below_requests": N_("Requests already hold more than this of the partner's share."),
     "no_allocation": N_("You have no share of this budget."),

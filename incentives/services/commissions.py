@@ -177,7 +177,7 @@ async def attribute_order(
         for index, share in enumerate(command.splits):
             found = await rebate_repository.partner_facts(share.partner_id)
             if found is None or not actor.sees(found[0].path) or found[0].path == plan["owner_path"]:
-                problems.append(FieldProblem(f"splits[{index}].partner_id", "unknown_partner"))
+                problems.append(FieldProblem(f"splits[{index}].partner_id", "unknown_split_partner"))
         if problems:
             raise InvalidInputError(problems)
         assert order is not None

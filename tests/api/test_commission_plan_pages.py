@@ -144,12 +144,19 @@ async def test_an_order_attributed_with_the_form_shows_as_a_deal_with_its_split(
     url = f"/m/incentives/commission-plans/{plan_id}"
 
     unknown = await post_form(client, f"{url}/deals", {**deal, "source": "DR-999999"})
+    to_owner = await post_form(
+        client,
+        f"{url}/deals",
+        {**deal, "split_partner": [str(world.org_id("M")), str(world.org_id("D1")), "", ""]},
+    )
     saved = await post_form(client, f"{url}/deals", deal)
     page = await client.get(url)
     again = await post_form(client, f"{url}/deals", deal)
 
     assert unknown.status_code == 422
     assert error_of(unknown.text, "source") == "There is no registration or lead DR-999999 that you see."
+    assert to_owner.status_code == 422
+    assert error_of(to_owner.text, "splits.0.partner_id") == "This is not a partner under the plan's owner."
     assert saved.status_code == 303 and saved.headers["location"] == url
     assert again.status_code == 409
     assert error_of(again.text, "order_number") == f"Order {order.number} is already attributed to a deal."

@@ -8,6 +8,7 @@ A plan reuses the rebate tiers in slab mode: "3% of the first 10,000 of hobs, 5%
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from decimal import Decimal
 from uuid import UUID
 
@@ -142,6 +143,19 @@ def split(amount: Decimal, currency: str, splits: list[Split]) -> dict[UUID, Dec
     """Share a commission by the split, to the cent, losing and inventing nothing."""
     parts = Money(amount, currency).allocate([s.percent for s in splits])
     return {s.partner_id: part.amount for s, part in zip(splits, parts, strict=True)}
+
+
+def run_totals(changes: Iterable[tuple[str, Decimal]]) -> tuple[dict[str, Decimal], dict[str, Decimal]]:
+    """What a run earned and clawed back, per currency, from its entries' (currency, change): amounts
+    in two currencies never add up to one."""
+    earned: dict[str, Decimal] = {}
+    clawed_back: dict[str, Decimal] = {}
+    for currency, change in changes:
+        if change > 0:
+            earned[currency] = earned.get(currency, Decimal(0)) + change
+        elif change < 0:
+            clawed_back[currency] = clawed_back.get(currency, Decimal(0)) - change
+    return dict(sorted(earned.items())), dict(sorted(clawed_back.items()))
 
 
 def deltas(earned: dict[UUID, Decimal], recorded: dict[UUID, Decimal]) -> dict[UUID, Decimal]:

@@ -398,8 +398,10 @@ class CommissionPlanDetail(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class CommissionRun(msgspec.Struct, frozen=True, kw_only=True):
-    earned: Decimal
-    clawed_back: Decimal
+    """What a run recorded: earned and clawed back per currency of the plans, and the entries."""
+
+    earned: dict[str, Decimal]
+    clawed_back: dict[str, Decimal]
     entries: int
 
 

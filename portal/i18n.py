@@ -16,7 +16,7 @@ from io import BytesIO
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from babel import Locale, UnknownLocaleError, dates, numbers
+from babel import Locale, UnknownLocaleError, dates, lists, numbers
 from babel.core import get_global
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -166,6 +166,11 @@ def format_money(amount: Decimal | int | None, currency: str) -> str:
     if amount is None:
         return ""
     return numbers.format_currency(amount, currency, locale=_formats())
+
+
+def format_list(items: list[str]) -> str:
+    """Items joined as the reader's language joins them ("A, B and C"; "A, B und C")."""
+    return lists.format_list(items, locale=current_locale())
 
 
 def parse_amount(text: str) -> Decimal:

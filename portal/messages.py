@@ -6,7 +6,7 @@ import contextlib
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from portal.i18n import N_, format_money, format_number, gettext
+from portal.i18n import N_, format_list, format_money, format_number, gettext
 from pricing import messages as pricing_messages
 
 MESSAGES: dict[str, str] = {
@@ -690,6 +690,9 @@ def audit_value(value: object, field: str | None = None) -> str:
         return "—"
     if isinstance(value, list):
         return ", ".join(audit_value(v, field) for v in value) or "—"
+    if isinstance(value, dict) and field in _NUMBER_FIELDS:  # amounts per currency, as a run records
+        with contextlib.suppress(InvalidOperation, ValueError, TypeError):
+            return format_list([format_money(Decimal(str(v)), str(c)) for c, v in value.items()]) or "—"
     if field in _NUMBER_FIELDS and not isinstance(value, bool):
         with contextlib.suppress(InvalidOperation, ValueError, TypeError):
             number = Decimal(str(value))

@@ -253,8 +253,7 @@ async def run_commissions(actor: Actor, clock: Clock) -> schemas.CommissionRun:
                     }
                 )
         await repository.insert_entries(entries)
-        earned_total = sum((e["amount"] for e in entries if e["amount"] > 0), Decimal(0))
-        clawed = -sum((e["amount"] for e in entries if e["amount"] < 0), Decimal(0))
+        earned_total, clawed = commissions.run_totals((e["currency"], e["amount"]) for e in entries)
         if entries:
             await record_change(
                 actor,

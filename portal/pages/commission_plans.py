@@ -5,6 +5,7 @@ deals and the form that attributes an order to it with its split. Statements are
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -22,7 +23,7 @@ from incentives.services import commissions
 from portal import commission_form
 from portal.dependencies import CurrentActor, CurrentClock, CurrentPortal
 from portal.forms import form_refusal
-from portal.i18n import format_money, format_number, gettext, ngettext
+from portal.i18n import format_list, format_money, gettext, ngettext
 from portal.pages import choices
 from portal.pages.rendering import back_to, page
 from portal.portals import Portal
@@ -45,15 +46,16 @@ def _refusal(
     return ({field: errors["__all__"]} if field else errors), status
 
 
-def _run_text(run: schemas.CommissionRun, currencies: set[str]) -> str:
-    """What a run recorded, in money when the plans share one currency."""
+def run_text(run: schemas.CommissionRun, currencies: set[str]) -> str:
+    """What a run recorded, each currency of the owner's plans on its own ("CN¥480.00 and €80.00")."""
     if not run.entries:
         return gettext("Nothing new to record: every deal's commission is up to date.")
-    if len(currencies) == 1:
-        [currency] = currencies
-        earned, clawed = format_money(run.earned, currency), format_money(run.clawed_back, currency)
-    else:
-        earned, clawed = format_number(run.earned), format_number(run.clawed_back)
+
+    def amounts(totals: dict[str, Decimal]) -> str:
+        every = {currency: totals.get(currency, Decimal(0)) for currency in sorted(currencies | set(totals))}
+        return format_list([format_money(amount, currency) for currency, amount in every.items()])
+
+    earned, clawed = amounts(run.earned), amounts(run.clawed_back)
     return ngettext(
         "Commissions run: %(earned)s earned, %(clawed)s clawed back, %(num)s entry recorded.",
         "Commissions run: %(earned)s earned, %(clawed)s clawed back, %(num)s entries recorded.",
@@ -117,7 +119,7 @@ class CommissionPlanPages(Controller):
         """Bring the commissions of every deal of the owner's plans up to date, and say what it took."""
         done = await commissions.run_commissions(actor, clock)
         currencies = {p.currency for p in await commissions.list_plans(actor)}
-        flash(request, _run_text(done, currencies), category="success")
+        flash(request, run_text(done, currencies), category="success")
         return back_to(portal.url("/incentives/commission-plans"))
 
     async def _plan(

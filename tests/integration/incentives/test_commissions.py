@@ -105,8 +105,8 @@ async def test_a_deal_earns_when_received_is_split_and_clawed_back_on_a_return(
     clawed = await commissions.run_commissions(m, clock)
 
     # 2% of 2,000 + 4% of 1,000 = 80.00, 60.00 and 20.00; after one hob back: 2% of 2,000 = 40.00.
-    assert (first.earned, first.entries, again.entries) == (D("80.00"), 2, 0)
-    assert (clawed.clawed_back, clawed.entries) == (D("40.00"), 2)
+    assert (first.earned, first.entries, again.entries) == ({"EUR": D("80.00")}, 2, 0)
+    assert (clawed.earned, clawed.clawed_back, clawed.entries) == ({}, {"EUR": D("40.00")}, 2)
     month = await commissions.statement(
         world.actors["d1a_admin"], world.org_id("D1A"), date(2026, 11, 1), date(2026, 12, 1)
     )

@@ -85,3 +85,13 @@ def test_every_split_adds_up_to_the_commission(amount: Decimal, first: int) -> N
     splits = [Split(partner_id=uuid4(), percent=D(first)), Split(partner_id=uuid4(), percent=D(100 - first))]
 
     assert sum(commissions.split(amount, "EUR", splits).values()) == amount
+
+
+def test_a_run_adds_up_what_it_earned_and_clawed_back_per_currency_never_across() -> None:
+    earned, clawed_back = commissions.run_totals(
+        [("EUR", D("60.00")), ("CNY", D("480.00")), ("EUR", D("20.00")), ("EUR", D("-30.00"))]
+    )
+
+    assert earned == {"CNY": D("480.00"), "EUR": D("80.00")}
+    assert clawed_back == {"EUR": D("30.00")}
+    assert commissions.run_totals([]) == ({}, {})

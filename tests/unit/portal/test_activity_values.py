@@ -23,6 +23,11 @@ def test_amounts_follow_the_readers_number_format_with_their_recorded_decimals()
     assert audit_value(3, "quantity") == "3"
 
 
+def test_amounts_per_currency_read_as_money_in_each_currency() -> None:
+    assert audit_value({"CNY": "480.00", "EUR": "80.00"}, "earned") == "CN¥480.00 and €80.00"
+    assert audit_value({}, "clawed_back") == "—"
+
+
 def test_an_mdf_activity_is_named_in_words() -> None:
     assert audit_value("event", "activity") == "Event"
 

@@ -249,6 +249,9 @@ MESSAGES: dict[str, str] = {
     "order_not_cancelled": N_("Order {number} is not cancelled: it keeps what it paid from the fund."),
     "own_fund": N_("A partner does not adjust its own rebate fund."),
     "unknown_order": N_("There is no order {number} of yours."),
+    "order_in_other_currency": N_(
+        "Order {number} is in {currency} and this plan counts in {plan_currency}; amounts are not converted."
+    ),
     "not_ascending": N_("Each tier must start above the one before it."),
     "out_of_range": N_("This value is out of range."),
     "too_many": N_("At most {maximum} are allowed."),

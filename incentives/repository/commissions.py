@@ -114,14 +114,14 @@ async def deals_of(plan_id: UUID) -> list[dict[str, Any]]:
     return rows
 
 
-async def order_place(number: str) -> tuple[UUID, str, str] | None:
-    """An order's id, status and buyer path."""
+async def order_place(number: str) -> tuple[UUID, str, str, str] | None:
+    """An order's id, status, buyer path and currency."""
     rows = await CommissionDeal.raw(
-        "SELECT id, status, buyer_path FROM ordering_order WHERE number = {}", number
+        "SELECT id, status, buyer_path, currency FROM ordering_order WHERE number = {}", number
     )
     if not rows:
         return None
-    return UUID(str(rows[0]["id"])), rows[0]["status"], rows[0]["buyer_path"]
+    return UUID(str(rows[0]["id"])), rows[0]["status"], rows[0]["buyer_path"], rows[0]["currency"]
 
 
 async def registration_path(registration_id: UUID) -> str | None:

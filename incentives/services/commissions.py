@@ -164,6 +164,14 @@ async def attribute_order(
         order = await repository.order_place(command.order_number)
         if order is None or not order[2].startswith(plan["owner_path"]) or not actor.sees(order[2]):
             problems.append(FieldProblem("order_number", "unknown_order", {"number": command.order_number}))
+        elif order[3] != plan["currency"]:  # amounts are not converted between currencies
+            problems.append(
+                FieldProblem(
+                    "order_number",
+                    "order_in_other_currency",
+                    {"number": command.order_number, "currency": order[3], "plan_currency": plan["currency"]},
+                )
+            )
         if (command.registration_id is None) == (command.lead_id is None):
             problems.append(FieldProblem("registration_id", "registration_or_lead"))
         if command.registration_id is not None:

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from uuid import UUID, uuid4
 
+import msgspec
 import pytest
 
 from channel import repository as channel_repository
@@ -222,6 +223,38 @@ async def test_a_distributor_credits_only_leads_its_own_network_holds(
     assert credited.lead_id == ours
     # The manufacturer sees the whole network, its pool included.
     assert await commissions.find_deal_source(world.actors["m_admin"], "L-000003") == (None, pooled)
+
+
+async def test_an_order_in_another_currency_than_the_plans_is_refused(
+    world: World, clock: FixedClock
+) -> None:
+    await priced_world(world, clock)
+    m = world.actors["m_admin"]
+    in_yuan = msgspec.structs.replace(commission_plan("CN-AGENTS"), currency="CNY")
+    plan = await commissions.create_plan(m, in_yuan, clock)
+    registration = await _registration(world, clock, "D1A")
+    order = await received_order(world, clock, "s1_manager", "d1a_admin", "HOB", 1)  # in EUR
+
+    with pytest.raises(InvalidInputError) as refused:
+        await commissions.attribute_order(
+            m,
+            plan.id,
+            schemas.CommissionDealCreate(
+                order_number=order.number,
+                registration_id=registration,
+                splits=[Split(partner_id=world.org_id("D1A"), percent=D(100))],
+            ),
+            clock,
+        )
+
+    # Amounts are not converted: EUR volume must not earn a commission counted in yuan.
+    [problem] = refused.value.problems
+    assert (problem.field, problem.code, problem.params) == (
+        "order_number",
+        "order_in_other_currency",
+        {"number": order.number, "currency": "EUR", "plan_currency": "CNY"},
+    )
+    assert await commissions.list_deals(m, plan.id) == []
 
 
 async def test_another_distributors_plan_is_not_found_and_a_store_has_no_plans(

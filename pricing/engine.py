@@ -578,16 +578,8 @@ class CartPricer:
                 effect, hint = _evaluate(promotion, (), units, amount, amount, books, fixed_params[rank])
             else:
                 number = target_number[rank]
-                found = shared.lines.get(number)
-                if found is None:
-                    # The lines came in cart order, so the promotion's lines are in order already.
-                    targeted = list(targets[number].values())
-                    if len(targeted) == 1:  # most often: a promotion on a few SKUs
-                        only = targeted[0]
-                        found = (targeted, only.quantity, ZERO + only.base)
-                    else:
-                        found = (targeted, sum(map(_QUANTITY, targeted)), sum(map(_BASE, targeted), ZERO))
-                    shared.lines[number] = found
+                # The lines came in cart order, so each target holds them in order already.
+                found = shared.lines.get(number) or shared.lines_of(number, targets[number], in_order=True)
                 effect, hint = _evaluate(
                     promotion,
                     found[0],
@@ -652,14 +644,7 @@ class CartPricer:
                 number = target_number[rank]
                 held = targets.get(number)
                 if held:
-                    found = shared.lines.get(number)
-                    if found is None:
-                        targeted = [held[i] for i in sorted(held)] if len(held) > 1 else list(held.values())
-                        found = shared.lines[number] = (
-                            targeted,
-                            sum(map(_QUANTITY, targeted)),
-                            sum(map(_BASE, targeted), ZERO),
-                        )
+                    found = shared.lines.get(number) or shared.lines_of(number, held, in_order=False)
                     reuse = None
                     before = effects.get(rank)
                     if (
@@ -1346,6 +1331,19 @@ class _Shared:
     def __init__(self) -> None:
         self.lines: dict[int, tuple[list[_Line], int, Decimal]] = {}
         self.percents: dict[tuple[int, Decimal], tuple[dict[int, Decimal], Decimal]] = {}
+
+    def lines_of(
+        self, target: int, held: dict[int, _Line], in_order: bool
+    ) -> tuple[list[_Line], int, Decimal]:
+        """A target's lines in cart order, their units and their amount; kept for the others."""
+        if len(held) == 1:  # most often: a promotion on a few SKUs
+            [only] = held.values()
+            found = ([only], only.quantity, ZERO + only.base)
+        else:
+            targeted = list(held.values()) if in_order else [held[i] for i in sorted(held)]
+            found = (targeted, sum(map(_QUANTITY, targeted)), sum(map(_BASE, targeted), ZERO))
+        self.lines[target] = found
+        return found
 
 
 def _percent_of(

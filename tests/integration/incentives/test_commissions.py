@@ -60,6 +60,18 @@ async def _registration(world: World, clock: FixedClock, code: str) -> UUID:
     return registration_id
 
 
+def _all_to_d1a(
+    world: World, order_number: str, registration_id: UUID | None = None, lead_id: UUID | None = None
+) -> schemas.CommissionDealCreate:
+    """An order's deal, from a registration or a lead, its whole commission to D1A."""
+    return schemas.CommissionDealCreate(
+        order_number=order_number,
+        registration_id=registration_id,
+        lead_id=lead_id,
+        splits=[Split(partner_id=world.org_id("D1A"), percent=D(100))],
+    )
+
+
 async def test_a_deal_earns_when_received_is_split_and_clawed_back_on_a_return(
     world: World, clock: FixedClock
 ) -> None:
@@ -151,16 +163,7 @@ async def test_the_owner_lists_its_plans_by_code_and_each_plans_deals_latest_fir
     lead = await worked_lead(clock, "L-000007")
     first = await received_order(world, clock, "s1_manager", "d1a_admin", "HOB", 1)
     second = await received_order(world, clock, "s1_manager", "d1a_admin", "HOB", 2)
-    await commissions.attribute_order(
-        m,
-        agents.id,
-        schemas.CommissionDealCreate(
-            order_number=first.number,
-            registration_id=registration,
-            splits=[Split(partner_id=world.org_id("D1A"), percent=D(100))],
-        ),
-        clock,
-    )
+    await commissions.attribute_order(m, agents.id, _all_to_d1a(world, first.number, registration), clock)
     clock.advance(hours=1)
     await commissions.attribute_order(
         m,
@@ -205,11 +208,7 @@ async def test_a_distributor_credits_only_leads_its_own_network_holds(
     order = await received_order(world, clock, "s1_manager", "d1a_admin", "HOB", 1)
 
     def deal(lead: UUID) -> schemas.CommissionDealCreate:
-        return schemas.CommissionDealCreate(
-            order_number=order.number,
-            lead_id=lead,
-            splits=[Split(partner_id=world.org_id("D1A"), percent=D(100))],
-        )
+        return _all_to_d1a(world, order.number, lead_id=lead)
 
     # A sibling's lead and the manufacturer's pool answer as a number that names nothing.
     assert await commissions.find_deal_source(d1, "L-000001") == (None, ours)
@@ -236,16 +235,7 @@ async def test_an_order_in_another_currency_than_the_plans_is_refused(
     order = await received_order(world, clock, "s1_manager", "d1a_admin", "HOB", 1)  # in EUR
 
     with pytest.raises(InvalidInputError) as refused:
-        await commissions.attribute_order(
-            m,
-            plan.id,
-            schemas.CommissionDealCreate(
-                order_number=order.number,
-                registration_id=registration,
-                splits=[Split(partner_id=world.org_id("D1A"), percent=D(100))],
-            ),
-            clock,
-        )
+        await commissions.attribute_order(m, plan.id, _all_to_d1a(world, order.number, registration), clock)
 
     # Amounts are not converted: EUR volume must not earn a commission counted in yuan.
     [problem] = refused.value.problems

@@ -512,7 +512,7 @@ FIELD_LABELS: dict[str, str] = {
     "note": N_("Note"),
     "stage": N_("Stage"),
     "reason": N_("Reason"),
-    "position": N_("Order"),
+    "position": N_("Position"),
     "accept_within_hours": N_("Hours to accept"),
     "private_pool_cap": N_("Private pool cap"),
     "follow_up_within_days": N_("Follow-up days"),

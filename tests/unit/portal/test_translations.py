@@ -128,6 +128,12 @@ _TEMPLATE = '{{ _("Supplied by %(name)s", name=supplier) }}'
             lambda: build_environment().from_string(_TEMPLATE).render(supplier="<Shanghai & Co>"),
             "供货方：&lt;Shanghai &amp; Co&gt;",
         ),
+        # A purchase order and the place of a rule in a list are different words in both languages.
+        ("zh_Hans", lambda: i18n.gettext("Order"), "订单"),
+        ("zh_Hans", lambda: i18n.gettext(messages.FIELD_LABELS["position"]), "顺序"),
+        ("de", lambda: i18n.gettext(messages.FIELD_LABELS["position"]), "Reihenfolge"),
+        # Rebate programmes and deal registration programmes are not the same programmes.
+        ("zh_Hans", lambda: i18n.gettext("Rebate programmes"), "返利计划"),
         ("de", lambda: i18n.gettext("Sign in"), "Anmelden"),
         ("de", lambda: i18n.gettext("Accept the quote"), "Angebot annehmen"),
         ("de", lambda: i18n.gettext(messages.ROLE_LABELS["channel_manager"]), "Channel-Manager"),
@@ -146,6 +152,10 @@ _TEMPLATE = '{{ _("Supplied by %(name)s", name=supplier) }}'
         "zh-tier-label",
         "zh-reason-with-terms",
         "zh-template-with-placeholder",
+        "zh-purchase-order",
+        "zh-rule-position",
+        "de-rule-position",
+        "zh-rebate-programmes",
         "de-gettext",
         "de-quote-answer",
         "de-role-label",

@@ -114,6 +114,9 @@ class Definition(msgspec.Struct, frozen=True, kw_only=True):
     enrolment: Enrolment = Enrolment()
     exclude_free_goods: bool = True
     fund_use_percent: Decimal = Decimal(10)  # at most this share of an order may be paid from the fund
+    # Credit it pays into the fund is usable until the end of the month this many months after the
+    # one it was credited in, then lapses (incentives.fund.usable_until); None: it never lapses.
+    credit_valid_months: int | None = None
 
 
 class PartnerFacts(msgspec.Struct, frozen=True, kw_only=True):
@@ -166,6 +169,9 @@ def validate_definition(definition: Definition) -> list[FieldProblem]:
     percent = definition.fund_use_percent
     if not _finite(percent) or not Decimal(0) <= percent <= HUNDRED:
         problems.append(FieldProblem("fund_use_percent", "out_of_range"))
+    months = definition.credit_valid_months
+    if months is not None and not 1 <= months <= 120:
+        problems.append(FieldProblem("credit_valid_months", "out_of_range"))
     if isinstance(definition.basis, ProductFamily) and not definition.basis.categories:
         problems.append(FieldProblem("basis.categories", "required"))
     return problems

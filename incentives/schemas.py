@@ -160,6 +160,14 @@ class FundEntry(msgspec.Struct, frozen=True, kw_only=True):
     settlement_id: UUID | None
     reason: str
     actor_label: str
+    usable_until: date | None = None  # a credit's last day; an expiry's: that of the credit it wrote off
+
+
+class FundLapse(msgspec.Struct, frozen=True, kw_only=True):
+    """Credit in the fund that lapses after ``usable_until`` unless an order spends it first."""
+
+    usable_until: date
+    amount: Decimal
 
 
 class Fund(msgspec.Struct, frozen=True, kw_only=True):
@@ -169,6 +177,7 @@ class Fund(msgspec.Struct, frozen=True, kw_only=True):
     balance: Decimal
     use_percent: Decimal  # the most of an order the fund may pay
     entries: list[FundEntry]
+    lapsing: list[FundLapse] = []  # soonest first
 
 
 class FundUseResult(msgspec.Struct, frozen=True, kw_only=True):

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from piccolo.columns import JSON, UUID, BigSerial, Bytea, Date, Integer, Numeric, Text, Timestamptz, Varchar
+from piccolo.columns import (
+    JSON,
+    UUID,
+    BigSerial,
+    Boolean,
+    Bytea,
+    Date,
+    Integer,
+    Numeric,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.defaults.uuid import UUID4
 from piccolo.columns.indexes import IndexMethod
@@ -69,6 +81,10 @@ class FundAccount(Table, tablename="incentives_fund_account"):
     partner_path = Varchar(length=400, index_method=IndexMethod.btree)
     currency = Varchar(length=3)
     balance = Numeric(digits=(14, 2), default=Decimal(0))
+    # Whether any credit of it has a last day: only then does a use replay the ledger to let
+    # lapsed credit go first (incentives.fund.lots_of).
+    credits_lapse = Boolean(default=False)
+    next_lapse_on = Date(null=True, default=None)  # the day after the soonest last day of credit left
     updated_at = Timestamptz(default=TimestamptzNow())
 
 
@@ -86,6 +102,8 @@ class FundEntry(Table, tablename="incentives_fund_entry"):
     order_reference = Varchar(length=64, default="", index=True)
     reason = Text(default="")
     actor_label = Varchar(length=254, default="")
+    # A credit's last usable day (None: it never lapses); on an expiry, that of the newest credit it took.
+    usable_until = Date(null=True, default=None)
 
 
 class MdfBudget(Table, tablename="incentives_mdf_budget"):

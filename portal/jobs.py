@@ -20,6 +20,7 @@ from channel.services import access
 from core.clock import Clock
 from core.errors import NotFoundError
 from deal_registration.services import leads, registrations
+from incentives.services import fund
 from ordering.services import orders
 from portal.mail import send_notification_emails
 from reports import rollups
@@ -55,12 +56,17 @@ async def _close_orders(clock: Clock) -> object:
     return await orders.close_received(await access.system_actor(), clock)
 
 
+async def _expire_fund_credit(clock: Clock) -> object:
+    return await fund.expire_credit(await access.system_actor(), clock)
+
+
 JOBS = (
     Job("lead deadlines", 300, _sweep_leads),
     Job("registration protection", 900, _expire_registrations),
     Job("report rollups", 60, _refresh_rollups),
     Job("stock report reminders", 3600, _remind_stock_reports),
     Job("closing received orders", 3600, _close_orders),
+    Job("rebate fund credit expiry", 3600, _expire_fund_credit),
 )
 
 

@@ -52,6 +52,7 @@ class ProgrammeForm(msgspec.Struct, kw_only=True):
     cap: str = ""
     exclude_free_goods: bool = True
     fund_use_percent: str = "10"
+    credit_valid_months: str = ""  # empty: credit never lapses
 
     def with_blank_rows(self, tiers: int = 1) -> ProgrammeForm:
         """The form with empty rows after each repeated group, to fill in without a script."""
@@ -74,7 +75,7 @@ def read_form(values: FormValues) -> ProgrammeForm:
         name: one(values, name, getattr(defaults, name))
         for name in (
             "code", "name", "currency", "period", "starts_on", "ends_on", "basis", "growth_source", "mode",
-            "cap", "fund_use_percent",
+            "cap", "fund_use_percent", "credit_valid_months",
         )
     }  # fmt: skip
     return ProgrammeForm(
@@ -170,6 +171,9 @@ def _data(reader: Reader, form: ProgrammeForm, partner_ids: Mapping[str, UUID]) 
             },
             "exclude_free_goods": form.exclude_free_goods,
             "fund_use_percent": reader.decimal("fund_use_percent", form.fund_use_percent),
+            "credit_valid_months": reader.integer(
+                "credit_valid_months", form.credit_valid_months, required=False
+            ),
         },
     }
 
@@ -205,6 +209,7 @@ def _problems_beside(data: dict[str, Any], errors: dict[str, str]) -> dict[str, 
         **definition,
         "cap": None if "cap" in errors else definition["cap"],
         "fund_use_percent": 10 if "fund_use_percent" in errors else definition["fund_use_percent"],
+        "credit_valid_months": None if "credit_valid_months" in errors else definition["credit_valid_months"],
     }
     try:
         rules = msgspec.convert(candidate, rebates.Definition)
@@ -305,6 +310,7 @@ def form_of(command: schemas.ProgrammeCreate, partner_codes: Mapping[UUID, str])
         cap=number_text(definition.cap),
         exclude_free_goods=definition.exclude_free_goods,
         fund_use_percent=number_text(definition.fund_use_percent),
+        credit_valid_months=str(definition.credit_valid_months or ""),
         **_basis_fields(definition.basis),
     )
 

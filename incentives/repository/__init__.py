@@ -524,6 +524,7 @@ def _entry(row: dict[str, Any]) -> schemas.FundEntry:
         settlement_id=row["settlement_id"],
         reason=row["reason"],
         actor_label=row["actor_label"],
+        usable_until=row["usable_until"],
     )
 
 
@@ -535,6 +536,45 @@ async def fund_entries(account_id: UUID, limit: int = 500) -> list[schemas.FundE
         .limit(limit)
     )
     return [_entry(r) for r in rows]
+
+
+async def lock_account(account_id: UUID, *, postgres: bool) -> None:
+    """Hold the account until the transaction ends, so that working out what lapsed and writing it
+    off cannot interleave with another writer (SQLite's IMMEDIATE transaction holds it already)."""
+    if postgres:
+        await FundAccount.raw("SELECT id FROM incentives_fund_account WHERE id = {} FOR UPDATE", account_id)
+
+
+async def mark_credits_lapse(account_id: UUID) -> None:
+    await FundAccount.update({FundAccount.credits_lapse: True}).where(
+        (FundAccount.id == account_id) & (FundAccount.credits_lapse == False)  # noqa: E712 - SQL
+    )
+
+
+async def ledger_lines(account_id: UUID) -> list[fund.LedgerLine]:
+    """The whole ledger, oldest first, as the lapsing rules replay it."""
+    rows = await (
+        FundEntry.select(FundEntry.kind, FundEntry.amount, FundEntry.order_reference, FundEntry.usable_until)
+        .where(FundEntry.account_id == account_id)
+        .order_by(FundEntry.id)
+    )
+    return [
+        fund.LedgerLine(r["kind"], money(r["amount"]), r["order_reference"], r["usable_until"]) for r in rows
+    ]
+
+
+async def lapsing_partners(today: date) -> list[UUID]:
+    """The partners holding credit whose last day has passed: the expiry job's work."""
+    rows = await (
+        FundAccount.select(FundAccount.partner_id)
+        .where(FundAccount.next_lapse_on.is_not_null() & (FundAccount.next_lapse_on <= today))
+        .order_by(FundAccount.partner_id)
+    )
+    return [r["partner_id"] for r in rows]
+
+
+async def set_next_lapse(account_id: UUID, day: date | None) -> None:
+    await FundAccount.update({FundAccount.next_lapse_on: day}).where(FundAccount.id == account_id)
 
 
 async def ledger_sum(account_id: UUID) -> Decimal:

@@ -10,6 +10,7 @@ rejects it (docs/incentives.md).
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -56,6 +57,7 @@ async def _post(
     order_reference: str = "",
     settlement_id: UUID | None = None,
     reason: str = "",
+    usable_until: date | None = None,
 ) -> Decimal | None:
     """Move the balance and write the ledger entry and the audit record; ``None`` (nothing written)
     when the balance would go below zero."""
@@ -75,6 +77,7 @@ async def _post(
             "order_reference": order_reference,
             "reason": reason,
             "actor_label": actor.label,
+            "usable_until": usable_until,
         }
     )
     await record_change(
@@ -86,9 +89,48 @@ async def _post(
         object_label=order_reference or reason[:80],
         organisation_id=account["partner_id"],
         organisation_path=account["partner_path"],
-        after={"amount": amount, "balance": balance, "order_reference": order_reference},
+        after={"amount": amount, "balance": balance, "order_reference": order_reference}
+        | ({"usable_until": usable_until} if usable_until else {}),
     )
     return balance
+
+
+async def _lapse(actor: Actor, clock: Clock, account: dict[str, Any]) -> Decimal:
+    """Write off the credit whose last day has passed, and note when the next lapses; returns what
+    was written off. Runs before anything takes from a fund that ever held dated credit, and after
+    anything gives back to it, so that lapsed credit never pays for an order, whether or not the
+    expiry job has been by yet."""
+    if not account["credits_lapse"]:
+        return Decimal(0)
+    await repository.lock_account(account["id"], postgres=is_postgres())
+    today = clock.now().date()
+    lots = rules.lots_of(await repository.ledger_lines(account["id"]))
+    lapsed = rules.lapsed(lots, today)
+    if lapsed:
+        until = rules.lapsed_until(lots, today)
+        posted = await _post(actor, clock, account, EntryKind.EXPIRY, -lapsed, usable_until=until)
+        assert posted is not None, "lapsed credit is part of the balance"
+    following = [day for day, _left in rules.lapsing(lots) if day >= today]
+    next_lapse = following[0] + timedelta(days=1) if following else None
+    if next_lapse != account["next_lapse_on"]:
+        await repository.set_next_lapse(account["id"], next_lapse)
+    return lapsed
+
+
+async def expire_credit(actor: Actor, clock: Clock) -> int:
+    """The scheduled expiry: every fund holding credit past its last day writes it off, one
+    transaction each; returns how many did. Safe to run twice or at once: ``_lapse`` holds the
+    account and works from its ledger."""
+    require(actor, Permission.MANAGE_PROMOTIONS)
+    expired = 0
+    for partner_id in await repository.lapsing_partners(clock.now().date()):
+        async with write_transaction():
+            account = await repository.account_row(partner_id)
+            if account is None or not actor.sees(account["partner_path"]):
+                continue
+            if await _lapse(actor, clock, account):
+                expired += 1
+    return expired
 
 
 async def _account(partner_id: UUID, path: str, currency: str, clock: Clock) -> dict[str, Any]:
@@ -101,11 +143,21 @@ async def _account(partner_id: UUID, path: str, currency: str, clock: Clock) -> 
 async def credit(actor: Actor, settlement: schemas.Settlement, partner_path: str, clock: Clock) -> Decimal:
     """Credit an approved settlement and return what was credited. A negative settlement takes back
     what a correction says was overpaid as far as the balance allows; the caller records only what
-    was taken, so the next settlement nets the rest."""
+    was taken, so the next settlement nets the rest. Credit of a programme with a validity is usable
+    until the end of its last month (``Definition.credit_valid_months``)."""
     account = await _account(settlement.partner_id, partner_path, settlement.currency, clock)
     if account["currency"] != settlement.currency:
         raise ConflictError("fund_currency_mismatch", currency=account["currency"])
     label = f"{settlement.programme_code} {settlement.period_start.isoformat()}"
+    until = None
+    if settlement.amount > 0:
+        [definition] = await repository.definitions({settlement.programme_id})
+        if definition.credit_valid_months is not None:
+            until = rules.usable_until(clock.now().date(), definition.credit_valid_months)
+            if not account["credits_lapse"]:
+                await repository.mark_credits_lapse(account["id"])
+                account = {**account, "credits_lapse": True}
+    await _lapse(actor, clock, account)  # a correction must not take credit that lapsed already
     for _ in range(5):  # an order may use the fund between reading the balance and taking from it
         amount = settlement.amount
         if amount < 0:
@@ -113,9 +165,17 @@ async def credit(actor: Actor, settlement: schemas.Settlement, partner_path: str
         if not amount:
             return Decimal(0)
         posted = await _post(
-            actor, clock, account, EntryKind.CREDIT, amount, settlement_id=settlement.id, reason=label
+            actor,
+            clock,
+            account,
+            EntryKind.CREDIT,
+            amount,
+            settlement_id=settlement.id,
+            reason=label,
+            usable_until=until,
         )
         if posted is not None:
+            await _lapse(actor, clock, account)  # notes when this credit lapses
             return amount
         fresh = await repository.account_row(settlement.partner_id)
         assert fresh is not None
@@ -124,12 +184,19 @@ async def credit(actor: Actor, settlement: schemas.Settlement, partner_path: str
 
 
 async def get_fund(actor: Actor, partner_id: UUID) -> schemas.Fund:
-    """The partner's balance, the limit per order and its ledger, newest first."""
+    """The partner's balance, the limit per order, the credit that will lapse and when, and its
+    ledger, newest first."""
     require(actor, Permission.VIEW_ORDERS)
     async with read_transaction():
         _path, name, currency = await _partner(actor, partner_id)
         account = await repository.account_row(partner_id)
         entries = await repository.fund_entries(account["id"]) if account else []
+        lapsing: list[schemas.FundLapse] = []
+        if account is not None and account["credits_lapse"]:
+            lots = rules.lots_of(await repository.ledger_lines(account["id"]))
+            lapsing = [
+                schemas.FundLapse(usable_until=day, amount=amount) for day, amount in rules.lapsing(lots)
+            ]
         return schemas.Fund(
             partner_id=partner_id,
             partner_name=name,
@@ -137,6 +204,7 @@ async def get_fund(actor: Actor, partner_id: UUID) -> schemas.Fund:
             balance=repository.money(account["balance"]) if account else Decimal("0.00"),
             use_percent=await use_percent(partner_id),
             entries=entries,
+            lapsing=lapsing,
         )
 
 
@@ -156,6 +224,7 @@ class OrderFund:
         limit = rules.use_limit(payment.order_total, await use_percent(payment.buyer_id))
         if payment.amount > limit:
             raise ConflictError("fund_limit_exceeded", limit=str(limit), currency=payment.currency)
+        await _lapse(actor, clock, account)
         balance = await _post(
             actor, clock, account, EntryKind.USE, -payment.amount, order_reference=payment.order_number
         )
@@ -175,6 +244,7 @@ class OrderFund:
                 actor, clock, account, EntryKind.RETURN, used, order_reference=payment.order_number
             )
             assert posted is not None, "giving back only ever adds to the balance"
+            await _lapse(actor, clock, account)  # what came back keeps its credit's last day
         return used
 
     async def give_back_for_return(
@@ -193,6 +263,7 @@ class OrderFund:
                 actor, clock, account, EntryKind.RETURN, due, order_reference=payment.order_number
             )
             assert posted is not None, "giving back only ever adds to the balance"
+            await _lapse(actor, clock, account)
         return due
 
 
@@ -201,7 +272,9 @@ def provide() -> None:
     provide_buyer_fund(OrderFund())
 
 
-async def available_for_order(actor: Actor, order_total: Decimal) -> schemas.FundAvailable | None:
+async def available_for_order(
+    actor: Actor, order_total: Decimal, clock: Clock
+) -> schemas.FundAvailable | None:
     """What the actor's own fund holds and how much of an order of ``order_total`` it may pay (for
     the cart); ``None`` when the organisation has no fund or may not place orders."""
     if not actor.can(Permission.PLACE_ORDERS):
@@ -211,6 +284,9 @@ async def available_for_order(actor: Actor, order_total: Decimal) -> schemas.Fun
         if account is None:
             return None
         balance = repository.money(account["balance"])
+        if account["credits_lapse"]:  # credit past its last day pays for nothing, written off or not
+            lots = rules.lots_of(await repository.ledger_lines(account["id"]))
+            balance -= rules.lapsed(lots, clock.now().date())
         percent = await use_percent(actor.organisation_id)
         return schemas.FundAvailable(
             currency=account["currency"],
@@ -276,7 +352,7 @@ async def return_fund(
                 actor, clock, account, EntryKind.RETURN, used, order_reference=command.order_reference
             )
             assert posted is not None
-            balance = posted
+            balance = posted - await _lapse(actor, clock, account)
         return schemas.FundUseResult(order_reference=command.order_reference, amount=used, balance=balance)
 
 
@@ -292,11 +368,12 @@ async def adjust_fund(
         account = await _account(partner_id, path, currency, clock)
         kind = EntryKind(command.kind)
         amount = -abs(command.amount) if kind is EntryKind.EXPIRY else command.amount
+        await _lapse(actor, clock, account)
         balance = await _post(actor, clock, account, kind, amount, reason=command.reason)
         if balance is None:
-            raise ConflictError(
-                "fund_insufficient", balance=str(repository.money(account["balance"])), currency=currency
-            )
+            fresh = await repository.account_row(partner_id)
+            held = repository.money((fresh or account)["balance"])
+            raise ConflictError("fund_insufficient", balance=str(held), currency=currency)
         entries = await repository.fund_entries(account["id"], limit=1)
         return entries[0]
 

@@ -44,6 +44,7 @@ async def load_incentives(clock: Clock, advance: Callable[[str], None]) -> None:
                 mode=TierMode.WHOLE,
                 cap=D(20_000),
                 enrolment=Enrolment(partner_kinds=frozenset({"store"})),
+                credit_valid_months=12,  # paid-in credit lapses after a year, as such terms say
             ),
         ),
         clock,

@@ -127,7 +127,7 @@ class CartPages(Controller):
             except InvalidInputError as refusal:
                 errors = refusal_errors(refusal)
         # What the buyer's rebate fund holds and may pay of this cart, beside the field to use it.
-        fund_available = await fund.available_for_order(actor, priced.total) if priced else None
+        fund_available = await fund.available_for_order(actor, priced.total, clock) if priced else None
         skus = [line.sku for line in priced.lines] if priced else [line.sku for line in lines]
         names = {p.sku: p for p in (await catalogue.products_named(actor, skus))}
         context = {

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from uuid import UUID
 
 import httpx
 
@@ -146,6 +147,37 @@ async def test_a_store_sees_its_rebate_and_the_manufacturer_settles_and_approves
     assert await sign_in(client, email_of("s1_manager")) == 303
     page = await client.get("/s/incentives")
     assert 'data-testid="fund-balance">€30.00' in page.text
+
+
+async def test_a_store_sees_when_its_fund_credit_lapses_on_the_page_and_in_the_api(
+    client: httpx.AsyncClient, world: World, clock: FixedClock
+) -> None:
+    await priced_world(world, clock)
+    factory = await _token(world, clock, "m_admin", Role.MANUFACTURER_ADMIN)
+    created = await client.post(
+        "/api/rebate-programmes",
+        json={**PROGRAMME, "definition": {**PROGRAMME["definition"], "credit_valid_months": 12}},  # type: ignore[dict-item]
+        headers=factory,
+    )
+    await received_order(world, clock, "s1_manager", "d1a_admin", "HOB", 3)
+    clock.set(datetime(2027, 1, 2, 9, tzinfo=UTC))
+    m = world.actors["m_admin"]
+    run = await settlements.settle_period(
+        m, UUID(created.json()["id"]), schemas.SettleCommand(period_day=date(2026, 12, 1)), clock
+    )
+    await settlements.decide_settlement(
+        m, run.proposed[0].id, schemas.SettlementDecision(decision="approve"), clock
+    )
+    till = await _token(world, clock, "s1_manager", Role.CLERK)
+
+    as_json = await client.get(f"/api/rebate-funds/{world.org_id('S1')}", headers=till)
+    assert await sign_in(client, email_of("s1_manager")) == 303
+    page = await client.get("/s/incentives")
+
+    assert created.json()["definition"]["credit_valid_months"] == 12
+    assert as_json.json()["lapsing"] == [{"usable_until": "2028-01-31", "amount": "20.00"}]
+    assert as_json.json()["entries"][0]["usable_until"] == "2028-01-31"
+    assert "€20.00 usable until Jan 31, 2028, then it lapses" in page.text
 
 
 async def test_a_partner_downloads_its_commission_statement_as_csv_and_pdf(

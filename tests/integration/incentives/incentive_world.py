@@ -80,6 +80,7 @@ def store_programme(
     code: str = "STORES-Q",
     mode: TierMode = TierMode.WHOLE,
     fund_use_percent: Decimal = TEN,
+    credit_valid_months: int | None = None,
 ) -> schemas.ProgrammeCreate:
     return schemas.ProgrammeCreate(
         code=code,
@@ -93,6 +94,7 @@ def store_programme(
             mode=mode,
             enrolment=Enrolment(partner_kinds=frozenset({"store"})),
             fund_use_percent=fund_use_percent,
+            credit_valid_months=credit_valid_months,
         ),
     )
 

@@ -25,10 +25,13 @@ from tests.integration.pricing.pricing_world import priced_world
 D = Decimal
 
 
-async def _funded(world: World, clock: FixedClock) -> None:
-    """S1 bought 3,000.00 in the fourth quarter at a flat 10%: 300.00 in its fund."""
+async def _funded(world: World, clock: FixedClock, credit_valid_months: int | None = None) -> None:
+    """S1 bought 3,000.00 in the fourth quarter at a flat 10%: 300.00 in its fund, credited on
+    2 January 2027 (usable for ``credit_valid_months``, if given)."""
     await priced_world(world, clock)
-    programme = await create_store_programme(world, clock, tiers=(Tier(threshold=D(0), percent=D(10)),))
+    programme = await create_store_programme(
+        world, clock, tiers=(Tier(threshold=D(0), percent=D(10)),), credit_valid_months=credit_valid_months
+    )
     await received_order(world, clock, "s1_manager", "d1a_admin", "HOB", 3)
     clock.set(datetime(2027, 1, 2, 9, tzinfo=UTC))
     m = world.actors["m_admin"]

@@ -77,6 +77,7 @@ def _programme(basis: Basis, mode: TierMode, **changes: object) -> ProgrammeCrea
             ),
             exclude_free_goods=False,
             fund_use_percent=Decimal("12.5"),
+            credit_valid_months=12,
         ),
     }
     fields.update(changes)
@@ -171,6 +172,7 @@ def test_rules_across_fields_and_the_schemas_checks_are_named_by_field() -> None
         "tiers.1.kind": replace(base, tiers=[Row(kind="5000", value="1"), Row(kind="5000", value="2")]),
         "tiers.0.value": replace(base, tiers=[Row(kind="0", value="120")]),
         "fund_use_percent": replace(base, fund_use_percent="101"),
+        "credit_valid_months": replace(base, credit_valid_months="0"),
         "tiers": replace(base, tiers=[]),
         "ends_on": replace(base, ends_on="2026-12-01"),
         "code": replace(base, code="not a code!"),
@@ -195,3 +197,15 @@ def test_a_new_programme_starts_as_a_quarterly_purchase_rebate_for_stores() -> N
         Decimal(500000),
     ]
     assert programme.definition.enrolment == Enrolment(partner_kinds=frozenset({"store"}))
+
+
+def test_credit_validity_is_read_in_whole_months_and_empty_means_credit_never_lapses() -> None:
+    base = form_of(_programme(SellIn(), TierMode.WHOLE), CODES)
+    assert base.credit_valid_months == "12"
+
+    assert command_of(replace(base, credit_valid_months=""), IDS).definition.credit_valid_months is None
+    assert command_of(replace(base, credit_valid_months="6"), IDS).definition.credit_valid_months == 6
+    for typed, said in (("6.5", "Enter a whole number."), ("121", "This value is out of range.")):
+        with pytest.raises(ProgrammeFormError) as refused:
+            command_of(replace(base, credit_valid_months=typed), IDS)
+        assert refused.value.errors == {"credit_valid_months": said}

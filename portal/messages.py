@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from portal.i18n import N_, format_list, format_money, format_number, gettext
+from portal.i18n import N_, format_date, format_list, format_money, format_number, gettext
+from portal.kpi_texts import TARGET_LABELS
 from pricing import messages as pricing_messages
+
+if TYPE_CHECKING:
+    from channel.schemas import AuditEntry
 
 MESSAGES: dict[str, str] = {
     # not found and not allowed
@@ -456,6 +461,30 @@ ACTION_LABELS: dict[str, str] = {
     "commission.plan_created": N_("set a commission plan"),
     "commission.deal_attributed": N_("attributed an order to a deal"),
     "commission.run": N_("ran the commissions"),
+    "order.submitted": N_("placed an order"),
+    "order.approved": N_("approved an order"),
+    "order.rejected": N_("rejected an order"),
+    "order.cancelled": N_("cancelled an order"),
+    "order.shipped": N_("shipped goods of an order"),
+    "order.received": N_("received goods of an order"),
+    "order.closed": N_("closed an order"),
+    "order.forwarded": N_("forwarded an order upstream"),
+    "order.drop_shipped": N_("had an order shipped straight to its buyer"),
+    "order.paid_from_fund": N_("paid part of an order from a rebate fund"),
+    "order.return_requested": N_("asked to send goods back"),
+    "order.return_approved": N_("took goods back"),
+    "order.return_refused": N_("refused to take goods back"),
+    "stock.adjusted": N_("corrected stock"),
+    "stock_threshold.saved": N_("set stock limits"),
+    "stock_threshold.deleted": N_("removed stock limits"),
+    "report_schedule.saved": N_("set when stock reports are due"),
+    "report.submitted": N_("reported stock and sell-out"),
+    "report.replaced": N_("corrected a stock report"),
+    "target.set": N_("set a target"),
+    "target.removed": N_("removed a target"),
+    "scorecard_weights.set": N_("weighted the scorecard"),
+    "product.configuration_saved": N_("set a product's options and rules"),
+    "lead.registered": N_("registered a lead as a deal"),
 }
 
 
@@ -517,6 +546,57 @@ FIELD_LABELS: dict[str, str] = {
     "private_pool_cap": N_("Private pool cap"),
     "follow_up_within_days": N_("Follow-up days"),
     "offer_expires_at": N_("Accept by"),
+    "total": N_("Total"),
+    "fund_amount": N_("Paid from rebate fund"),
+    "balance": N_("Balance"),
+    "order_reference": N_("Order"),
+    "usable_until": N_("Usable until"),
+    "period": N_("Period"),
+    "period_start": N_("From"),
+    "period_end": N_("Until"),
+    "starts_on": N_("Starts"),
+    "ends_on": N_("Ends"),
+    "measure": N_("Measure"),
+    "value": N_("Target"),
+    "frequency": N_("Frequency"),
+    "due_day": N_("Due on day"),
+    "low_days": N_("Low below (days of supply)"),
+    "high_days": N_("Overstock above (days of supply)"),
+    "revision": N_("Revision"),
+    "units": N_("Units"),
+    "floor": N_("Floor"),
+    "ceiling": N_("Ceiling"),
+    "set_percent_off": N_("Set discount (%)"),
+    "entries": N_("Entries"),
+    "earned": N_("Earned"),
+    "clawed_back": N_("Clawed back"),
+    "claimed_amount": N_("Claimed"),
+    "backordered": N_("Backordered"),
+    "discrepancy": N_("Discrepancy"),
+    "downstream_orders": N_("Downstream orders"),
+    "drop_ship": N_("Drop-shipping"),
+    "file_name": N_("File"),
+    "size": N_("Size"),
+    "protected_until": N_("Protected until"),
+    "registration": N_("Registration"),
+    "shipment": N_("Shipment"),
+    "version": N_("Version"),
+}
+
+SETTLEMENT_STATUS_LABELS: dict[str, str] = {
+    "proposed": N_("To approve"),
+    "approved": N_("Approved"),
+    "rejected": N_("Rejected"),
+}
+
+MDF_STATUS_LABELS: dict[str, str] = {
+    "requested": N_("Asked for"),
+    "approved": N_("Approved"),
+    "rejected": N_("Rejected"),
+    "claimed": N_("Claimed"),
+    "claim_approved": N_("Claim approved"),
+    "claim_rejected": N_("Claim rejected"),
+    "paid": N_("Paid"),
 }
 
 REGISTRATION_STATUS_LABELS: dict[str, str] = {
@@ -682,8 +762,84 @@ def field_label(field: str) -> str:
 # Audited fields holding amounts and counts: shown in the reader's number format ("48.000" in
 # German), with the decimals they were recorded with. Codes and numbers of things are left as they are.
 _NUMBER_FIELDS = frozenset(
-    {"amount", "balance", "credit_limit", "earned", "clawed_back", "quantity", "entries", "total"}
+    {
+        "amount",
+        "balance",
+        "credit_limit",
+        "earned",
+        "clawed_back",
+        "quantity",
+        "entries",
+        "total",
+        "fund_amount",
+        "value",
+        "units",
+        "floor",
+        "ceiling",
+        "claimed_amount",
+        "backordered",
+        "discrepancy",
+        "set_percent_off",
+        "low_days",
+        "high_days",
+    }
 )
+
+
+_DATE_FIELDS = frozenset(
+    {"usable_until", "starts_on", "ends_on", "period_start", "period_end", "protected_until"}
+)
+# Identifiers a person does not read, and whole structures (a settlement's worked periods, a
+# programme's definition) that their own pages show: the activity list names the change without them.
+_UNSHOWN_FIELDS = frozenset({"id", "path"})
+
+
+def _status_labels(object_type: str) -> dict[str, str]:
+    """What a status means depends on what has it: an approved return is goods taken back."""
+    return {
+        "order": ORDER_STATUS_LABELS,
+        "registration": REGISTRATION_STATUS_LABELS,
+        "promotion": PROMOTION_STATUS_LABELS,
+        "quote": QUOTE_STATUS_LABELS,
+        "lead": LEAD_STATUS_LABELS,
+        "rebate_settlement": SETTLEMENT_STATUS_LABELS,
+        "mdf_request": MDF_STATUS_LABELS,
+    }.get(object_type, STATUS_LABELS)
+
+
+def _structured(value: object) -> bool:
+    return isinstance(value, dict) or (
+        isinstance(value, list) and any(isinstance(v, dict | list) for v in value)
+    )
+
+
+def _entry_value(value: object, field: str, object_type: str) -> str:
+    if isinstance(value, bool):
+        return gettext(N_("yes") if value else N_("no"))
+    if field == "status" and isinstance(value, str):
+        labels = _status_labels(object_type)
+        if value in labels:
+            return gettext(labels[value])
+    if field == "measure" and isinstance(value, str) and value in TARGET_LABELS:
+        return gettext(TARGET_LABELS[value])
+    if field in _DATE_FIELDS and isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            return format_date(date.fromisoformat(value[:10]))
+    return audit_value(value, field)
+
+
+def activity_details(entry: AuditEntry) -> list[tuple[str, str | None, str]]:
+    """An activity entry's fields as its reader reads them: (label, value before or None, value)."""
+    shown = entry.after or entry.before or {}
+    details: list[tuple[str, str | None, str]] = []
+    for field, value in shown.items():
+        if field in _UNSHOWN_FIELDS or (_structured(value) and field not in _NUMBER_FIELDS):
+            continue
+        before = None
+        if entry.before and entry.after and field in entry.before:
+            before = _entry_value(entry.before[field], field, entry.object_type)
+        details.append((field_label(field), before, _entry_value(value, field, entry.object_type)))
+    return details
 
 
 def audit_value(value: object, field: str | None = None) -> str:

@@ -57,7 +57,6 @@ def build_environment() -> Environment:
         percent=i18n.format_percent,
         date=i18n.format_date,
         datetime=i18n.format_datetime,
-        audit_value=messages.audit_value,
         localized=lambda names: name_in(names or {}, i18n.current_locale()),
     )
     env.globals.update(
@@ -85,6 +84,7 @@ def build_environment() -> Environment:
         query_with=query_with,
         tier_label=tier_label,
         activity_label=messages.activity_label,
+        activity_details=messages.activity_details,
         field_label=messages.field_label,
         permissions=Permission,
         kind_options=lambda kinds: [(k.value, i18n.gettext(messages.KIND_LABELS[k.value])) for k in kinds],

@@ -25,7 +25,7 @@ from portal import programme_form
 from portal.dependencies import CurrentActor, CurrentClock, CurrentPortal
 from portal.forms import refusal_text
 from portal.i18n import N_, gettext
-from portal.messages import MDF_ACTIVITY_LABELS, message
+from portal.messages import MDF_ACTIVITY_LABELS, MDF_STATUS_LABELS, SETTLEMENT_STATUS_LABELS, message
 from portal.pages import choices
 from portal.pages.rendering import back_to, flash_outcome, page
 from portal.portals import Portal
@@ -38,11 +38,7 @@ BASISLABELS = {
     "product_family": N_("Product family"),
 }
 PERIODLABELS = {"month": N_("Monthly"), "quarter": N_("Quarterly"), "year": N_("Yearly")}
-SETTLEMENT_STATUSLABELS = {
-    "proposed": N_("To approve"),
-    "approved": N_("Approved"),
-    "rejected": N_("Rejected"),
-}
+SETTLEMENT_STATUSLABELS = SETTLEMENT_STATUS_LABELS
 ENTRYLABELS = {
     "credit": N_("Rebate credited"),
     "use": N_("Paid on an order"),
@@ -50,15 +46,7 @@ ENTRYLABELS = {
     "expiry": N_("Expired"),
     "adjustment": N_("Adjustment"),
 }
-MDF_STATUSLABELS = {
-    "requested": N_("Asked for"),
-    "approved": N_("Approved"),
-    "rejected": N_("Rejected"),
-    "claimed": N_("Claimed"),
-    "claim_approved": N_("Claim approved"),
-    "claim_rejected": N_("Claim rejected"),
-    "paid": N_("Paid"),
-}
+MDF_STATUSLABELS = MDF_STATUS_LABELS
 ACTIVITYLABELS = MDF_ACTIVITY_LABELS
 LABELS = {
     "basis_labels": BASISLABELS,

@@ -54,6 +54,9 @@ def test_a_second_dealer_claiming_the_same_hotel_is_settled_by_the_channel_manag
     expect(conflicts).to_contain_text("杭州西子湖畔国宾馆有限公司")
     expect(conflicts).to_contain_text(re.compile(r"names \d+% alike"))
     screenshot(cm, "registration-conflict")
+    # The hotel is protected for Huadong: approving would be refused, so it is not offered.
+    expect(cm.locator("[data-testid=approval-blocked]")).to_contain_text("protects this customer for Huadong")
+    expect(cm.locator("[data-testid=approve-registration]")).to_have_count(0)
     cm.fill("#f-reason", "Huadong registered the hotel first")
     cm.click("button[name=decision][value=reject]")
     expect(cm.locator("[data-testid=registration-status]")).to_have_text(re.compile("Rejected"))

@@ -3,6 +3,8 @@ stock with adjustments. The same pages in every portal, each person seeing their
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
@@ -17,6 +19,7 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
 from channel.roles import Permission
+from channel.visibility import Actor
 from core.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
 from core.validation import FieldValueError
 from ordering import schemas
@@ -40,6 +43,42 @@ def _quantities(form: FormMultiDict, prefix: str) -> dict[UUID, int]:
             except ValueError:
                 continue
     return found
+
+
+async def _each_ticked(
+    request: Request[Any, Any, Any],
+    actor: Actor,
+    form: FormMultiDict,
+    act: Callable[[UUID], Awaitable[object]],
+) -> int:
+    """Do ``act`` to each ticked order (at most 200), each on its own: one refusal stops no other.
+    Returns how many were done; the first refusals are flashed, each after its order's number."""
+    done, refused = 0, []
+    for raw in form.getall("order_id", [])[:200]:
+        try:
+            order_id = UUID(str(raw))
+        except ValueError:
+            refused.append(message("order_not_found"))
+            continue
+        try:
+            await act(order_id)
+            done += 1
+        except (NotFoundError, PermissionDeniedError) as refusal:
+            refused.append(message(refusal.code))
+        except (ConflictError, InvalidInputError) as refusal:
+            with contextlib.suppress(NotFoundError, PermissionDeniedError):
+                number = (await orders.get_order(actor, order_id)).number
+                refused.append(f"{number}: {refusal_text(refusal)}")
+                continue
+            refused.append(refusal_text(refusal))
+    for text in refused[:5]:
+        flash(request, text, category="error")
+    return done
+
+
+def _flash_done(request: Request[Any, Any, Any], text: str, done: int) -> None:
+    if done:
+        flash(request, text % {"num": done}, category="success")
 
 
 class OrderPages(Controller):
@@ -150,27 +189,27 @@ class OrderPages(Controller):
     ) -> Redirect:
         """Approve the ticked orders of the inbox, each on its own: one refusal stops no other."""
         form = await request.form()
-        approved, refused = 0, []
-        for raw in form.getall("order_id", [])[:200]:
-            try:
-                order_id = UUID(str(raw))
-                await orders.decide(actor, order_id, schemas.OrderDecision(decision="approve"), clock)
-                approved += 1
-            except ValueError:
-                refused.append(message("order_not_found"))
-            except (NotFoundError, PermissionDeniedError) as refusal:
-                refused.append(message(refusal.code))
-            except (ConflictError, InvalidInputError) as refusal:
-                refused.append(refusal_text(refusal))
-        if approved:
-            flash(
-                request,
-                ngettext("%(num)s order approved.", "%(num)s orders approved.", approved) % {"num": approved},
-                category="success",
-            )
-        for text in refused[:5]:
-            flash(request, text, category="error")
+        approve = schemas.OrderDecision(decision="approve")
+        done = await _each_ticked(
+            request, actor, form, lambda order_id: orders.decide(actor, order_id, approve, clock)
+        )
+        _flash_done(request, ngettext("%(num)s order approved.", "%(num)s orders approved.", done), done)
         return back_to(portal.url("/orders?tab=received&status=submitted"))
+
+    @post("/shipments", guards=[requires_permission(Permission.FULFIL_ORDERS)])
+    async def ship_many(
+        self, request: Request[Any, Any, Any], actor: CurrentActor, portal: CurrentPortal, clock: CurrentClock
+    ) -> Redirect:
+        """Ship what is reserved for each ticked approved order, one shipment each with the carrier
+        given: the packing list of a warehouse's day. An order still waiting for stock is named and
+        stays; the others ship."""
+        form = await request.form()
+        command = schemas.ShipmentCreate(carrier=str(form.get("carrier", "")).strip()[:80])
+        done = await _each_ticked(
+            request, actor, form, lambda order_id: orders.ship(actor, order_id, command, clock)
+        )
+        _flash_done(request, ngettext("%(num)s order shipped.", "%(num)s orders shipped.", done), done)
+        return back_to(portal.url("/orders?tab=received&status=approved"))
 
     @post("/forwarding", guards=[requires_permission(Permission.PLACE_ORDERS)])
     async def forward(

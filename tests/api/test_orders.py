@@ -128,6 +128,48 @@ async def test_a_distributor_approves_the_ticked_orders_of_its_inbox_at_once(
     assert all(order_id in after.text for order_id in ids)
 
 
+async def test_a_distributor_ships_what_is_reserved_for_the_ticked_orders_at_once(
+    client: httpx.AsyncClient, world: World, clock: FixedClock
+) -> None:
+    from ordering import schemas
+    from ordering.services import orders
+    from tests.api.conftest import csrf_token, sign_in
+
+    await priced_world(world, clock)
+    store, dealer = world.actors["s1_manager"], world.actors["d1a_admin"]
+    await stock.adjust(dealer, schemas.StockAdjustment(sku="HOB", quantity=2, reason="counted"), clock)
+    placed = []
+    for sku in ("HOB", "HOB", "HOOD"):  # the HOOD has no stock: approved, it waits for it
+        order = await orders.submit_order(
+            store, schemas.OrderCreate(lines=[schemas.OrderLineRequest(sku=sku, quantity=1)]), clock
+        )
+        await orders.decide(dealer, order.id, schemas.OrderDecision(decision="approve"), clock)
+        placed.append(order)
+    await sign_in(client, "d1a.admin@example.com")
+    to_ship = await client.get("/d/orders?tab=received&status=approved")
+
+    shipped = await client.post(
+        "/d/orders/shipments",
+        data={
+            "_csrf_token": await csrf_token(client),
+            "order_id": [str(o.id) for o in placed],
+            "carrier": "SF",
+        },
+    )
+    after = await client.get(shipped.headers["location"])
+
+    assert to_ship.text.count('name="order_id"') == 3 and 'data-testid="ship-selected"' in to_ship.text
+    assert shipped.status_code == 303
+    assert "2 orders shipped." in after.text
+    assert f"{placed[2].number}: Nothing is reserved for this order yet: it waits for stock." in after.text
+    seen = [await orders.get_order(store, o.id) for o in placed]
+    assert [(o.status.value, [s.carrier for s in o.shipments]) for o in seen] == [
+        ("shipped", ["SF"]),
+        ("shipped", ["SF"]),
+        ("approved", []),
+    ]
+
+
 async def test_a_supplier_drop_ships_a_forwarded_order_from_the_order_page_and_over_the_api(
     client: httpx.AsyncClient, world: World, clock: FixedClock
 ) -> None:

@@ -209,9 +209,18 @@ def format_period(start: date, end: date) -> str:
 
 
 def format_datetime(value: datetime | None, style: str = "medium") -> str:
+    """A moment in the reader's time zone and language. ``medium``: the date in words and the time
+    to the minute ("Nov 24, 2026, 3:39 PM"); seconds say nothing to a person reading a list."""
     if value is None:
         return ""
-    return dates.format_datetime(value, format=style, tzinfo=_display_timezone.get(), locale=_formats())
+    if style != "medium":
+        return dates.format_datetime(value, format=style, tzinfo=_display_timezone.get(), locale=_formats())
+    local = value.astimezone(_display_timezone.get())
+    # As Babel joins a date and a time in the locale's own order, with the time in its short form.
+    pattern = dates.get_datetime_format("medium", locale=_formats()).replace("'", "")
+    return pattern.replace("{0}", dates.format_time(local, "short", locale=_formats())).replace(
+        "{1}", dates.format_date(local.date(), "medium", locale=_formats())
+    )
 
 
 def format_relative(value: datetime | None, now: datetime) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -108,6 +109,7 @@ def test_every_translation_keeps_the_placeholders_of_its_message(locale: str) ->
 
 
 _TEMPLATE = '{{ _("Supplied by %(name)s", name=supplier) }}'
+_MOMENT = datetime(2026, 11, 24, 15, 39, 34, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
@@ -134,6 +136,9 @@ _TEMPLATE = '{{ _("Supplied by %(name)s", name=supplier) }}'
         ("de", lambda: i18n.gettext(messages.FIELD_LABELS["position"]), "Reihenfolge"),
         # Rebate programmes and deal registration programmes are not the same programmes.
         ("zh_Hans", lambda: i18n.gettext("Rebate programmes"), "返利计划"),
+        # A moment to the minute, in the reader's own order of date and time.
+        ("zh_Hans", lambda: i18n.format_datetime(_MOMENT), "2026年11月24日 15:39"),
+        ("de", lambda: i18n.format_datetime(_MOMENT), "24.11.2026, 15:39"),
         ("de", lambda: i18n.gettext("Sign in"), "Anmelden"),
         ("de", lambda: i18n.gettext("Accept the quote"), "Angebot annehmen"),
         ("de", lambda: i18n.gettext(messages.ROLE_LABELS["channel_manager"]), "Channel-Manager"),
@@ -156,6 +161,8 @@ _TEMPLATE = '{{ _("Supplied by %(name)s", name=supplier) }}'
         "zh-rule-position",
         "de-rule-position",
         "zh-rebate-programmes",
+        "zh-moment",
+        "de-moment",
         "de-gettext",
         "de-quote-answer",
         "de-role-label",

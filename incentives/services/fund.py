@@ -95,6 +95,11 @@ async def _post(
     return balance
 
 
+async def _lots(account: dict[str, Any]) -> list[rules.Lot]:
+    """The credit in the fund by lot, from its whole ledger."""
+    return rules.lots_of(await repository.ledger_lines(account["id"]))
+
+
 async def _lapse(actor: Actor, clock: Clock, account: dict[str, Any]) -> Decimal:
     """Write off the credit whose last day has passed, and note when the next lapses; returns what
     was written off. Runs before anything takes from a fund that ever held dated credit, and after
@@ -104,7 +109,7 @@ async def _lapse(actor: Actor, clock: Clock, account: dict[str, Any]) -> Decimal
         return Decimal(0)
     await repository.lock_account(account["id"], postgres=is_postgres())
     today = clock.now().date()
-    lots = rules.lots_of(await repository.ledger_lines(account["id"]))
+    lots = await _lots(account)
     lapsed = rules.lapsed(lots, today)
     if lapsed:
         until = rules.lapsed_until(lots, today)
@@ -157,7 +162,8 @@ async def credit(actor: Actor, settlement: schemas.Settlement, partner_path: str
             if not account["credits_lapse"]:
                 await repository.mark_credits_lapse(account["id"])
                 account = {**account, "credits_lapse": True}
-    await _lapse(actor, clock, account)  # a correction must not take credit that lapsed already
+    if settlement.amount < 0:
+        await _lapse(actor, clock, account)  # a correction must not take credit that lapsed already
     for _ in range(5):  # an order may use the fund between reading the balance and taking from it
         amount = settlement.amount
         if amount < 0:
@@ -193,7 +199,7 @@ async def get_fund(actor: Actor, partner_id: UUID) -> schemas.Fund:
         entries = await repository.fund_entries(account["id"]) if account else []
         lapsing: list[schemas.FundLapse] = []
         if account is not None and account["credits_lapse"]:
-            lots = rules.lots_of(await repository.ledger_lines(account["id"]))
+            lots = await _lots(account)
             lapsing = [
                 schemas.FundLapse(usable_until=day, amount=amount) for day, amount in rules.lapsing(lots)
             ]
@@ -285,8 +291,7 @@ async def available_for_order(
             return None
         balance = repository.money(account["balance"])
         if account["credits_lapse"]:  # credit past its last day pays for nothing, written off or not
-            lots = rules.lots_of(await repository.ledger_lines(account["id"]))
-            balance -= rules.lapsed(lots, clock.now().date())
+            balance -= rules.lapsed(await _lots(account), clock.now().date())
         percent = await use_percent(actor.organisation_id)
         return schemas.FundAvailable(
             currency=account["currency"],

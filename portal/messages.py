@@ -794,17 +794,16 @@ _DATE_FIELDS = frozenset(
 _UNSHOWN_FIELDS = frozenset({"id", "path"})
 
 
-def _status_labels(object_type: str) -> dict[str, str]:
-    """What a status means depends on what has it: an approved return is goods taken back."""
-    return {
-        "order": ORDER_STATUS_LABELS,
-        "registration": REGISTRATION_STATUS_LABELS,
-        "promotion": PROMOTION_STATUS_LABELS,
-        "quote": QUOTE_STATUS_LABELS,
-        "lead": LEAD_STATUS_LABELS,
-        "rebate_settlement": SETTLEMENT_STATUS_LABELS,
-        "mdf_request": MDF_STATUS_LABELS,
-    }.get(object_type, STATUS_LABELS)
+# What a status means depends on what has it: an approved return is goods taken back.
+_STATUS_LABELS_OF: dict[str, dict[str, str]] = {
+    "order": ORDER_STATUS_LABELS,
+    "registration": REGISTRATION_STATUS_LABELS,
+    "promotion": PROMOTION_STATUS_LABELS,
+    "quote": QUOTE_STATUS_LABELS,
+    "lead": LEAD_STATUS_LABELS,
+    "rebate_settlement": SETTLEMENT_STATUS_LABELS,
+    "mdf_request": MDF_STATUS_LABELS,
+}
 
 
 def _structured(value: object) -> bool:
@@ -817,7 +816,7 @@ def _entry_value(value: object, field: str, object_type: str) -> str:
     if isinstance(value, bool):
         return gettext(N_("yes") if value else N_("no"))
     if field == "status" and isinstance(value, str):
-        labels = _status_labels(object_type)
+        labels = _STATUS_LABELS_OF.get(object_type, STATUS_LABELS)
         if value in labels:
             return gettext(labels[value])
     if field == "measure" and isinstance(value, str) and value in TARGET_LABELS:

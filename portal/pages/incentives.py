@@ -38,7 +38,6 @@ BASISLABELS = {
     "product_family": N_("Product family"),
 }
 PERIODLABELS = {"month": N_("Monthly"), "quarter": N_("Quarterly"), "year": N_("Yearly")}
-SETTLEMENT_STATUSLABELS = SETTLEMENT_STATUS_LABELS
 ENTRYLABELS = {
     "credit": N_("Rebate credited"),
     "use": N_("Paid on an order"),
@@ -46,14 +45,13 @@ ENTRYLABELS = {
     "expiry": N_("Expired"),
     "adjustment": N_("Adjustment"),
 }
-MDF_STATUSLABELS = MDF_STATUS_LABELS
 ACTIVITYLABELS = MDF_ACTIVITY_LABELS
 LABELS = {
     "basis_labels": BASISLABELS,
     "period_labels": PERIODLABELS,
-    "settlement_status_labels": SETTLEMENT_STATUSLABELS,
+    "settlement_status_labels": SETTLEMENT_STATUS_LABELS,
     "entry_labels": ENTRYLABELS,
-    "mdf_status_labels": MDF_STATUSLABELS,
+    "mdf_status_labels": MDF_STATUS_LABELS,
     "activity_labels": ACTIVITYLABELS,
 }
 
